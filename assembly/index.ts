@@ -1,0 +1,412 @@
+// systab core: owns every state change of the shared table and dispatches
+// calls made from WebAssembly. It allocates nothing and has no static data,
+// so any number of instances (one per worker) can share one memory; each
+// instance's globals describe only its own view (its worker index).
+import {
+  MAGIC, LAYOUT_VERSION, HEADER_WORDS,
+  H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, STATE_READY,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, RESERVED_BIT,
+  POLICY_LOGGED,
+  HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
+  HS_FREE, HS_LIVE, HS_GOING, HK_ALL, HK_STUB, HK_JS, HK_WASM,
+  MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
+  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR,
+  C_WORDS, C_CALLS, C_ENOSYS,
+  RK_WASM, RK_JS, RK_JS64,
+  V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
+  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY,
+} from "./layout";
+
+// Calls back into the JS side of this worker.
+@external("env", "js_call") declare function js_call(id: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64): f64;
+@external("env", "js_call64") declare function js_call64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
+@external("env", "js_slow") declare function js_slow(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
+
+// This instance's view (per instance, never shared).
+let me: i32 = -1;
+let seenGp: i32 = 0;
+let nslots: i32 = 0;
+let base: i32 = 0;
+let main: i32 = 0;
+let maxh: i32 = 0;
+let maxm: i32 = 0;
+let maxw: i32 = 0;
+let enosys: i64 = 0;
+
+@inline function w(word: i32): usize { return <usize>word << 2; }
+@inline function hdr(i: i32): i32 { return atomic.load<i32>(w(i)); }
+
+// Region offsets in words, derived from the header sizes alone.
+export function slotsAt(): i32 { return HEADER_WORDS; }
+export function policyAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
+export function handlersAt(): i32 { return policyAt() + hdr(H_SLOTS); }
+export function modulesAt(): i32 { return handlersAt() + hdr(H_MAXH) * HR_WORDS; }
+export function workersAt(): i32 { return modulesAt() + hdr(H_MAXM) * MR_WORDS; }
+export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS; }
+export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
+export function resolvedAtBytes(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords()) << 2; }
+
+/** Bytes a layout of these sizes needs. */
+export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32): i32 {
+  const words = HEADER_WORDS + 2 * slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS;
+  return ((words << 2) + maxW * maxH + 7) & ~7;
+}
+
+/** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
+export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH: i32, maxM: i32, maxW: i32, enosysValue: i32): i32 {
+  if (atomic.cmpxchg<i32>(w(H_STATE), 0, 1) != 0) return 1;
+  // Everything below is written before the state flips to ready, so no
+  // reader can see a half-built layout.
+  const bytes = layoutBytes(slots, maxH, maxM, maxW);
+  memory.fill(w(HEADER_WORDS), 0, <usize>(bytes - (HEADER_WORDS << 2)));
+  store<i32>(w(H_MAGIC), MAGIC);
+  store<i32>(w(H_VERSION), LAYOUT_VERSION);
+  store<i32>(w(H_ABI), abiHash);
+  store<i32>(w(H_SLOTS), slots);
+  store<i32>(w(H_BASE), nrBase);
+  store<i32>(w(H_MAIN), mainSlots);
+  store<i32>(w(H_MAXH), maxH);
+  store<i32>(w(H_MAXM), maxM);
+  store<i32>(w(H_MAXW), maxW);
+  store<i32>(w(H_GP), 1);
+  store<i32>(w(H_CHANGES), 0);
+  store<i32>(w(H_LOCK), 0);
+  store<i32>(w(H_ENOSYS), enosysValue);
+  store<i32>(w(H_NEXTH), 1);
+  store<i32>(w(H_BYTES), bytes);
+  atomic.store<i32>(w(H_STATE), STATE_READY);
+  return 0;
+}
+
+/** Binds this instance to a worker record. Called once per instance. */
+export function bind(worker: i32): void {
+  me = worker;
+  nslots = hdr(H_SLOTS);
+  base = hdr(H_BASE);
+  main = hdr(H_MAIN);
+  maxh = hdr(H_MAXH);
+  maxm = hdr(H_MAXM);
+  maxw = hdr(H_MAXW);
+  enosys = <i64>hdr(H_ENOSYS);
+  seenGp = hdr(H_GP);
+}
+
+// ---- writer lock: all registration changes hold it, readers never do ----
+
+/** Tries to take the writer lock for `owner` (worker index + 1). */
+export function lockTry(owner: i32): bool {
+  return atomic.cmpxchg<i32>(w(H_LOCK), 0, owner) == 0;
+}
+export function unlock(owner: i32): bool {
+  if (atomic.cmpxchg<i32>(w(H_LOCK), owner, 0) != owner) return false;
+  atomic.notify(w(H_LOCK));
+  return true;
+}
+
+// ---- workers ----
+
+/** Claims a free worker record; returns its index or -1 when full. */
+export function workerClaim(): i32 {
+  const at = workersAt();
+  const n = hdr(H_MAXW);
+  for (let i = 0; i < n; i++) {
+    const p = w(at + i * WR_WORDS + WR_STATE);
+    if (atomic.cmpxchg<i32>(p, WS_FREE, WS_ONLINE) == WS_FREE) {
+      atomic.store<i32>(w(at + i * WR_WORDS + WR_QS), hdr(H_GP));
+      atomic.store<i32>(w(at + i * WR_WORDS + WR_DEPTH), 0);
+      return i;
+    }
+  }
+  return -1;
+}
+/** Marks a worker offline (idle: it holds no grace period back) or online again. */
+export function workerSetOnline(i: i32, online: bool): void {
+  const at = workersAt() + i * WR_WORDS;
+  if (online) atomic.store<i32>(w(at + WR_QS), hdr(H_GP));
+  atomic.store<i32>(w(at + WR_STATE), online ? WS_ONLINE : WS_OFFLINE);
+}
+export function workerRelease(i: i32): void {
+  atomic.store<i32>(w(workersAt() + i * WR_WORDS + WR_STATE), WS_FREE);
+}
+
+// ---- grace periods (QSBR) ----
+
+/** Starts a grace period and returns its number. */
+export function gpStart(): i32 {
+  const gp = atomic.add<i32>(w(H_GP), 1) + 1;
+  const at = workersAt();
+  const n = hdr(H_MAXW);
+  for (let i = 0; i < n; i++) {
+    atomic.add<i32>(w(at + i * WR_WORDS + WR_WAKE), 1);
+    atomic.notify(w(at + i * WR_WORDS + WR_WAKE));
+  }
+  return gp;
+}
+/** Announces that worker `i` holds no reference from before grace period `gp`. */
+export function quiesce(i: i32): void {
+  atomic.store<i32>(w(workersAt() + i * WR_WORDS + WR_QS), hdr(H_GP));
+}
+/** Returns -1 when every online worker except `self` has passed `gp`, else the index of one that has not. */
+export function gpWaiter(gp: i32, self: i32): i32 {
+  const at = workersAt();
+  const n = hdr(H_MAXW);
+  for (let i = 0; i < n; i++) {
+    if (i == self) continue;
+    const r = at + i * WR_WORDS;
+    if (atomic.load<i32>(w(r + WR_STATE)) != WS_ONLINE) continue;
+    if (atomic.load<i32>(w(r + WR_QS)) - gp >= 0) continue;
+    return i;
+  }
+  return -1;
+}
+
+// ---- handlers ----
+
+@inline function hrec(id: i32): i32 { return handlersAt() + id * HR_WORDS; }
+
+/** Allocates a handler record (one CAS FREE -> LIVE); returns its id or 0 when full. */
+export function handlerAlloc(kind: i32, module: i32, slot: i32, below: i32, home: i32): i32 {
+  const n = hdr(H_MAXH);
+  let cur = hdr(H_NEXTH);
+  for (let k = 1; k < n; k++) {
+    let id = cur + k - 1;
+    if (id >= n) id -= n - 1;
+    const r = hrec(id);
+    if (atomic.load<i32>(w(r + HR_STATE)) != HS_FREE) continue;
+    // Fields first, state last: a reader that sees LIVE sees the fields.
+    atomic.store<i32>(w(r + HR_KIND), kind);
+    atomic.store<i32>(w(r + HR_MODULE), module);
+    atomic.store<i32>(w(r + HR_SLOT), slot);
+    atomic.store<i32>(w(r + HR_BELOW), below);
+    atomic.store<i32>(w(r + HR_HOME), home);
+    atomic.store<i32>(w(r + HR_INFLIGHT), 0);
+    atomic.add<i32>(w(r + HR_GEN), 1);
+    if (atomic.cmpxchg<i32>(w(r + HR_STATE), HS_FREE, HS_LIVE) != HS_FREE) continue;
+    atomic.store<i32>(w(H_NEXTH), id + 1 < n ? id + 1 : 1);
+    return id;
+  }
+  return 0;
+}
+/** LIVE -> GOING: the handler is out of every slot and waits for a grace period. */
+export function handlerRetire(id: i32): bool {
+  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_LIVE, HS_GOING) == HS_LIVE;
+}
+/** GOING -> LIVE: an unload that timed out puts its handler back. */
+export function handlerRevive(id: i32): bool {
+  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_GOING, HS_LIVE) == HS_GOING;
+}
+/** GOING -> FREE, after a grace period. */
+export function handlerFree(id: i32): bool {
+  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_GOING, HS_FREE) == HS_GOING;
+}
+/** Re-links a handler over a different one below (splicing out an unloaded module). */
+export function handlerSetBelow(id: i32, expect: i32, below: i32): bool {
+  return atomic.cmpxchg<i32>(w(hrec(id) + HR_BELOW), expect, below) == expect;
+}
+export function inflightAdd(id: i32, delta: i32): i32 {
+  return atomic.add<i32>(w(hrec(id) + HR_INFLIGHT), delta) + delta;
+}
+
+// ---- slots ----
+
+/**
+ * Replaces the handler in a slot: one CAS that keeps the hook bits and bumps
+ * the generation. `expect` is the (id | generation) the caller last saw; a
+ * concurrent hook flip is retried, any other change fails. Returns the new
+ * slot word, or 0 on conflict.
+ */
+export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
+  const p = w(slotsAt() + slot);
+  for (;;) {
+    const cur = atomic.load<i32>(p);
+    if ((cur & (ID_MASK | GEN_MASK)) != expect) return 0;
+    const gen = ((cur >>> GEN_SHIFT) + 1) << GEN_SHIFT;
+    let next = (cur & HOOK_MASK) | id | gen;
+    if (slow) next |= SLOW;
+    if (next == 0) next = 1 << GEN_SHIFT; // 0 would read as "never set"
+    if (atomic.cmpxchg<i32>(p, cur, next) == cur) {
+      atomic.add<i32>(w(H_CHANGES), 1);
+      return next;
+    }
+  }
+  return 0;
+}
+/** Sets and clears hook bits in one atomic operation each. */
+export function hooksSet(slot: i32, on: i32, off: i32): i32 {
+  const p = w(slotsAt() + slot);
+  let v = atomic.load<i32>(p);
+  if (off & HOOK_MASK) v = atomic.and<i32>(p, ~(off & HOOK_MASK)) & ~(off & HOOK_MASK);
+  if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
+  return v;
+}
+/** Sets a slot's missing-call policy. */
+export function policySet(slot: i32, policy: i32): void {
+  atomic.store<i32>(w(policyAt() + slot), policy);
+}
+/** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
+export function policyLogged(slot: i32): bool {
+  return atomic.cmpxchg<i32>(w(policyAt() + slot), 3, POLICY_LOGGED) == 3;
+}
+
+// ---- modules ----
+
+@inline function mrec(id: i32): i32 { return modulesAt() + id * MR_WORDS; }
+
+/** Claims a free module record (FREE -> CLAIMED); the claimer then writes its name. Returns the id or -1. */
+export function moduleClaim(): i32 {
+  const n = hdr(H_MAXM);
+  for (let i = 1; i < n; i++) {
+    const p = w(mrec(i) + MR_STATE);
+    if (atomic.cmpxchg<i32>(p, MS_FREE, MS_CLAIMED) == MS_FREE) {
+      atomic.add<i32>(w(mrec(i) + MR_GEN), 1);
+      return i;
+    }
+  }
+  return -1;
+}
+export function modulePublish(id: i32): bool {
+  return atomic.cmpxchg<i32>(w(mrec(id) + MR_STATE), MS_CLAIMED, MS_LIVE) == MS_CLAIMED;
+}
+export function moduleFree(id: i32): bool {
+  const p = w(mrec(id) + MR_STATE);
+  const s = atomic.load<i32>(p);
+  if (s == MS_FREE) return false;
+  return atomic.cmpxchg<i32>(p, s, MS_FREE) == s;
+}
+/** Bumps a module's generation: handles taken before a replace go stale. */
+export function moduleBump(id: i32): i32 {
+  return atomic.add<i32>(w(mrec(id) + MR_GEN), 1) + 1;
+}
+
+// ---- dispatch for WebAssembly callers ----
+
+@inline function countAt(slot: i32, which: i32): usize {
+  return w(countersAt() + me * stripeWords() + slot * C_WORDS + which);
+}
+
+/**
+ * Dispatches call `nr` from WebAssembly: a plain handler in this worker's
+ * table is one call_indirect away; JS handlers go through js_call; hooks,
+ * stubs, missing numbers and anything unresolved go to the JS slow path.
+ */
+export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
+  const i = nr - base;
+  if (<u32>i >= <u32>main || load<i32>(w(H_GP)) != seenGp) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+  const word = load<i32>(w(HEADER_WORDS + i));
+  let id = word & FAST_MASK;
+  if (id > ID_MASK) {
+    // Counting alone stays in WebAssembly; everything else is the slow path.
+    if ((word & (FAST_MASK & ~ID_MASK)) != HOOK_COUNT) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+    id &= ID_MASK;
+    if (id != 0) {
+      const c = countAt(i, C_CALLS);
+      store<i32>(c, load<i32>(c) + 1);
+    }
+  }
+  if (id == 0) {
+    // Missing calls are always counted (one plain add to this worker's stripe).
+    if (load<i32>(w(HEADER_WORDS + nslots + i)) != 0) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+    const c = countAt(i, C_ENOSYS);
+    store<i32>(c, load<i32>(c) + 1);
+    return enosys;
+  }
+  const kind = load<u8>(<usize>resolvedAtBytes() + <usize>(me * maxh + id));
+  const d = w(workersAt() + me * WR_WORDS + WR_DEPTH);
+  store<i32>(d, load<i32>(d) + 1);
+  let r: i64;
+  if (kind == RK_WASM) r = call_indirect<i64>(<u32>id, a0, a1, a2, a3, a4, a5);
+  else if (kind == RK_JS) r = <i64>js_call(id, <f64>a0, <f64>a1, <f64>a2, <f64>a3, <f64>a4, <f64>a5);
+  else if (kind == RK_JS64) r = js_call64(id, a0, a1, a2, a3, a4, a5);
+  else {
+    store<i32>(d, load<i32>(d) - 1);
+    return js_slow(nr, a0, a1, a2, a3, a4, a5);
+  }
+  store<i32>(d, load<i32>(d) - 1);
+  return r;
+}
+/** Lets JS record that this instance has passed grace period `gp`. */
+export function setSeenGp(gp: i32): void { seenGp = gp; }
+
+/** Calls a WebAssembly handler of this worker's table from JS, with f64 arguments (exact up to 2^53). */
+export function callWasm(id: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64): f64 {
+  return <f64>call_indirect<i64>(<u32>id, <i64>a0, <i64>a1, <i64>a2, <i64>a3, <i64>a4, <i64>a5);
+}
+export function callWasm64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
+  return call_indirect<i64>(<u32>id, a0, a1, a2, a3, a4, a5);
+}
+/** A handler that WebAssembly guests can use in tests: returns a0 + a1. */
+export function sampleAdd(a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 { return a0 + a1; }
+
+// ---- verify: every invariant of the layout ----
+
+@inline function fail(code: i32, index: i32): i32 { return (code << 24) | (index & 0xffffff); }
+
+/** Checks every invariant; returns 0 or (code << 24 | index). */
+export function verify(): i32 {
+  if (hdr(H_MAGIC) != MAGIC || hdr(H_VERSION) != LAYOUT_VERSION || hdr(H_STATE) != STATE_READY) return fail(V_HEADER, 0);
+  const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW);
+  if (slots <= 0 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mw < 1) return fail(V_HEADER, 1);
+  if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw) || <i32>memory.size() << 16 < hdr(H_BYTES)) return fail(V_HEADER, 2);
+  const gp = hdr(H_GP);
+  // Slots: ids in range, no stray bits, each top handler LIVE and on its slot.
+  for (let s = 0; s < slots; s++) {
+    const word = atomic.load<i32>(w(slotsAt() + s));
+    if (word & RESERVED_BIT) return fail(V_SLOT_BITS, s);
+    const id = word & ID_MASK;
+    if (id >= mh) return fail(V_SLOT_ID, s);
+    if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); }
+    else {
+      const r = hrec(id);
+      if (atomic.load<i32>(w(r + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(r + HR_SLOT)) != s) return fail(V_SLOT_HANDLER, s);
+      const stub = (atomic.load<i32>(w(r + HR_KIND)) & HK_STUB) != 0;
+      if (stub != ((word & SLOW) != 0)) return fail(V_SLOT_BITS, s);
+    }
+    const pol = atomic.load<i32>(w(policyAt() + s));
+    if (pol < 0 || pol > POLICY_LOGGED) return fail(V_POLICY, s);
+  }
+  // Handlers: valid state and kind, owned by a live or claimed module, a
+  // below chain on the same slot; every LIVE handler is referenced exactly
+  // once (by its slot's word or by the handler above it).
+  for (let id = 1; id < mh; id++) {
+    const r = hrec(id);
+    const st = atomic.load<i32>(w(r + HR_STATE));
+    if (st != HS_FREE && st != HS_LIVE && st != HS_GOING) return fail(V_HANDLER_STATE, id);
+    if (st != HS_LIVE) continue;
+    const kind = atomic.load<i32>(w(r + HR_KIND));
+    if ((kind & ~HK_ALL) != 0 || (kind & (HK_JS | HK_WASM | HK_STUB)) == 0) return fail(V_HANDLER_STATE, id);
+    const m = atomic.load<i32>(w(r + HR_MODULE));
+    if (m <= 0 || m >= mm || atomic.load<i32>(w(mrec(m) + MR_STATE)) == MS_FREE) return fail(V_HANDLER_MODULE, id);
+    const slot = atomic.load<i32>(w(r + HR_SLOT));
+    if (slot < 0 || slot >= slots) return fail(V_HANDLER_STATE, id);
+    const home = atomic.load<i32>(w(r + HR_HOME));
+    if (home < 0 || home >= mw) return fail(V_HANDLER_STATE, id);
+    const below = atomic.load<i32>(w(r + HR_BELOW));
+    if (below < 0 || below >= mh || below == id) return fail(V_HANDLER_BELOW, id);
+    if (below != 0) {
+      const b = hrec(below);
+      if (atomic.load<i32>(w(b + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(b + HR_SLOT)) != slot) return fail(V_HANDLER_BELOW, id);
+    }
+    let refs = 0;
+    if ((atomic.load<i32>(w(slotsAt() + slot)) & ID_MASK) == id) refs++;
+    for (let o = 1; o < mh; o++) {
+      const ro = hrec(o);
+      if (o != id && atomic.load<i32>(w(ro + HR_STATE)) == HS_LIVE && atomic.load<i32>(w(ro + HR_BELOW)) == id) refs++;
+    }
+    if (refs != 1) return fail(V_HANDLER_REFS, id);
+  }
+  for (let m = 0; m < mm; m++) {
+    const st = atomic.load<i32>(w(mrec(m) + MR_STATE));
+    if (st != MS_FREE && st != MS_CLAIMED && st != MS_LIVE) return fail(V_MODULE, m);
+    if (m == 0 && st != MS_FREE) return fail(V_MODULE, m);
+    const len = atomic.load<i32>(w(mrec(m) + MR_NAMELEN));
+    if (st == MS_LIVE && (len <= 0 || len > NAME_MAX_BYTES)) return fail(V_MODULE, m);
+  }
+  for (let i = 0; i < mw; i++) {
+    const r = workersAt() + i * WR_WORDS;
+    const st = atomic.load<i32>(w(r + WR_STATE));
+    if (st != WS_FREE && st != WS_ONLINE && st != WS_OFFLINE) return fail(V_WORKER, i);
+    if (st != WS_FREE && atomic.load<i32>(w(r + WR_QS)) - gp > 0) return fail(V_WORKER, i);
+  }
+  return V_OK;
+}

@@ -1,0 +1,125 @@
+// The shared memory layout of a systab table. This file is compiled by both
+// AssemblyScript (the core) and TypeScript (the API), so it holds plain
+// integer constants only. All offsets are in 32-bit words unless named *_BYTES.
+//
+// [header | slots | slot policy | handler records | module records |
+//  worker records | per-worker counters | per-worker wasm-resolution bytes]
+// Every region's offset is derived from the header's sizes (see regions()).
+
+export const MAGIC = 0x53595354; // 'SYST'
+export const LAYOUT_VERSION = 1;
+
+// Header words.
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+export const H_ABI = 2; // hash of the ABI id
+export const H_SLOTS = 3; // all slots: main range + extra ranges
+export const H_BASE = 4; // number of slot 0
+export const H_MAIN = 5; // slots in the main (fast) range
+export const H_MAXH = 6; // handler records
+export const H_MAXM = 7; // module records
+export const H_MAXW = 8; // worker records
+export const H_STATE = 9; // 0 empty, 1 initialising, 2 ready
+export const H_GP = 10; // grace-period counter, only ever increases
+export const H_CHANGES = 11; // bumped on every registration change
+export const H_LOCK = 12; // writer lock: 0 free, else worker index + 1
+export const H_ENOSYS = 13; // the ABI's ENOSYS in its convention
+export const H_NEXTH = 14; // handler allocation cursor
+export const H_BYTES = 15; // total bytes of the layout
+export const HEADER_WORDS = 16;
+
+export const STATE_READY = 2;
+
+// Slot word: handler id | hook bits | slow bit | generation.
+export const ID_MASK = 0xffff;
+export const HOOK_COUNT = 1 << 16;
+export const HOOK_ENTER = 1 << 17;
+export const HOOK_EXIT = 1 << 18;
+export const HOOK_TRACE = 1 << 19; // reserved for tracing; routes to the slow path
+export const HOOK_MASK = 0xf0000;
+export const SLOW = 1 << 20; // the handler needs the slow path (stub)
+export const RESERVED_BIT = 1 << 21; // always zero
+export const FAST_MASK = 0x3fffff; // id | hooks | slow | reserved: nonzero high part -> slow path
+export const GEN_SHIFT = 22;
+export const GEN_MASK = 0xffc00000;
+
+// Per-slot policy word for missing calls.
+export const POLICY_ENOSYS = 0;
+export const POLICY_THROW = 1;
+export const POLICY_TRAP = 2;
+export const POLICY_LOG_ONCE = 3;
+export const POLICY_LOGGED = 4; // log-once after it has logged
+
+// Handler record (8 words).
+export const HR_WORDS = 8;
+export const HR_STATE = 0; // FREE, LIVE, GOING
+export const HR_KIND = 1;
+export const HR_MODULE = 2;
+export const HR_SLOT = 3;
+export const HR_BELOW = 4; // handler id below this one (wraps, stubs), 0 none
+export const HR_HOME = 5; // worker index whose code runs this handler
+export const HR_INFLIGHT = 6; // async calls in flight
+export const HR_GEN = 7; // bumped at each allocation
+
+export const HS_FREE = 0;
+export const HS_LIVE = 1;
+export const HS_GOING = 2; // out of every slot, waiting for a grace period
+
+export const HK_JS = 1;
+export const HK_WASM = 2;
+export const HK_STUB = 4; // a reservation
+export const HK_WRAP = 8;
+export const HK_BIGINT = 16;
+export const HK_ALL = 31;
+
+// Module record (16 words).
+export const MR_WORDS = 16;
+export const MR_STATE = 0; // FREE, CLAIMED, LIVE
+export const MR_GEN = 1;
+export const MR_HOME = 2;
+export const MR_NAMELEN = 3;
+export const MR_NAME = 4; // 12 words: up to 48 bytes of UTF-8
+export const NAME_MAX_BYTES = 48;
+
+export const MS_FREE = 0;
+export const MS_CLAIMED = 1; // being written by its claimer
+export const MS_LIVE = 2;
+
+// Worker record (16 words).
+export const WR_WORDS = 16;
+export const WR_STATE = 0; // FREE, ONLINE, OFFLINE
+export const WR_QS = 1; // last grace period this worker has passed
+export const WR_WAKE = 2; // bumped to ask an idle worker for a quiescent point
+export const WR_DEPTH = 3; // calls in progress on this worker (written by it alone)
+export const WR_OOR = 4; // out-of-range calls seen by this worker
+export const WR_MAIL = 8; // start of the proxy mailbox (8 words)
+
+export const WS_FREE = 0;
+export const WS_ONLINE = 1;
+export const WS_OFFLINE = 2;
+
+// Counters: per worker, per slot, 3 words.
+export const C_CALLS = 0;
+export const C_ERRORS = 1;
+export const C_ENOSYS = 2;
+export const C_WORDS = 3;
+
+// Wasm resolution bytes: per worker, per handler id.
+export const RK_NONE = 0;
+export const RK_WASM = 1; // the core's table holds the handler at its id
+export const RK_JS = 2; // call js_call with f64 arguments
+export const RK_JS64 = 3; // call js_call64 with i64 arguments
+
+// verify() error codes (returned as code << 24 | index).
+export const V_OK = 0;
+export const V_HEADER = 1;
+export const V_SLOT_ID = 2;
+export const V_SLOT_BITS = 3;
+export const V_SLOT_HANDLER = 4;
+export const V_HANDLER_STATE = 5;
+export const V_HANDLER_MODULE = 6;
+export const V_HANDLER_BELOW = 7;
+export const V_HANDLER_REFS = 8;
+export const V_MODULE = 9;
+export const V_WORKER = 10;
+export const V_POLICY = 11;

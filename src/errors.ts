@@ -1,0 +1,28 @@
+/** Every error systab throws. `code` names the kind; messages are exact and documented. */
+export type SystabErrorCode =
+  | 'EBADNR' // a call number that is not an integer number
+  | 'ENONAME' // a call name the ABI does not have
+  | 'EBADHANDLER' // a handler that is not a function (or wasm function)
+  | 'EBADSPEC' // a malformed load/reserve/hooks argument
+  | 'EBADRESULT' // a handler returned something that is not a number
+  | 'EBADARG' // an argument that cannot be passed exactly
+  | 'EEXIST' // a module name loaded twice, a slot already taken
+  | 'ENOTOWNER' // replacing or releasing a slot another module owns
+  | 'ERESERVED' // filling a reservation held for another module
+  | 'ENOTLOADED' // unloading twice, or through a stale handle
+  | 'EFULL' // no free handler, module or worker record
+  | 'EBUSY' // a change is already in progress in this thread
+  | 'ETIMEDOUT' // a grace period or proxied call did not finish in time
+  | 'EATTACH' // memory that is not a compatible systab table
+  | 'ENOSYS' // the missing-call policy is 'throw'
+  | 'ENOCODE' // no code for a handler in this worker and no home to carry the call to
+  | 'ELAYOUT'; // verify() found a broken invariant
+
+export class SystabError extends Error {
+  readonly code: SystabErrorCode;
+  constructor(code: SystabErrorCode, message: string) {
+    super(message);
+    this.name = 'SystabError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,128 @@
+// The writer lock and grace periods (quiescent-state based reclamation, after
+// liburcu's QSBR flavour): readers announce quiescent points; a writer that
+// took handlers out waits until every online thread has announced one since,
+// and until their async calls in flight have settled.
+import * as L from '../assembly/layout.js';
+import { SystabError } from './errors.js';
+import type { Table } from './table.js';
+
+let canBlock: boolean | undefined;
+/** Atomics.wait works here (not on a browser's main thread). */
+export function blockingAllowed(i32: Int32Array): boolean {
+  if (canBlock === undefined) {
+    try {
+      Atomics.wait(i32, L.H_MAGIC, ~i32[L.H_MAGIC]!, 0);
+      canBlock = true;
+    } catch {
+      canBlock = false;
+    }
+  }
+  return canBlock;
+}
+
+/** Takes the writer lock. A thread waiting for it is offline, so it holds no grace period back. */
+export function lock(t: Table): void {
+  const owner = t.me + 1;
+  if (Atomics.load(t.i32, L.H_LOCK) === owner) {
+    throw new SystabError('EBUSY', 'this thread is already changing the table (an unload waiting for its grace period?); await it first');
+  }
+  if (t.core.lockTry(owner)) return;
+  const offline = t.depth === 0;
+  if (offline) t.core.workerSetOnline(t.me, 0);
+  try {
+    const shared = t.i32.buffer instanceof SharedArrayBuffer && blockingAllowed(t.i32);
+    while (!t.core.lockTry(owner)) {
+      const cur = Atomics.load(t.i32, L.H_LOCK);
+      if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 50);
+    }
+  } finally {
+    if (offline) t.core.workerSetOnline(t.me, 1);
+  }
+}
+
+export function unlock(t: Table): void {
+  t.core.unlock(t.me + 1);
+}
+
+const tick: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((r) => setImmediate(r))
+    : (() => {
+        const ch = new MessageChannel();
+        const waiting: (() => void)[] = [];
+        ch.port1.onmessage = () => waiting.shift()?.();
+        return () => new Promise<void>((r) => {
+          waiting.push(r);
+          ch.port2.postMessage(0);
+        });
+      })();
+
+function inflight(t: Table, ids: readonly number[]): number {
+  for (const h of ids) if (Atomics.load(t.i32, t.at.handlers + h * L.HR_WORDS + L.HR_INFLIGHT) > 0) return h;
+  return 0;
+}
+
+/**
+ * Starts a grace period and waits for it and for the async calls of `ids`.
+ * Resolves undefined when done, or with a sentence naming what held it back
+ * once `timeout` ms have passed.
+ */
+export async function graceFor(t: Table, ids: readonly number[], timeout: number): Promise<string | undefined> {
+  const gp = t.core.gpStart();
+  t.quiesce();
+  const deadline = performance.now() + timeout;
+  for (;;) {
+    const w = t.core.gpWaiter(gp, t.me);
+    const h = w < 0 ? inflight(t, ids) : 0;
+    if (w < 0 && h === 0) return undefined;
+    if (performance.now() >= deadline) {
+      return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `an async call of handler ${h} is still in flight`;
+    }
+    await tick();
+  }
+}
+
+/** Handlers taken out without a wait of their own; freed once a later grace period has passed. */
+export class Limbo {
+  private parked: { ids: number[]; gp: number; done: () => void; fail: (e: unknown) => void }[] = [];
+  private running = false;
+
+  /** Retire `ids` and resolve once they have drained (a replace's `drained`). */
+  retire(t: Table, ids: number[]): Promise<void> {
+    return new Promise((done, fail) => {
+      this.parked.push({ ids, gp: t.core.gpStart(), done, fail });
+      void this.run(t);
+    });
+  }
+
+  /** Forced unloads: park without anyone waiting. */
+  park(t: Table, ids: number[]): void {
+    this.parked.push({ ids, gp: t.core.gpStart(), done: () => {}, fail: () => {} });
+    void this.run(t);
+  }
+
+  /** Frees whatever has drained by now. */
+  collect(t: Table): void {
+    t.quiesce();
+    this.parked = this.parked.filter((p) => {
+      if (t.core.gpWaiter(p.gp, t.me) >= 0 || inflight(t, p.ids) !== 0) return true;
+      for (const h of p.ids) t.core.handlerFree(h);
+      t.forget(p.ids);
+      p.done();
+      return false;
+    });
+  }
+
+  private async run(t: Table): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.parked.length > 0 && !t.closed) {
+        this.collect(t);
+        if (this.parked.length > 0) await tick();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,375 @@
+// Registration changes: load, replace, wrap, unload, reserve, release. Every
+// change holds the table's writer lock and publishes with one CAS in the core
+// (a slot word, or the `below` link of the handler above); readers never lock.
+import * as L from '../assembly/layout.js';
+import { SystabError } from './errors.js';
+import { moduleNameBytes, normalizeModule, show, slotFor, type Entry, type ModuleSpec } from './handlers.js';
+import { describeSlot } from './slots.js';
+import type { Table } from './table.js';
+import { graceFor, lock, unlock, type Limbo } from './grace.js';
+
+/** A loaded module; its holder is its owner. */
+export class Module {
+  readonly name: string;
+  /** Resolves when every handler this load displaced (a replace) has drained. */
+  readonly drained: Promise<void>;
+  /** @internal */ readonly table: Table;
+  /** @internal */ readonly id: number;
+  /** @internal */ readonly gen: number;
+
+  /** @internal */
+  constructor(table: Table, name: string, id: number, gen: number, drained: Promise<void>) {
+    this.table = table;
+    this.name = name;
+    this.id = id;
+    this.gen = gen;
+    this.drained = drained;
+  }
+
+  /** True while this load is the one in the table (not unloaded, not replaced). */
+  get loaded(): boolean {
+    const r = this.table.at.modules + this.id * L.MR_WORDS;
+    return Atomics.load(this.table.i32, r + L.MR_GEN) === this.gen && Atomics.load(this.table.i32, r + L.MR_HOME) !== 0;
+  }
+
+  /**
+   * Takes the module's handlers out and restores what was below them. Resolves
+   * once no call anywhere can start in them and every call that had started
+   * has returned. After `timeout` ms (default 5000) without that, it rejects
+   * with ETIMEDOUT and leaves the module loaded, unless `force` is set.
+   */
+  unload(options: { timeout?: number; force?: boolean } = {}): Promise<void> {
+    return unloadModule(this, options);
+  }
+}
+
+const MODULE_WORD = (t: Table, id: number, field: number): number => t.at.modules + id * L.MR_WORDS + field;
+const HANDLER_WORD = (t: Table, id: number, field: number): number => t.at.handlers + id * L.HR_WORDS + field;
+
+const utf8 = new TextDecoder();
+
+/** @internal The name of module record `id`. */
+export function moduleName(t: Table, id: number): string {
+  const len = t.i32[MODULE_WORD(t, id, L.MR_NAMELEN)]!;
+  const start = (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4;
+  return utf8.decode(new Uint8Array(t.i32.buffer, start, len).slice());
+}
+
+function findModule(t: Table, name: Uint8Array): number {
+  const n = t.i32[L.H_MAXM]!;
+  outer: for (let id = 1; id < n; id++) {
+    if (Atomics.load(t.i32, MODULE_WORD(t, id, L.MR_STATE)) !== L.MS_LIVE) continue;
+    if (t.i32[MODULE_WORD(t, id, L.MR_NAMELEN)] !== name.length) continue;
+    const bytes = new Uint8Array(t.i32.buffer, (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4, name.length);
+    for (let i = 0; i < name.length; i++) if (bytes[i] !== name[i]) continue outer;
+    return id;
+  }
+  return 0;
+}
+
+function claimModule(t: Table, name: Uint8Array): number {
+  const id = t.core.moduleClaim();
+  if (id < 0) throw new SystabError('EFULL', `all ${t.i32[L.H_MAXM]! - 1} module records of this table are taken`);
+  // The claimer alone writes the name before publishing the record.
+  new Uint8Array(t.i32.buffer, (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4, L.NAME_MAX_BYTES).fill(0).set(name);
+  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_NAMELEN), name.length);
+  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_HOME), 0);
+  t.core.modulePublish(id);
+  return id;
+}
+
+function kindOf(t: Table, h: number): number {
+  return t.i32[HANDLER_WORD(t, h, L.HR_KIND)]!;
+}
+function belowOf(t: Table, h: number): number {
+  return Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_BELOW));
+}
+function moduleOf(t: Table, h: number): number {
+  return t.i32[HANDLER_WORD(t, h, L.HR_MODULE)]!;
+}
+function topOf(t: Table, slot: number): number {
+  return Atomics.load(t.i32, t.at.slots + slot) & L.ID_MASK;
+}
+
+/** The handlers on a slot, top first. */
+function chain(t: Table, slot: number): number[] {
+  const out: number[] = [];
+  for (let h = topOf(t, slot); h !== 0; h = belowOf(t, h)) out.push(h);
+  return out;
+}
+
+/** Links handler `h` in directly above `below` (0: at the bottom) on `slot`. One CAS publishes it. */
+function insertAbove(t: Table, slot: number, h: number, below: number): void {
+  const c = chain(t, slot);
+  const i = below === 0 ? c.length : c.indexOf(below);
+  if (i < 0) throw new Error(`systab: handler ${below} is not on slot ${slot}`);
+  Atomics.store(t.i32, HANDLER_WORD(t, h, L.HR_BELOW), below);
+  if (i === 0) publishTop(t, slot, h);
+  else if (!t.core.handlerSetBelow(c[i - 1]!, below, h)) throw new Error('systab: lost a link race under the writer lock');
+}
+
+/** Unlinks handler `h` from its slot's chain; returns the handler that was below it. */
+function unlink(t: Table, slot: number, h: number): number {
+  const below = belowOf(t, h);
+  const c = chain(t, slot);
+  const i = c.indexOf(h);
+  if (i < 0) throw new Error(`systab: handler ${h} is not on slot ${slot}`);
+  if (i === 0) publishTop(t, slot, below);
+  else if (!t.core.handlerSetBelow(c[i - 1]!, h, below)) throw new Error('systab: lost a link race under the writer lock');
+  return below;
+}
+
+/** Puts handler `h` where `old` is, over what `old` had below, in one CAS. */
+function swapIn(t: Table, slot: number, old: number, h: number): void {
+  const c = chain(t, slot);
+  const i = c.indexOf(old);
+  if (i < 0) throw new Error(`systab: handler ${old} is not on slot ${slot}`);
+  Atomics.store(t.i32, HANDLER_WORD(t, h, L.HR_BELOW), belowOf(t, old));
+  if (i === 0) publishTop(t, slot, h);
+  else if (!t.core.handlerSetBelow(c[i - 1]!, old, h)) throw new Error('systab: lost a link race under the writer lock');
+}
+
+function publishTop(t: Table, slot: number, h: number): void {
+  const word = Atomics.load(t.i32, t.at.slots + slot);
+  const slow = h !== 0 && (kindOf(t, h) & L.HK_STUB) !== 0;
+  if (t.core.slotSwap(slot, word & (L.ID_MASK | L.GEN_MASK), h, slow ? 1 : 0) === 0) throw new Error('systab: lost a slot race under the writer lock');
+}
+
+function ownerName(t: Table, h: number): string {
+  return moduleName(t, moduleOf(t, h));
+}
+
+interface Plan {
+  entry: Entry;
+  below: number; // insert directly above this (0: bottom)
+  replaces: number; // a handler of the old version to take out, 0 none
+}
+
+/** Loads a module (see Table.load). */
+export function loadModule(t: Table, spec: ModuleSpec): Module {
+  const mod = normalizeModule(t.abi, t.map, spec);
+  lock(t);
+  try {
+    let mid = findModule(t, mod.nameBytes);
+    const loaded = mid !== 0 && t.i32[MODULE_WORD(t, mid, L.MR_HOME)] !== 0;
+    if (loaded && !mod.replace) throw new SystabError('EEXIST', `module "${mod.name}" is already loaded`);
+    const plans: Plan[] = [];
+    for (const e of mod.entries) plans.push(plan(t, mod.name, mid, loaded, mod.replace, e));
+    const leaving: number[] = [];
+    if (loaded) {
+      const keep = new Set(plans.map((p) => p.replaces));
+      for (const h of handlersOf(t, mid)) if (!keep.has(h)) leaving.push(h);
+    }
+    // Allocate every record before publishing any, so a full table changes nothing.
+    const ids: number[] = [];
+    if (mid === 0) mid = claimModule(t, mod.nameBytes);
+    for (const p of plans) {
+      const id = t.core.handlerAlloc(p.entry.kind, mid, p.entry.slot, 0, t.me);
+      if (id === 0) {
+        for (const a of ids) {
+          t.core.handlerRetire(a);
+          t.core.handlerFree(a);
+        }
+        if (!loaded && !hasStubs(t, mid)) t.core.moduleFree(mid);
+        t.limbo.collect(t);
+        throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken (unloads still draining hold some)`);
+      }
+      ids.push(id);
+    }
+    const gen = loaded ? t.core.moduleBump(mid) : Atomics.load(t.i32, MODULE_WORD(t, mid, L.MR_GEN));
+    const bySlot = new Map<number, Entry>();
+    for (const p of plans) bySlot.set(p.entry.slot, p.entry);
+    const old = t.local.get(mid);
+    t.local.set(mid, { gen, bySlot });
+    // Wraps are made now, with their `below`, so a bad factory fails the load before anything is published.
+    try {
+      for (let i = 0; i < plans.length; i++) if ((plans[i]!.entry.kind & L.HK_WRAP) !== 0) t.prepare(ids[i]!);
+    } catch (e) {
+      for (const a of ids) {
+        t.core.handlerRetire(a);
+        t.core.handlerFree(a);
+      }
+      t.forget(ids);
+      if (old === undefined) t.local.delete(mid);
+      else t.local.set(mid, old);
+      if (!loaded && !hasStubs(t, mid)) t.core.moduleFree(mid);
+      throw e;
+    }
+    // Publish: one CAS each.
+    const retired: number[] = [];
+    for (let i = 0; i < plans.length; i++) {
+      const p = plans[i]!;
+      const id = ids[i]!;
+      if (p.replaces !== 0) {
+        swapIn(t, p.entry.slot, p.replaces, id);
+        retired.push(p.replaces);
+      } else {
+        insertAbove(t, p.entry.slot, id, p.below);
+      }
+    }
+    for (const h of leaving) {
+      unlink(t, t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!, h);
+      retired.push(h);
+    }
+    for (const h of retired) t.core.handlerRetire(h);
+    Atomics.store(t.i32, MODULE_WORD(t, mid, L.MR_HOME), t.me + 1);
+    const drained = retired.length === 0 ? Promise.resolve() : t.limbo.retire(t, retired);
+    drained.catch(() => {});
+    return new Module(t, mod.name, mid, gen, drained);
+  } finally {
+    unlock(t);
+  }
+}
+
+function plan(t: Table, name: string, mid: number, loaded: boolean, replace: boolean, e: Entry): Plan {
+  const c = chain(t, e.slot);
+  // Hot swap: the new version takes the old version's place on the slot.
+  if (loaded) {
+    const own = c.find((h) => moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_STUB) === 0 && (kindOf(t, h) & L.HK_WRAP) === (e.kind & L.HK_WRAP));
+    if (own !== undefined) return { entry: e, below: 0, replaces: own };
+  }
+  if ((e.kind & L.HK_WRAP) !== 0) return { entry: e, below: c[0] ?? 0, replaces: 0 };
+  // A plain handler sits on the chain's base: the first handler from the top that is not a wrap.
+  const base = c.find((h) => (kindOf(t, h) & L.HK_WRAP) === 0);
+  if (base === undefined) return { entry: e, below: 0, replaces: 0 };
+  if ((kindOf(t, base) & L.HK_STUB) !== 0) {
+    if (moduleOf(t, base) === mid) return { entry: e, below: base, replaces: 0 };
+    throw new SystabError('ERESERVED', `call ${e.label} is reserved for module "${ownerName(t, base)}"`);
+  }
+  if (replace) throw new SystabError('ENOTOWNER', `call ${e.label} belongs to module "${ownerName(t, base)}"; replace takes only "${name}"'s own or free slots`);
+  throw new SystabError('EEXIST', `call ${e.label} is taken by module "${ownerName(t, base)}"`);
+}
+
+/** Live non-stub handlers of a module (wraps included). */
+function handlersOf(t: Table, mid: number): number[] {
+  const out: number[] = [];
+  const n = t.i32[L.H_MAXH]!;
+  for (let h = 1; h < n; h++) {
+    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) !== L.HS_LIVE) continue;
+    if (moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_STUB) === 0) out.push(h);
+  }
+  return out;
+}
+
+function stubsOf(t: Table, mid: number): number[] {
+  const out: number[] = [];
+  const n = t.i32[L.H_MAXH]!;
+  for (let h = 1; h < n; h++) {
+    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) !== L.HS_LIVE) continue;
+    if (moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_STUB) !== 0) out.push(h);
+  }
+  return out;
+}
+
+function hasStubs(t: Table, mid: number): boolean {
+  return stubsOf(t, mid).length > 0;
+}
+
+async function unloadModule(m: Module, options: { timeout?: number; force?: boolean }): Promise<void> {
+  const t = m.table;
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `unload() takes { timeout?, force? } (got ${show(options)})`);
+  const timeout = options.timeout ?? 5000;
+  if (typeof timeout !== 'number' || !(timeout >= 0)) throw new SystabError('EBADSPEC', `unload() timeout must be a number of milliseconds >= 0 (got ${show(timeout)})`);
+  const force = options.force ?? false;
+  if (typeof force !== 'boolean') throw new SystabError('EBADSPEC', `unload() force must be true or false (got ${show(force)})`);
+  lock(t);
+  try {
+    if (!m.loaded) throw new SystabError('ENOTLOADED', `module "${m.name}" is not loaded (unloaded already, or replaced by a newer load)`);
+    const removed: { h: number; slot: number; below: number }[] = [];
+    for (const h of handlersOf(t, m.id)) {
+      const slot = t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!;
+      removed.push({ h, slot, below: unlink(t, slot, h) });
+      t.core.handlerRetire(h);
+    }
+    Atomics.store(t.i32, MODULE_WORD(t, m.id, L.MR_HOME), 0);
+    const ids = removed.map((r) => r.h);
+    const waiter = await graceFor(t, ids, timeout);
+    if (waiter !== undefined && !force) {
+      // Put everything back exactly as it was: the lock kept every chain still.
+      for (const r of removed.reverse()) {
+        t.core.handlerRevive(r.h);
+        insertAbove(t, r.slot, r.h, r.below);
+      }
+      Atomics.store(t.i32, MODULE_WORD(t, m.id, L.MR_HOME), t.me + 1);
+      throw new SystabError('ETIMEDOUT', `unload of module "${m.name}" timed out after ${timeout} ms: ${waiter}; the module is still loaded`);
+    }
+    t.core.moduleBump(m.id);
+    if (waiter === undefined) for (const h of ids) t.core.handlerFree(h);
+    else t.limbo.park(t, ids); // forced: freed only after a later grace period
+    t.forget(ids);
+    if (!hasStubs(t, m.id)) t.core.moduleFree(m.id);
+    t.local.delete(m.id);
+  } finally {
+    unlock(t);
+  }
+}
+
+/** Holds `names` for module `name` as stubs that answer ENOSYS until it loads. */
+export function reserveSlots(t: Table, name: string, names: readonly (string | number)[]): void {
+  const bytes = moduleNameBytes(name);
+  if (!Array.isArray(names) || names.length === 0) throw new SystabError('EBADSPEC', `reserve() takes a module name and a non-empty array of call names or numbers (got ${show(names)})`);
+  const slots = [...new Set(names.map((n) => {
+    if (typeof n !== 'string' && typeof n !== 'number') throw new SystabError('ENONAME', `reserve() got ${show(n)}; expected a call name or number`);
+    return slotFor(t.abi, t.map, n);
+  }))];
+  lock(t);
+  try {
+    let mid = findModule(t, bytes);
+    const todo: { slot: number; below: number }[] = [];
+    for (const slot of slots) {
+      const c = chain(t, slot);
+      const baseAt = c.findIndex((h) => (kindOf(t, h) & L.HK_WRAP) === 0);
+      if (baseAt >= 0) {
+        const base = c[baseAt]!;
+        if (moduleOf(t, base) === mid && (kindOf(t, base) & L.HK_STUB) !== 0) continue; // already held
+        const what = (kindOf(t, base) & L.HK_STUB) !== 0 ? 'reserved for' : 'taken by';
+        throw new SystabError('EEXIST', `call ${describeSlot(t.map, slot)} is ${what} module "${ownerName(t, base)}"`);
+      }
+      todo.push({ slot, below: 0 });
+    }
+    if (todo.length === 0) return;
+    const fresh = mid === 0;
+    if (fresh) mid = claimModule(t, bytes);
+    const ids: number[] = [];
+    for (const x of todo) {
+      const id = t.core.handlerAlloc(L.HK_STUB, mid, x.slot, 0, t.me);
+      if (id === 0) {
+        for (const a of ids) {
+          t.core.handlerRetire(a);
+          t.core.handlerFree(a);
+        }
+        if (fresh) t.core.moduleFree(mid);
+        throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken`);
+      }
+      ids.push(id);
+    }
+    for (let i = 0; i < todo.length; i++) insertAbove(t, todo[i]!.slot, ids[i]!, 0);
+  } finally {
+    unlock(t);
+  }
+}
+
+/** Gives reservations back (all of the module's, or those named). Stubs under the loaded module go too. */
+export function releaseSlots(t: Table, name: string, names?: readonly (string | number)[]): void {
+  const bytes = moduleNameBytes(name);
+  const only = names === undefined ? undefined : new Set(names.map((n) => slotFor(t.abi, t.map, n)));
+  lock(t);
+  try {
+    const mid = findModule(t, bytes);
+    if (mid === 0) throw new SystabError('ENOTLOADED', `module "${name}" holds no reservations`);
+    const stubs = stubsOf(t, mid).filter((h) => only === undefined || only.has(t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!));
+    if (only !== undefined && stubs.length !== only.size) {
+      throw new SystabError('ENOTOWNER', `module "${name}" does not hold every one of the named reservations`);
+    }
+    for (const h of stubs) {
+      unlink(t, t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!, h);
+      t.core.handlerRetire(h);
+    }
+    t.limbo.retire(t, stubs).catch(() => {});
+    if (t.i32[MODULE_WORD(t, mid, L.MR_HOME)] === 0 && !hasStubs(t, mid)) t.core.moduleFree(mid);
+  } finally {
+    unlock(t);
+  }
+}
+
+export type { Limbo };

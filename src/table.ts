@@ -1,0 +1,666 @@
+// The table as seen from one thread: the JS hot path, the slow path, hooks,
+// counters and checks. Registration changes live in registry.ts.
+import type { Abi } from './abi/types.js';
+import * as L from '../assembly/layout.js';
+import { canShare, coreModule, instantiateCore, type CoreExports } from './core.js';
+import { SystabError } from './errors.js';
+import { show, slotFor, type Entry, type Handler } from './handlers.js';
+import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
+import { decodeVerify } from './verify.js';
+import { Limbo } from './grace.js';
+import { loadModule, releaseSlots, reserveSlots, type Module } from './registry.js';
+import type { ModuleSpec } from './handlers.js';
+
+export interface TableOptions {
+  abi: Abi;
+  /** Handler records (live handlers + stubs + handlers draining). Default 4096, at most 65536. */
+  maxHandlers?: number;
+  /** Module records. Default 256. */
+  maxModules?: number;
+  /** Threads that may attach. Default 16. */
+  maxWorkers?: number;
+  /** Share the memory between threads. Default: where SharedArrayBuffer exists. */
+  shared?: boolean;
+  /** Bring your own memory (it must be large enough; shared if `shared`). */
+  memory?: WebAssembly.Memory;
+}
+
+/** What attach() needs in another thread; every field can be posted. */
+export interface TableDescriptor {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  abi: Abi;
+}
+
+export type MissingPolicy = 'enosys' | 'throw' | 'log-once' | ((nr: number, args: number[]) => number);
+export type EnterHook = (nr: number, args: number[]) => number | void;
+export type ExitHook = (nr: number, args: number[], result: unknown) => void;
+
+export interface CallStats {
+  nr: number;
+  name: string | undefined;
+  calls: number;
+  errors: number;
+  enosys: number;
+}
+export interface Stats {
+  /** Every number with a nonzero counter, by number. `calls`/`errors` count while the count switch is on. */
+  calls: CallStats[];
+  /** Numbers answered with ENOSYS, most frequent first. */
+  missing: { nr: number; name: string | undefined; count: number }[];
+  /** Calls with numbers no range of the ABI holds. */
+  outOfRange: number;
+}
+
+/** Code this thread has for one module. */
+export interface LocalModule {
+  gen: number;
+  bySlot: Map<number, Entry>;
+}
+
+const FNS_SIZE = L.ID_MASK + 1;
+
+export class Table {
+  readonly abi: Abi;
+  /** @internal */ readonly map: SlotMap;
+  /** @internal */ readonly core: CoreExports;
+  /** @internal */ readonly memory: WebAssembly.Memory;
+  /** @internal */ readonly module: WebAssembly.Module;
+  /** @internal */ readonly i32: Int32Array;
+  /** @internal */ readonly me: number;
+  /** @internal */ readonly local = new Map<number, LocalModule>();
+  /** @internal */ readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; resolved: number };
+  // Hot path state: the main range of slot words, this thread's functions by handler id.
+  private readonly slots: Int32Array;
+  private readonly fns: (Function | undefined)[];
+  private readonly base: number;
+  private seen: number;
+  /** @internal */ depth = 0;
+  private readonly cached: number[] = [];
+  private readonly counters: Int32Array;
+  private readonly resolved: Uint8Array;
+  private readonly enosys: number;
+  private trap: ((nr: number, args: number[]) => number) | undefined;
+  private enterHook: EnterHook | undefined;
+  private exitHook: ExitHook | undefined;
+  private oorPolicy: MissingPolicy = 'enosys';
+  private oorLogged = false;
+  /** @internal */ closed = false;
+  /** @internal */ readonly limbo = new Limbo();
+
+  /** @internal */
+  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number } | undefined) {
+    this.abi = abi;
+    this.map = slotMap(abi);
+    this.memory = memory;
+    this.module = module;
+    this.core = instantiateCore(module, memory, {
+      js_call: (id, a0, a1, a2, a3, a4, a5) => this.jsCall(id, a0, a1, a2, a3, a4, a5),
+      js_call64: (id, a0, a1, a2, a3, a4, a5) => this.jsCall64(id, a0, a1, a2, a3, a4, a5),
+      js_slow: (nr, a0, a1, a2, a3, a4, a5) => this.wasmSlow(nr, a0, a1, a2, a3, a4, a5),
+    });
+    this.i32 = new Int32Array(memory.buffer);
+    if (init !== undefined) {
+      const need = this.core.layoutBytes(this.map.total, init.maxH, init.maxM, init.maxW);
+      if (memory.buffer.byteLength < need) {
+        throw new SystabError('EATTACH', `memory holds ${memory.buffer.byteLength} bytes; a ${abi.id} table of these sizes needs ${need}`);
+      }
+      if (this.core.init(abiHash(abi.id), this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys) !== 0) {
+        throw new SystabError('EATTACH', 'memory already holds a systab table; use attach()');
+      }
+    } else {
+      checkHeader(this.i32, abi, this.map.total, memory.buffer.byteLength);
+    }
+    this.at = {
+      slots: this.core.slotsAt(),
+      policy: this.core.policyAt(),
+      handlers: this.core.handlersAt(),
+      modules: this.core.modulesAt(),
+      workers: this.core.workersAt(),
+      counters: this.core.countersAt(),
+      stripe: this.core.stripeWords(),
+      resolved: this.core.resolvedAtBytes(),
+    };
+    const me = this.core.workerClaim();
+    if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
+    this.me = me;
+    this.core.bind(me);
+    this.slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
+    this.fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
+    this.base = abi.base;
+    this.seen = this.i32[L.H_GP]!;
+    this.core.setSeenGp(this.seen);
+    this.counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
+    this.resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
+    this.enosys = abi.enosys;
+  }
+
+  /**
+   * Calls handler `nr` with up to six numbers. Missing and out-of-range
+   * numbers return the ABI's ENOSYS (or follow the missing-call policy).
+   * An async handler's promise is returned as is.
+   */
+  call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    if (typeof nr === 'number' && this.i32[L.H_GP] === this.seen) {
+      const f = this.fns[this.slots[nr - this.base]! & L.FAST_MASK];
+      if (f !== undefined) {
+        let r;
+        this.depth++;
+        try {
+          r = f(a0, a1, a2, a3, a4, a5);
+        } finally {
+          this.depth--;
+        }
+        if (typeof r === 'number') return r;
+        return this.oddResult(nr, r);
+      }
+    }
+    return this.slow(nr, a0, a1, a2, a3, a4, a5);
+  }
+
+  /** Like call(), with exact 64-bit arguments and result. */
+  call64(nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
+    const args = [a0, a1, a2, a3, a4, a5].map((a, i) => toBig(a, i));
+    const slot = this.checkNr(nr);
+    if (slot < 0) return BigInt(this.missing(nr, -1, args.map(Number)));
+    const word = Atomics.load(this.i32, this.at.slots + slot);
+    const id = word & L.ID_MASK;
+    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.missing(nr, slot, args.map(Number)));
+    const kind = this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_KIND]!;
+    if ((kind & L.HK_BIGINT) !== 0 && (word & L.HOOK_MASK) === 0) {
+      const entry = this.entryOf(id);
+      if (entry !== undefined) {
+        this.depth++;
+        try {
+          const r = (entry.fn as Function)(...args);
+          if (typeof r === 'bigint') return BigInt.asIntN(64, r);
+          if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+          throw badResult(this.map, slot, r);
+        } finally {
+          this.depth--;
+        }
+      }
+    }
+    const nums = args.map((a, i) => {
+      if (a > BigInt(Number.MAX_SAFE_INTEGER) || a < BigInt(Number.MIN_SAFE_INTEGER)) {
+        throw new SystabError('EBADARG', `argument ${i} (${a}n) of ${describeSlot(this.map, slot)} does not fit the handler's numbers exactly; declare the handler with bigint: true`);
+      }
+      return Number(a);
+    });
+    const r = this.call(nr, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]);
+    return BigInt(r);
+  }
+
+  // ---- registration ----
+
+  /**
+   * Loads a module: its handlers by call name or number, and its wraps. All
+   * or nothing: a conflict anywhere changes no slot. See ModuleSpec.
+   */
+  load(spec: ModuleSpec): Module {
+    return loadModule(this, spec);
+  }
+
+  /** Holds calls for module `name` (not loaded yet): they answer ENOSYS, and only that module may fill them. */
+  reserve(name: string, calls: readonly (string | number)[]): void {
+    reserveSlots(this, name, calls);
+  }
+
+  /** Gives back module `name`'s reservations (all, or the calls named). */
+  release(name: string, calls?: readonly (string | number)[]): void {
+    releaseSlots(this, name, calls);
+  }
+
+  /** @internal Makes this thread's function for a fresh handler (wraps call their factory here). */
+  prepare(id: number): void {
+    this.resolve(id);
+  }
+
+  // ---- slow path ----
+
+  /** @internal */
+  slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    if (this.i32[L.H_GP] !== this.seen) {
+      this.quiesce();
+      if (this.i32[L.H_GP] === this.seen) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
+    }
+    const slot = this.checkNr(nr);
+    if (slot < 0) return this.missing(nr as number, -1, [a0, a1, a2, a3, a4, a5]);
+    for (;;) {
+      const word = Atomics.load(this.i32, this.at.slots + slot);
+      const id = word & L.ID_MASK;
+      if (id === 0 || (word & L.SLOW) !== 0) {
+        this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+        return this.missingPolicy(nr as number, slot, [a0, a1, a2, a3, a4, a5]);
+      }
+      const f = this.resolve(id);
+      if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
+      if ((word & L.HOOK_MASK) === 0) {
+        let r;
+        this.depth++;
+        try {
+          r = f(a0, a1, a2, a3, a4, a5);
+        } finally {
+          this.depth--;
+        }
+        return typeof r === 'number' ? r : this.oddResult(nr as number, r);
+      }
+      return this.hooked(nr as number, slot, id, word, f, a0, a1, a2, a3, a4, a5);
+    }
+  }
+
+  private hooked(nr: number, slot: number, id: number, word: number, f: Function, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    const counting = (word & L.HOOK_COUNT) !== 0;
+    if (counting) this.counters[slot * L.C_WORDS + L.C_CALLS]!++;
+    let args: number[] | undefined;
+    if ((word & L.HOOK_ENTER) !== 0 && this.enterHook !== undefined) {
+      args = [a0, a1, a2, a3, a4, a5];
+      const early = this.enterHook(nr, args);
+      if (typeof early === 'number') {
+        if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr, args, early);
+        return early;
+      }
+    }
+    let r;
+    this.depth++;
+    try {
+      r = f(a0, a1, a2, a3, a4, a5);
+    } catch (e) {
+      if (counting) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
+      throw e;
+    } finally {
+      this.depth--;
+    }
+    if (typeof r !== 'number') r = this.oddResult(nr, r);
+    if (counting && typeof r === 'number' && this.isError(r)) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
+    if ((word & L.HOOK_EXIT) !== 0 && this.exitHook !== undefined) this.exitHook(nr, args ?? [a0, a1, a2, a3, a4, a5], r);
+    void id;
+    return r;
+  }
+
+  private isError(r: number): boolean {
+    return this.abi.convention === 'negative' ? r < 0 && r > -4096 : r !== 0;
+  }
+
+  /** The slot of a call number, -1 when out of range; throws on a non-integer. */
+  private checkNr(nr: unknown): number {
+    if (typeof nr !== 'number' || !Number.isInteger(nr)) {
+      throw new SystabError('EBADNR', `call number must be an integer number (got ${show(nr)})`);
+    }
+    return slotOf(this.map, nr);
+  }
+
+  /** A missing or out-of-range call: count it and apply the policy. */
+  private missing(nr: number, slot: number, args: number[]): number {
+    if (slot >= 0) {
+      this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+      return this.missingPolicy(nr, slot, args);
+    }
+    this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_OOR]!++;
+    const p = this.oorPolicy;
+    if (p === 'enosys') return this.enosys;
+    if (p === 'throw') throw enosysError(this.abi, nr);
+    if (p === 'log-once') {
+      if (!this.oorLogged) {
+        this.oorLogged = true;
+        console.warn(`systab: ${this.abi.id} call ${nr} is out of range; returning ENOSYS (${this.enosys})`);
+      }
+      return this.enosys;
+    }
+    return p(nr, args);
+  }
+
+  private missingPolicy(nr: number, slot: number, args: number[]): number {
+    const p = this.i32[this.at.policy + slot]!;
+    if (p === L.POLICY_ENOSYS || p === L.POLICY_LOGGED) return this.enosys;
+    if (p === L.POLICY_THROW) throw enosysError(this.abi, nr, this.map.nameOfSlot[slot]);
+    if (p === L.POLICY_LOG_ONCE) {
+      if (this.core.policyLogged(slot)) console.warn(`systab: ${this.abi.id} call ${describeSlot(this.map, slot)} is not implemented; returning ENOSYS (${this.enosys})`);
+      return this.enosys;
+    }
+    return this.trap !== undefined ? this.trap(nr, args) : this.enosys;
+  }
+
+  /** A handler returned a non-number: a promise is counted while in flight, a safe bigint converted, anything else is an error. */
+  private oddResult(nr: number, r: unknown): number {
+    const slot = slotOf(this.map, nr);
+    if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      const id = this.i32[this.at.slots + slot]! & L.ID_MASK;
+      this.core.inflightAdd(id, 1);
+      const done = (): void => void this.core.inflightAdd(id, -1);
+      (r as Promise<unknown>).then(done, done);
+      return r as unknown as number;
+    }
+    if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
+    throw badResult(this.map, slot, r);
+  }
+
+  // ---- resolution of handler ids to this thread's functions ----
+
+  /** @internal */
+  entryOf(id: number): Entry | undefined {
+    const r = this.at.handlers + id * L.HR_WORDS;
+    const local = this.local.get(this.i32[r + L.HR_MODULE]!);
+    return local?.bySlot.get(this.i32[r + L.HR_SLOT]!);
+  }
+
+  /** This thread's function for handler `id`, cached for the hot path; undefined if the handler is not live. */
+  private resolve(id: number): Function | undefined {
+    const cached = this.fns[id];
+    if (cached !== undefined) return cached;
+    const r = this.at.handlers + id * L.HR_WORDS;
+    if (Atomics.load(this.i32, r + L.HR_STATE) !== L.HS_LIVE) return undefined;
+    const kind = this.i32[r + L.HR_KIND]!;
+    const entry = this.entryOf(id);
+    let f: Function;
+    let rk: number = L.RK_JS;
+    if (entry === undefined) {
+      f = this.remote(id);
+    } else if ((kind & L.HK_WRAP) !== 0) {
+      const below: Handler = (a0, a1, a2, a3, a4, a5) => this.callBelow(id, a0, a1, a2, a3, a4, a5);
+      const made = (entry.fn as (b: Handler) => unknown)(below);
+      if (typeof made !== 'function') throw new SystabError('EBADHANDLER', `wrap for ${entry.label} returned ${show(made)}, not a function`);
+      f = made;
+    } else if ((kind & L.HK_WASM) !== 0) {
+      const t = this.core.table;
+      if (t.length <= id) t.grow(id + 1 - t.length);
+      t.set(id, entry.fn as never);
+      const core = this.core;
+      f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => core.callWasm(id, a0, a1, a2, a3, a4, a5);
+      rk = L.RK_WASM;
+    } else if ((kind & L.HK_BIGINT) !== 0) {
+      const fn = entry.fn as (...a: bigint[]) => unknown;
+      const label = entry.label;
+      f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
+        const v = fn(BigInt(a0), BigInt(a1), BigInt(a2), BigInt(a3), BigInt(a4), BigInt(a5));
+        if (typeof v === 'bigint') {
+          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+            throw new SystabError('EBADRESULT', `handler for ${label} returned ${v}n, which a number cannot hold exactly; use call64()`);
+          }
+          return Number(v);
+        }
+        return v;
+      };
+      rk = L.RK_JS64;
+    } else {
+      f = entry.fn;
+    }
+    this.fns[id] = f;
+    this.resolved[id] = rk;
+    this.cached.push(id);
+    return f;
+  }
+
+  /** @internal Calls the handler below wrap `id` (ENOSYS when there is none or it is a stub). */
+  callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    for (;;) {
+      const below = Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_BELOW);
+      if (below === 0 || (this.i32[this.at.handlers + below * L.HR_WORDS + L.HR_KIND]! & L.HK_STUB) !== 0) return this.enosys;
+      const f = this.resolve(below);
+      if (f !== undefined) return f(a0, a1, a2, a3, a4, a5);
+    }
+  }
+
+  /** @internal A function for a handler whose code lives in another thread. */
+  remote(id: number): Function {
+    const slot = this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!;
+    const label = describeSlot(this.map, slot);
+    return () => {
+      throw new SystabError('ENOCODE', `handler for ${label} has no code in this thread`);
+    };
+  }
+
+  // ---- quiescent points ----
+
+  /**
+   * Announces a quiescent point: this thread holds no handler from before now.
+   * systab does this itself at the next call after a change; call it from a
+   * guest loop that runs long without system calls so unloads need not wait.
+   */
+  quiesce(): void {
+    if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return;
+    const gp = Atomics.load(this.i32, L.H_GP);
+    // Drop cached functions of handlers that left their slots: their ids may be reused after this grace period.
+    if (this.cached.length > 0) {
+      let keep = 0;
+      for (let i = 0; i < this.cached.length; i++) {
+        const id = this.cached[i]!;
+        if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) === L.HS_LIVE) this.cached[keep++] = id;
+        else {
+          this.fns[id] = undefined;
+          this.resolved[id] = L.RK_NONE;
+        }
+      }
+      this.cached.length = keep;
+    }
+    this.seen = gp;
+    this.core.setSeenGp(gp);
+    this.core.quiesce(this.me);
+  }
+
+  /** @internal Drops every cached function (local code changed). */
+  forget(ids: Iterable<number>): void {
+    for (const id of ids) {
+      this.fns[id] = undefined;
+      this.resolved[id] = L.RK_NONE;
+    }
+  }
+
+  // ---- WebAssembly entry points ----
+
+  /**
+   * The core's dispatch function, `(nr: i32, a0..a5: i64) => i64`: pass it
+   * as an import to a WebAssembly guest so its calls stay in WebAssembly.
+   */
+  get dispatch(): (nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint) => bigint {
+    return this.core.dispatch;
+  }
+
+  private jsCall(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    const r = this.fns[id]!(a0, a1, a2, a3, a4, a5);
+    if (typeof r === 'number') return r;
+    throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
+  }
+
+  private jsCall64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
+    const entry = this.entryOf(id);
+    if (entry === undefined) return BigInt(this.fns[id]!(Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
+    const r = (entry.fn as Function)(a0, a1, a2, a3, a4, a5);
+    if (typeof r === 'bigint') return BigInt.asIntN(64, r);
+    if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+    throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
+  }
+
+  private wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
+    if (this.i32[L.H_GP] !== this.seen) this.quiesce();
+    const slot = slotOf(this.map, nr);
+    if (slot >= 0) {
+      const word = Atomics.load(this.i32, this.at.slots + slot);
+      const id = word & L.ID_MASK;
+      if (id !== 0 && (word & (L.SLOW | L.HOOK_MASK)) === 0 && (this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_KIND]! & L.HK_BIGINT) !== 0) {
+        this.resolve(id);
+        return this.call64(nr, a0, a1, a2, a3, a4, a5);
+      }
+    }
+    return BigInt(this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
+  }
+
+  // ---- hooks, policies, statistics ----
+
+  /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. */
+  hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
+    const slots = this.targetSlots(targets, 'hooks');
+    if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
+    let on = 0;
+    let off = 0;
+    for (const [key, bit] of [['count', L.HOOK_COUNT], ['enter', L.HOOK_ENTER], ['exit', L.HOOK_EXIT]] as const) {
+      const v = switches[key];
+      if (v === undefined) continue;
+      if (typeof v !== 'boolean') throw new SystabError('EBADSPEC', `hooks() switch "${key}" must be true or false (got ${show(v)})`);
+      if (v) on |= bit;
+      else off |= bit;
+    }
+    for (const s of slots) this.core.hooksSet(s, on, off);
+  }
+
+  /** This thread's enter hook, run for numbers whose enter switch is on. Returning a number skips the handler. */
+  onEnter(hook: EnterHook | null): void {
+    if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onEnter() takes a function or null (got ${show(hook)})`);
+    this.enterHook = hook ?? undefined;
+  }
+
+  /** This thread's exit hook, run with the result for numbers whose exit switch is on. */
+  onExit(hook: ExitHook | null): void {
+    if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onExit() takes a function or null (got ${show(hook)})`);
+    this.exitHook = hook ?? undefined;
+  }
+
+  /** What a missing call does: 'enosys' (default), 'throw', 'log-once', or a trap function (this thread's). '*' sets every number and the out-of-range ones. */
+  setMissing(targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
+    const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
+    if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
+    const slots = this.targetSlots(targets, 'setMissing');
+    if (typeof policy === 'function') this.trap = policy;
+    for (const s of slots) this.core.policySet(s, code);
+    if (targets === '*') {
+      this.oorPolicy = policy;
+      this.oorLogged = false;
+    }
+  }
+
+  private targetSlots(targets: readonly (string | number)[] | '*', what: string): number[] {
+    if (targets === '*') return Array.from({ length: this.map.total }, (_, i) => i);
+    if (!Array.isArray(targets)) throw new SystabError('EBADSPEC', `${what}() takes an array of call names or numbers, or '*' (got ${show(targets)})`);
+    return targets.map((t) => {
+      if (typeof t !== 'string' && typeof t !== 'number') throw new SystabError('ENONAME', `${what}() got ${show(t)}; expected a call name or number`);
+      return slotFor(this.abi, this.map, t);
+    });
+  }
+
+  /** Counters summed over every thread: calls and errors while counting, ENOSYS answers always. */
+  stats(): Stats {
+    const calls: CallStats[] = [];
+    const missing: Stats['missing'] = [];
+    const n = this.i32[L.H_MAXW]!;
+    let outOfRange = 0;
+    for (let w = 0; w < n; w++) outOfRange += this.i32[this.at.workers + w * L.WR_WORDS + L.WR_OOR]!;
+    for (let s = 0; s < this.map.total; s++) {
+      let c = 0;
+      let e = 0;
+      let x = 0;
+      for (let w = 0; w < n; w++) {
+        const at = this.at.counters + w * this.at.stripe + s * L.C_WORDS;
+        c += this.i32[at + L.C_CALLS]!;
+        e += this.i32[at + L.C_ERRORS]!;
+        x += this.i32[at + L.C_ENOSYS]!;
+      }
+      if (c === 0 && e === 0 && x === 0) continue;
+      const nr = this.map.nrOfSlot[s]!;
+      const name = this.map.nameOfSlot[s];
+      calls.push({ nr, name, calls: c, errors: e, enosys: x });
+      if (x > 0) missing.push({ nr, name, count: x });
+    }
+    missing.sort((a, b) => b.count - a.count || a.nr - b.nr);
+    return { calls, missing, outOfRange };
+  }
+
+  /** Checks every invariant of the shared layout; throws SystabError('ELAYOUT') naming the first broken one. */
+  verify(): void {
+    const v = this.core.verify();
+    if (v !== 0) throw new SystabError('ELAYOUT', decodeVerify(v, this.map));
+  }
+
+  /** What another thread needs to attach() to this table. */
+  describe(): TableDescriptor {
+    return { memory: this.memory, module: this.module, abi: this.abi };
+  }
+
+  /** Gives this thread's worker record back (the table stays usable from other threads). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.core.workerRelease(this.me);
+  }
+}
+
+function toBig(a: unknown, i: number): bigint {
+  if (typeof a === 'bigint') return BigInt.asIntN(64, a);
+  if (typeof a === 'number' && Number.isSafeInteger(a)) return BigInt(a);
+  throw new SystabError('EBADARG', `call64() argument ${i} must be a bigint or a safe integer (got ${show(a)})`);
+}
+
+function badResult(map: SlotMap, slot: number, r: unknown): SystabError {
+  return new SystabError('EBADRESULT', `handler for ${slot >= 0 ? describeSlot(map, slot) : 'call'} returned ${show(r)}; handlers return a number`);
+}
+
+function enosysError(abi: Abi, nr: number, name?: string): SystabError {
+  return new SystabError('ENOSYS', `${abi.id} call ${name === undefined ? nr : `${name} (${nr})`} is not implemented`);
+}
+
+function checkHeader(i32: Int32Array, abi: Abi, slots: number, bytes: number): void {
+  if (bytes < L.HEADER_WORDS * 4 || i32[L.H_MAGIC] !== L.MAGIC) {
+    throw new SystabError('EATTACH', `memory is not a systab table (magic 0x${((i32[L.H_MAGIC] ?? 0) >>> 0).toString(16).padStart(8, '0')})`);
+  }
+  if (i32[L.H_VERSION] !== L.LAYOUT_VERSION) {
+    throw new SystabError('EATTACH', `table has layout version ${i32[L.H_VERSION]}; this systab reads version ${L.LAYOUT_VERSION}`);
+  }
+  if (Atomics.load(i32, L.H_STATE) !== L.STATE_READY) throw new SystabError('EATTACH', 'table is not initialised');
+  if (i32[L.H_ABI] !== abiHash(abi.id) || i32[L.H_SLOTS] !== slots || i32[L.H_BASE] !== abi.base || i32[L.H_MAIN] !== abi.count) {
+    throw new SystabError('EATTACH', `table was made for another ABI than ${abi.id}`);
+  }
+  if (i32[L.H_BYTES]! > bytes) throw new SystabError('EATTACH', `table needs ${i32[L.H_BYTES]} bytes; the memory holds ${bytes}`);
+}
+
+/** Creates a table for one ABI. */
+export function createTable(options: TableOptions): Table {
+  if (options === null || typeof options !== 'object' || !isAbi(options.abi)) {
+    throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
+  }
+  const maxH = sizeOption(options.maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
+  const maxM = sizeOption(options.maxModules, 'maxModules', 256, 2, 1 << 16);
+  const maxW = sizeOption(options.maxWorkers, 'maxWorkers', 16, 1, 1024);
+  const shared = options.shared ?? canShare();
+  if (shared && !canShare()) {
+    throw new SystabError('EATTACH', 'a shared table needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
+  }
+  const module = coreModule(shared);
+  let memory = options.memory;
+  if (memory === undefined) {
+    const pages = Math.ceil(layoutBytes(slotMap(options.abi).total, maxH, maxM, maxW) / 65536);
+    memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
+  }
+  return new Table(options.abi, memory, module, { maxH, maxM, maxW });
+}
+
+/** Attaches to a table made in another thread (from its describe()). */
+export function attach(descriptor: TableDescriptor): Table {
+  if (descriptor === null || typeof descriptor !== 'object' || !(descriptor.memory instanceof WebAssembly.Memory) || !(descriptor.module instanceof WebAssembly.Module) || !isAbi(descriptor.abi)) {
+    throw new SystabError('EATTACH', 'attach() needs the { memory, module, abi } that table.describe() returns');
+  }
+  if (!canShare()) {
+    throw new SystabError('EATTACH', 'attach() needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
+  }
+  if (!(descriptor.memory.buffer instanceof SharedArrayBuffer)) {
+    throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
+  }
+  return new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined);
+}
+
+/** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
+export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number {
+  const words = L.HEADER_WORDS + 2 * slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS;
+  return (words * 4 + maxW * maxH + 7) & ~7;
+}
+
+function isAbi(abi: unknown): abi is Abi {
+  const a = abi as Abi;
+  return a !== null && typeof a === 'object' && typeof a.id === 'string' && Number.isInteger(a.base) && Number.isInteger(a.count) && a.count > 0 && Array.isArray(a.extra) && typeof a.names === 'object' && Number.isInteger(a.enosys);
+}
+
+function sizeOption(v: unknown, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new SystabError('EBADSPEC', `${name} must be an integer from ${min} to ${max} (got ${show(v)})`);
+  }
+  return v;
+}
