@@ -11,8 +11,8 @@ import {
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
-  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR,
-  C_WORDS, C_CALLS, C_ENOSYS,
+  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR,
+  C_WORDS, C_CALLS, C_ENOSYS, CALLS_PER_WORKER, CR_WORDS,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
   V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY,
@@ -25,7 +25,8 @@ import {
 
 // This instance's view (per instance, never shared).
 let me: i32 = -1;
-let seenGp: i32 = 0;
+let seenWake: i32 = 0;
+let wakeAddr: usize = 0;
 let nslots: i32 = 0;
 let base: i32 = 0;
 let main: i32 = 0;
@@ -45,11 +46,12 @@ export function modulesAt(): i32 { return handlersAt() + hdr(H_MAXH) * HR_WORDS;
 export function workersAt(): i32 { return modulesAt() + hdr(H_MAXM) * MR_WORDS; }
 export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS; }
 export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
-export function resolvedAtBytes(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords()) << 2; }
+export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
+export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * CALLS_PER_WORKER * CR_WORDS) << 2; }
 
 /** Bytes a layout of these sizes needs. */
 export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32): i32 {
-  const words = HEADER_WORDS + 2 * slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS;
+  const words = ((HEADER_WORDS + 2 * slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * CALLS_PER_WORKER * CR_WORDS;
   return ((words << 2) + maxW * maxH + 7) & ~7;
 }
 
@@ -89,7 +91,8 @@ export function bind(worker: i32): void {
   maxm = hdr(H_MAXM);
   maxw = hdr(H_MAXW);
   enosys = <i64>hdr(H_ENOSYS);
-  seenGp = hdr(H_GP);
+  wakeAddr = w(workersAt() + worker * WR_WORDS + WR_WAKE);
+  seenWake = atomic.load<i32>(wakeAddr);
 }
 
 // ---- writer lock: all registration changes hold it, readers never do ----
@@ -107,7 +110,7 @@ export function unlock(owner: i32): bool {
 // ---- workers ----
 
 /** Claims a free worker record; returns its index or -1 when full. */
-export function workerClaim(): i32 {
+export function workerClaim(ident: i32): i32 {
   const at = workersAt();
   const n = hdr(H_MAXW);
   for (let i = 0; i < n; i++) {
@@ -115,6 +118,7 @@ export function workerClaim(): i32 {
     if (atomic.cmpxchg<i32>(p, WS_FREE, WS_ONLINE) == WS_FREE) {
       atomic.store<i32>(w(at + i * WR_WORDS + WR_QS), hdr(H_GP));
       atomic.store<i32>(w(at + i * WR_WORDS + WR_DEPTH), 0);
+      atomic.store<i32>(w(at + i * WR_WORDS + WR_ID), ident);
       return i;
     }
   }
@@ -127,7 +131,14 @@ export function workerSetOnline(i: i32, online: bool): void {
   atomic.store<i32>(w(at + WR_STATE), online ? WS_ONLINE : WS_OFFLINE);
 }
 export function workerRelease(i: i32): void {
-  atomic.store<i32>(w(workersAt() + i * WR_WORDS + WR_STATE), WS_FREE);
+  const r = workersAt() + i * WR_WORDS;
+  atomic.store<i32>(w(r + WR_STATE), WS_FREE);
+  // Wake every thread: callers waiting on this worker see it gone.
+  const n = hdr(H_MAXW);
+  for (let k = 0; k < n; k++) {
+    atomic.add<i32>(w(workersAt() + k * WR_WORDS + WR_WAKE), 1);
+    atomic.notify(w(workersAt() + k * WR_WORDS + WR_WAKE));
+  }
 }
 
 // ---- grace periods (QSBR) ----
@@ -292,7 +303,8 @@ export function moduleBump(id: i32): i32 {
  */
 export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   const i = nr - base;
-  if (<u32>i >= <u32>main || load<i32>(w(H_GP)) != seenGp) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+  // A bumped doorbell (grace period, carried call) is handled by the JS slow path.
+  if (<u32>i >= <u32>main || load<i32>(wakeAddr) != seenWake) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   const word = load<i32>(w(HEADER_WORDS + i));
   let id = word & FAST_MASK;
   if (id > ID_MASK) {
@@ -325,8 +337,8 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   store<i32>(d, load<i32>(d) - 1);
   return r;
 }
-/** Lets JS record that this instance has passed grace period `gp`. */
-export function setSeenGp(gp: i32): void { seenGp = gp; }
+/** Lets JS record the doorbell value it has handled. */
+export function setSeenWake(v: i32): void { seenWake = v; }
 
 /** Calls a WebAssembly handler of this worker's table from JS, with f64 arguments (exact up to 2^53). */
 export function callWasm(id: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64): f64 {

@@ -78,8 +78,9 @@ export const MR_STATE = 0; // FREE, CLAIMED, LIVE
 export const MR_GEN = 1;
 export const MR_HOME = 2;
 export const MR_NAMELEN = 3;
-export const MR_NAME = 4; // 12 words: up to 48 bytes of UTF-8
-export const NAME_MAX_BYTES = 48;
+export const MR_SECRET = 4; // 2 words of random: what an owner token proves
+export const MR_NAME = 6; // 10 words: up to 40 bytes of UTF-8
+export const NAME_MAX_BYTES = 40;
 
 export const MS_FREE = 0;
 export const MS_CLAIMED = 1; // being written by its claimer
@@ -89,10 +90,10 @@ export const MS_LIVE = 2;
 export const WR_WORDS = 16;
 export const WR_STATE = 0; // FREE, ONLINE, OFFLINE
 export const WR_QS = 1; // last grace period this worker has passed
-export const WR_WAKE = 2; // bumped to ask an idle worker for a quiescent point
+export const WR_WAKE = 2; // the worker's doorbell: bumped for a grace period, a carried call, or its reply
 export const WR_DEPTH = 3; // calls in progress on this worker (written by it alone)
 export const WR_OOR = 4; // out-of-range calls seen by this worker
-export const WR_MAIL = 8; // start of the proxy mailbox (8 words)
+export const WR_ID = 5; // the embedder's id for the thread (Node: threadId), for evict()
 
 export const WS_FREE = 0;
 export const WS_ONLINE = 1;
@@ -103,6 +104,27 @@ export const C_CALLS = 0;
 export const C_ERRORS = 1;
 export const C_ENOSYS = 2;
 export const C_WORDS = 3;
+
+// Carried calls: per worker, CALLS_PER_WORKER outgoing call records.
+export const CALLS_PER_WORKER = 4;
+export const CR_WORDS = 20;
+export const CR_STATE = 0;
+export const CR_TARGET = 1; // worker index that runs it
+export const CR_HANDLER = 2;
+export const CR_NR = 3;
+export const CR_ERR = 4; // 0 ok, else a CE_* code
+export const CR_ARGS = 6; // 6 f64 (12 words), 8-byte aligned
+export const CR_RESULT = 18; // 1 f64
+export const CS_FREE = 0;
+export const CS_FILLING = 1; // the caller is writing it
+export const CS_POSTED = 2;
+export const CS_TAKEN = 3; // the home worker runs it
+export const CS_DONE = 4;
+export const CS_ABANDONED = 5; // the caller gave up while it ran
+export const CE_OK = 0;
+export const CE_THREW = 1;
+export const CE_NOCODE = 2;
+export const CE_BADRESULT = 3;
 
 // Wasm resolution bytes: per worker, per handler id.
 export const RK_NONE = 0;

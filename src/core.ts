@@ -13,13 +13,14 @@ export interface CoreExports {
   workersAt(): number;
   countersAt(): number;
   stripeWords(): number;
+  callsAt(): number;
   resolvedAtBytes(): number;
   layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number;
   init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number): number;
   bind(worker: number): void;
   lockTry(owner: number): number;
   unlock(owner: number): number;
-  workerClaim(): number;
+  workerClaim(ident: number): number;
   workerSetOnline(i: number, online: number): void;
   workerRelease(i: number): void;
   gpStart(): number;
@@ -40,7 +41,7 @@ export interface CoreExports {
   moduleFree(id: number): number;
   moduleBump(id: number): number;
   dispatch(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
-  setSeenGp(gp: number): void;
+  setSeenWake(v: number): void;
   callWasm(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   callWasm64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   sampleAdd(a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;

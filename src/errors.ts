@@ -16,6 +16,7 @@ export type SystabErrorCode =
   | 'EATTACH' // memory that is not a compatible systab table
   | 'ENOSYS' // the missing-call policy is 'throw'
   | 'ENOCODE' // no code for a handler in this worker and no home to carry the call to
+  | 'EREMOTE' // a handler run in another worker for this call threw
   | 'ELAYOUT'; // verify() found a broken invariant
 
 export class SystabError extends Error {

@@ -26,6 +26,17 @@ export class Module {
     this.drained = drained;
   }
 
+  /**
+   * The owner token: post it to another thread and `table.module(token)`
+   * there gives a handle that may unload this module. Nothing else can.
+   */
+  get token(): string {
+    const r = this.table.at.modules + this.id * L.MR_WORDS;
+    const a = this.table.i32[r + L.MR_SECRET]! >>> 0;
+    const b = this.table.i32[r + L.MR_SECRET + 1]! >>> 0;
+    return `${this.id}.${this.gen}.${a.toString(36)}.${b.toString(36)}`;
+  }
+
   /** True while this load is the one in the table (not unloaded, not replaced). */
   get loaded(): boolean {
     const r = this.table.at.modules + this.id * L.MR_WORDS;
@@ -74,6 +85,10 @@ function claimModule(t: Table, name: Uint8Array): number {
   new Uint8Array(t.i32.buffer, (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4, L.NAME_MAX_BYTES).fill(0).set(name);
   Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_NAMELEN), name.length);
   Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_HOME), 0);
+  const secret = new Uint32Array(2);
+  crypto.getRandomValues(secret);
+  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_SECRET), secret[0]! | 0);
+  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_SECRET + 1), secret[1]! | 0);
   t.core.modulePublish(id);
   return id;
 }
@@ -370,6 +385,36 @@ export function releaseSlots(t: Table, name: string, names?: readonly (string | 
   } finally {
     unlock(t);
   }
+}
+
+/** A handle for the module an owner token names (see Module.token). */
+export function moduleByToken(t: Table, token: string): Module {
+  const m = typeof token === 'string' ? /^(\d+)\.(-?\d+)\.([0-9a-z]+)\.([0-9a-z]+)$/.exec(token) : null;
+  const id = m ? Number(m[1]) : 0;
+  if (m === null || id <= 0 || id >= t.i32[L.H_MAXM]!) throw new SystabError('EBADSPEC', `not a module token: ${show(token)}`);
+  const r = t.at.modules + id * L.MR_WORDS;
+  const ok =
+    Atomics.load(t.i32, r + L.MR_STATE) === L.MS_LIVE &&
+    Atomics.load(t.i32, r + L.MR_GEN) === Number(m[2]) &&
+    (t.i32[r + L.MR_SECRET]! >>> 0).toString(36) === m[3] &&
+    (t.i32[r + L.MR_SECRET + 1]! >>> 0).toString(36) === m[4] &&
+    t.i32[r + L.MR_HOME] !== 0;
+  if (!ok) throw new SystabError('ENOTLOADED', `the module this token names is not loaded (unloaded, or replaced by a newer load)`);
+  return new Module(t, moduleName(t, id), id, Number(m[2]), Promise.resolve());
+}
+
+/**
+ * Gives this thread its own code for module `spec.name`, loaded (now or
+ * later) by any thread: calls made here run this code instead of being
+ * carried to the module's home.
+ */
+export function provideCode(t: Table, spec: ModuleSpec): void {
+  const mod = normalizeModule(t.abi, t.map, spec);
+  const bySlot = new Map<number, Entry>();
+  for (const e of mod.entries) bySlot.set(e.slot, e);
+  t.provided.set(mod.name, bySlot);
+  const mid = findModule(t, mod.nameBytes);
+  if (mid !== 0) t.forget(handlersOf(t, mid));
 }
 
 export type { Limbo };

@@ -7,9 +7,10 @@ import { SystabError } from './errors.js';
 import { show, slotFor, type Entry, type Handler } from './handlers.js';
 import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { decodeVerify } from './verify.js';
-import { Limbo } from './grace.js';
-import { loadModule, releaseSlots, reserveSlots, type Module } from './registry.js';
+import { blockingAllowed, Limbo } from './grace.js';
+import { loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
+import { carry, carryAsync, serveCarried, tryCarry, watchDoorbell } from './proxy.js';
 
 export interface TableOptions {
   abi: Abi;
@@ -23,6 +24,16 @@ export interface TableOptions {
   shared?: boolean;
   /** Bring your own memory (it must be large enough; shared if `shared`). */
   memory?: WebAssembly.Memory;
+  /** How long a call carried to another thread may take, in ms (then ETIMEDOUT). Default 1000. */
+  callTimeout?: number;
+  /** This thread's id for evict() (Node: its threadId by default). */
+  threadId?: number;
+}
+
+/** Options of attach(). */
+export interface AttachOptions {
+  callTimeout?: number;
+  threadId?: number;
 }
 
 /** What attach() needs in another thread; every field can be posted. */
@@ -65,16 +76,18 @@ export class Table {
   /** @internal */ readonly map: SlotMap;
   /** @internal */ readonly core: CoreExports;
   /** @internal */ readonly memory: WebAssembly.Memory;
-  /** @internal */ readonly module: WebAssembly.Module;
+  /** @internal */ readonly wasmModule: WebAssembly.Module;
   /** @internal */ readonly i32: Int32Array;
   /** @internal */ readonly me: number;
   /** @internal */ readonly local = new Map<number, LocalModule>();
-  /** @internal */ readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; resolved: number };
+  /** @internal */ readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; resolved: number };
   // Hot path state: the main range of slot words, this thread's functions by handler id.
   private readonly slots: Int32Array;
   private readonly fns: (Function | undefined)[];
   private readonly base: number;
-  private seen: number;
+  private readonly wake: number;
+  private seenWake: number;
+  private seenGp: number;
   /** @internal */ depth = 0;
   private readonly cached: number[] = [];
   private readonly counters: Int32Array;
@@ -87,13 +100,16 @@ export class Table {
   private oorLogged = false;
   /** @internal */ closed = false;
   /** @internal */ readonly limbo = new Limbo();
+  /** @internal */ readonly f64: Float64Array;
+  /** @internal */ readonly wakeAt: number;
+  /** @internal */ readonly proxyTimeout: number;
 
   /** @internal */
-  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number } | undefined) {
+  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number } | undefined, opts: AttachOptions = {}) {
     this.abi = abi;
     this.map = slotMap(abi);
     this.memory = memory;
-    this.module = module;
+    this.wasmModule = module;
     this.core = instantiateCore(module, memory, {
       js_call: (id, a0, a1, a2, a3, a4, a5) => this.jsCall(id, a0, a1, a2, a3, a4, a5),
       js_call64: (id, a0, a1, a2, a3, a4, a5) => this.jsCall64(id, a0, a1, a2, a3, a4, a5),
@@ -119,20 +135,26 @@ export class Table {
       workers: this.core.workersAt(),
       counters: this.core.countersAt(),
       stripe: this.core.stripeWords(),
+      calls: this.core.callsAt(),
       resolved: this.core.resolvedAtBytes(),
     };
-    const me = this.core.workerClaim();
+    this.proxyTimeout = sizeOption(opts.callTimeout, 'callTimeout', 1000, 0, 2 ** 31);
+    const me = this.core.workerClaim(sizeOption(opts.threadId, 'threadId', defaultThreadId(), 0, 2 ** 31 - 1));
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
     this.core.bind(me);
     this.slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
     this.base = abi.base;
-    this.seen = this.i32[L.H_GP]!;
-    this.core.setSeenGp(this.seen);
+    this.wake = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
+    this.wakeAt = this.wake;
+    this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
+    this.seenWake = Atomics.load(this.i32, this.wake);
+    this.seenGp = Atomics.load(this.i32, L.H_GP);
     this.counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
     this.resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.enosys = abi.enosys;
+    watchDoorbell(this);
   }
 
   /**
@@ -141,7 +163,7 @@ export class Table {
    * An async handler's promise is returned as is.
    */
   call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
-    if (typeof nr === 'number' && this.i32[L.H_GP] === this.seen) {
+    if (typeof nr === 'number' && this.i32[this.wake] === this.seenWake) {
       const f = this.fns[this.slots[nr - this.base]! & L.FAST_MASK];
       if (f !== undefined) {
         let r;
@@ -201,6 +223,20 @@ export class Table {
     return loadModule(this, spec);
   }
 
+  /** The module an owner token names (from Module.token, possibly made in another thread). */
+  module(token: string): Module {
+    return moduleByToken(this, token);
+  }
+
+  /**
+   * Gives this thread its own code for module `spec.name`, loaded (now or
+   * later) by any thread: calls made here run it here instead of being
+   * carried to the module's home thread.
+   */
+  provide(spec: ModuleSpec): void {
+    provideCode(this, spec);
+  }
+
   /** Holds calls for module `name` (not loaded yet): they answer ENOSYS, and only that module may fill them. */
   reserve(name: string, calls: readonly (string | number)[]): void {
     reserveSlots(this, name, calls);
@@ -220,9 +256,9 @@ export class Table {
 
   /** @internal */
   slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    if (this.i32[L.H_GP] !== this.seen) {
-      this.quiesce();
-      if (this.i32[L.H_GP] === this.seen) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
+    if (this.i32[this.wake] !== this.seenWake) {
+      this.poll();
+      if (this.i32[this.wake] === this.seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
     }
     const slot = this.checkNr(nr);
     if (slot < 0) return this.missing(nr as number, -1, [a0, a1, a2, a3, a4, a5]);
@@ -231,7 +267,13 @@ export class Table {
       const id = word & L.ID_MASK;
       if (id === 0 || (word & L.SLOW) !== 0) {
         this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
-        return this.missingPolicy(nr as number, slot, [a0, a1, a2, a3, a4, a5]);
+        const args = [a0, a1, a2, a3, a4, a5];
+        if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.missingPolicy(nr as number, slot, args);
+        // Tracing sees missing calls too.
+        const early = (word & L.HOOK_ENTER) !== 0 ? this.enterHook?.(nr as number, args) : undefined;
+        const r = typeof early === 'number' ? early : this.missingPolicy(nr as number, slot, args);
+        if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr as number, args, r);
+        return r;
       }
       const f = this.resolve(id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
@@ -337,25 +379,35 @@ export class Table {
 
   // ---- resolution of handler ids to this thread's functions ----
 
-  /** @internal */
+  /** @internal Code other threads load, by module name (see provide()). */
+  readonly provided = new Map<string, Map<number, Entry>>();
+
+  /** @internal This thread's code for handler `id`: loaded here, or provided here. */
   entryOf(id: number): Entry | undefined {
     const r = this.at.handlers + id * L.HR_WORDS;
-    const local = this.local.get(this.i32[r + L.HR_MODULE]!);
-    return local?.bySlot.get(this.i32[r + L.HR_SLOT]!);
+    const mid = this.i32[r + L.HR_MODULE]!;
+    const slot = this.i32[r + L.HR_SLOT]!;
+    const local = this.local.get(mid)?.bySlot.get(slot);
+    if (local !== undefined || this.provided.size === 0) return local;
+    const e = this.provided.get(moduleName(this, mid))?.get(slot);
+    // Provided code must be of the same kind as what the loader put there.
+    return e !== undefined && (e.kind & (L.HK_WRAP | L.HK_WASM)) === (this.i32[r + L.HR_KIND]! & (L.HK_WRAP | L.HK_WASM)) ? e : undefined;
   }
 
   /** This thread's function for handler `id`, cached for the hot path; undefined if the handler is not live. */
-  private resolve(id: number): Function | undefined {
+  private resolve(id: number, draining = false): Function | undefined {
     const cached = this.fns[id];
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && !draining) return cached;
     const r = this.at.handlers + id * L.HR_WORDS;
-    if (Atomics.load(this.i32, r + L.HR_STATE) !== L.HS_LIVE) return undefined;
-    const kind = this.i32[r + L.HR_KIND]!;
+    const state = Atomics.load(this.i32, r + L.HR_STATE);
+    if (state !== L.HS_LIVE && !(draining && state === L.HS_GOING)) return undefined;
     const entry = this.entryOf(id);
+    const kind = entry?.kind ?? this.i32[r + L.HR_KIND]!;
     let f: Function;
     let rk: number = L.RK_JS;
     if (entry === undefined) {
       f = this.remote(id);
+      this.remoteIds.add(id);
     } else if ((kind & L.HK_WRAP) !== 0) {
       const below: Handler = (a0, a1, a2, a3, a4, a5) => this.callBelow(id, a0, a1, a2, a3, a4, a5);
       const made = (entry.fn as (b: Handler) => unknown)(below);
@@ -401,22 +453,129 @@ export class Table {
     }
   }
 
-  /** @internal A function for a handler whose code lives in another thread. */
+  /** @internal A function for a handler whose code lives in another thread: it carries the call there. */
   remote(id: number): Function {
-    const slot = this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!;
-    const label = describeSlot(this.map, slot);
-    return () => {
-      throw new SystabError('ENOCODE', `handler for ${label} has no code in this thread`);
-    };
+    const nr = this.map.nrOfSlot[this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!]!;
+    if (!this.shared) {
+      const label = describeSlot(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!);
+      return () => {
+        throw new SystabError('ENOCODE', `handler for ${label} has no code in this thread`);
+      };
+    }
+    return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => carry(this, id, nr, [a0, a1, a2, a3, a4, a5]);
   }
 
   // ---- quiescent points ----
 
   /**
-   * Announces a quiescent point: this thread holds no handler from before now.
-   * systab does this itself at the next call after a change; call it from a
-   * guest loop that runs long without system calls so unloads need not wait.
+   * A quiescent point: announces that this thread holds no handler from
+   * before now, and runs calls other threads carried here. systab does this
+   * itself at the next call after its doorbell rings, and when the thread is
+   * idle; call it from a guest loop that runs long without system calls.
    */
+  poll(): void {
+    const v = Atomics.load(this.i32, this.wake);
+    this.seenWake = v;
+    this.core.setSeenWake(v);
+    if (Atomics.load(this.i32, L.H_GP) !== this.seenGp) this.quiesce();
+    this.serve();
+  }
+
+  /** @internal Runs calls carried to this thread (see proxy.ts). */
+  serve(): void {
+    if (this.shared) serveCarried(this);
+  }
+
+  /**
+   * Serves calls carried to this thread, blocking between them (a worker that
+   * is home to modules and has nothing else to do). Returns once `quietMs`
+   * pass with no call, or at once on a thread that may not block.
+   */
+  listen(quietMs: number): void {
+    if (typeof quietMs !== 'number' || !(quietMs >= 0)) throw new SystabError('EBADSPEC', `listen() takes milliseconds >= 0 (got ${show(quietMs)})`);
+    if (!this.shared || !blockingAllowed(this.i32)) return;
+    for (;;) {
+      const v = Atomics.load(this.i32, this.wake);
+      this.poll();
+      if (this.closed || Atomics.wait(this.i32, this.wake, v, quietMs) === 'timed-out') return;
+    }
+  }
+
+  /** @internal */
+  get shared(): boolean {
+    return this.i32.buffer instanceof SharedArrayBuffer;
+  }
+
+  /**
+   * Like call(), but never blocks this thread: a call carried to another
+   * thread resolves when its home has run it. Use it on a browser's main thread.
+   */
+  callAsync(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Promise<number> {
+    const id = this.carriedId(nr);
+    if (id === 0) {
+      try {
+        return Promise.resolve(this.call(nr, a0, a1, a2, a3, a4, a5));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]);
+  }
+
+  /**
+   * Like call(), but a call carried to another thread that its home does not
+   * take within `spinMicros` (default 0) is withdrawn, unrun: the result is
+   * undefined. Calls run here never wait.
+   */
+  tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
+    const id = this.carriedId(nr);
+    const a = [0, 1, 2, 3, 4, 5].map((i) => args[i] ?? 0);
+    if (id === 0) return this.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    return tryCarry(this, id, nr, a, spinMicros);
+  }
+
+  /** The handler id a plain call of `nr` would carry to another thread, or 0. */
+  private carriedId(nr: number): number {
+    if (typeof nr !== 'number' || !Number.isInteger(nr)) return 0;
+    const slot = slotOf(this.map, nr);
+    if (slot < 0) return 0;
+    const word = Atomics.load(this.i32, this.at.slots + slot);
+    const id = word & L.ID_MASK;
+    if (id === 0 || (word & (L.SLOW | L.HOOK_MASK)) !== 0) return 0;
+    if (this.entryOf(id) !== undefined) return 0;
+    return this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_HOME] === this.me ? 0 : id;
+  }
+
+  /** @internal This thread's own function for handler `id` (never a carrier), even while it drains. */
+  localFn(id: number): Function | undefined {
+    if (this.entryOf(id) === undefined) return undefined;
+    const f = this.fns[id];
+    if (f !== undefined && !this.remoteIds.has(id)) return f;
+    return this.resolve(id, true);
+  }
+
+  private readonly remoteIds = new Set<number>();
+
+  /**
+   * Frees the worker record of a thread that ended without close() (a
+   * terminated worker), so it holds no grace period back and calls carried
+   * to it fail at once. `threadId` is what that thread attached with (Node:
+   * its worker.threadId).
+   */
+  evict(threadId: number): boolean {
+    const n = this.i32[L.H_MAXW]!;
+    let found = false;
+    for (let w = 0; w < n; w++) {
+      const r = this.at.workers + w * L.WR_WORDS;
+      if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
+        this.core.workerRelease(w);
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** @internal */
   quiesce(): void {
     if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return;
     const gp = Atomics.load(this.i32, L.H_GP);
@@ -429,12 +588,12 @@ export class Table {
         else {
           this.fns[id] = undefined;
           this.resolved[id] = L.RK_NONE;
+          this.remoteIds.delete(id);
         }
       }
       this.cached.length = keep;
     }
-    this.seen = gp;
-    this.core.setSeenGp(gp);
+    this.seenGp = gp;
     this.core.quiesce(this.me);
   }
 
@@ -443,6 +602,7 @@ export class Table {
     for (const id of ids) {
       this.fns[id] = undefined;
       this.resolved[id] = L.RK_NONE;
+      this.remoteIds.delete(id);
     }
   }
 
@@ -472,7 +632,7 @@ export class Table {
   }
 
   private wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    if (this.i32[L.H_GP] !== this.seen) this.quiesce();
+    if (this.i32[this.wake] !== this.seenWake) this.poll();
     const slot = slotOf(this.map, nr);
     if (slot >= 0) {
       const word = Atomics.load(this.i32, this.at.slots + slot);
@@ -572,7 +732,7 @@ export class Table {
 
   /** What another thread needs to attach() to this table. */
   describe(): TableDescriptor {
-    return { memory: this.memory, module: this.module, abi: this.abi };
+    return { memory: this.memory, module: this.wasmModule, abi: this.abi };
   }
 
   /** Gives this thread's worker record back (the table stays usable from other threads). */
@@ -629,11 +789,11 @@ export function createTable(options: TableOptions): Table {
     const pages = Math.ceil(layoutBytes(slotMap(options.abi).total, maxH, maxM, maxW) / 65536);
     memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
   }
-  return new Table(options.abi, memory, module, { maxH, maxM, maxW });
+  return new Table(options.abi, memory, module, { maxH, maxM, maxW }, options);
 }
 
 /** Attaches to a table made in another thread (from its describe()). */
-export function attach(descriptor: TableDescriptor): Table {
+export function attach(descriptor: TableDescriptor, options: AttachOptions = {}): Table {
   if (descriptor === null || typeof descriptor !== 'object' || !(descriptor.memory instanceof WebAssembly.Memory) || !(descriptor.module instanceof WebAssembly.Module) || !isAbi(descriptor.abi)) {
     throw new SystabError('EATTACH', 'attach() needs the { memory, module, abi } that table.describe() returns');
   }
@@ -643,13 +803,22 @@ export function attach(descriptor: TableDescriptor): Table {
   if (!(descriptor.memory.buffer instanceof SharedArrayBuffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
-  return new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined);
+  return new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined, options);
 }
 
 /** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
 export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number {
-  const words = L.HEADER_WORDS + 2 * slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS;
+  const words = ((L.HEADER_WORDS + 2 * slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * L.CALLS_PER_WORKER * L.CR_WORDS;
   return (words * 4 + maxW * maxH + 7) & ~7;
+}
+
+function defaultThreadId(): number {
+  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => { threadId?: number } | undefined } };
+  try {
+    return g.process?.getBuiltinModule?.('node:worker_threads')?.threadId ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 function isAbi(abi: unknown): abi is Abi {

@@ -1,0 +1,95 @@
+// Process, identity, limits, time, randomness and signal calls.
+import { randomFillSync } from 'node:crypto';
+import * as os from 'node:os';
+import { EFAULT, EINVAL, ENOSYS } from './errno.js';
+import type { LinuxModule, Process } from './process.js';
+
+const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
+const STACK_LIMIT = 8 << 20;
+const CLOCK_REALTIME = 0, CLOCK_REALTIME_COARSE = 5;
+
+export function procModule(p: Process): LinuxModule {
+  const { mem } = p;
+  const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
+  const start = process.hrtime.bigint();
+
+  const exit = (code: number): number => {
+    p.exitCode = code & 0xff;
+    p.halt(p.exitCode);
+    return 0;
+  };
+
+  return {
+    name: 'linux-proc',
+    handlers: {
+      exit,
+      exit_group: exit,
+      set_tid_address: () => p.pid,
+      set_robust_list: () => 0,
+      // glibc treats a failed rseq registration as "no rseq" and carries on.
+      rseq: () => -ENOSYS,
+      getpid: () => p.pid,
+      gettid: () => p.pid,
+      getppid: () => process.ppid,
+      getuid: () => uid,
+      geteuid: () => uid,
+      getgid: () => gid,
+      getegid: () => gid,
+      prlimit64: (pid, resource, newLimit, oldLimit) => {
+        if (pid !== 0 && pid !== p.pid) return -EINVAL;
+        if (oldLimit !== 0) {
+          if (!mem.valid(oldLimit, 16)) return -EFAULT;
+          const infinity = 2 ** 64 - 1; // written as all ones by the two 32-bit halves below
+          const [cur, max] = resource === RLIMIT_STACK ? [STACK_LIMIT, infinity] : resource === RLIMIT_NOFILE ? [1024, 4096] : [infinity, infinity];
+          for (const [off, v] of [[0, cur], [8, max]] as const) {
+            if (v === infinity) { mem.dv.setInt32(oldLimit + off, -1, true); mem.dv.setInt32(oldLimit + off + 4, -1, true); }
+            else mem.setU64(oldLimit + off, v);
+          }
+        }
+        return 0; // new limits (newLimit) are accepted and ignored
+      },
+      getrandom: (buf, len) => {
+        if (!mem.valid(buf, len)) return -EFAULT;
+        randomFillSync(mem.bytes(buf, len));
+        return len;
+      },
+      clock_gettime: (clock, ts) => {
+        if (!mem.valid(ts, 16)) return -EFAULT;
+        let ns: bigint;
+        if (clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE) ns = BigInt(Date.now()) * 1000000n;
+        else if (clock >= 0 && clock <= 11) ns = process.hrtime.bigint() - start + 1000000000n;
+        else return -EINVAL;
+        mem.setU64(ts, Number(ns / 1000000000n));
+        mem.setU64(ts + 8, Number(ns % 1000000000n));
+        return 0;
+      },
+      sysinfo: (buf) => { // struct sysinfo, include/uapi/linux/sysinfo.h (112 bytes on 64-bit)
+        if (!mem.valid(buf, 112)) return -EFAULT;
+        mem.u8.fill(0, buf, buf + 112);
+        mem.setU64(buf, Math.floor(os.uptime()));
+        mem.setU64(buf + 32, mem.size); // totalram: the guest's memory
+        mem.setU64(buf + 40, mem.size - (p.brk - p.brkStart));
+        mem.dv.setUint16(buf + 80, 1, true); // procs
+        mem.dv.setUint32(buf + 104, 1, true); // mem_unit
+        return 0;
+      },
+      uname: (buf) => {
+        const fields = ['Linux', os.hostname(), '6.1.0-systab', '#1 SMP systab rv64 example', 'riscv64', '(none)'];
+        if (!mem.valid(buf, 65 * 6)) return -EFAULT;
+        mem.u8.fill(0, buf, buf + 65 * 6);
+        fields.forEach((f, i) => mem.write(buf + 65 * i, Buffer.from(f.slice(0, 64))));
+        return 0;
+      },
+      // One thread, no signal delivery: accept the calls so glibc's abort and
+      // stdio paths work, and report no previous action.
+      rt_sigaction: (_sig, _act, oldact) => {
+        if (oldact !== 0 && mem.valid(oldact, 32)) mem.u8.fill(0, oldact, oldact + 32);
+        return 0;
+      },
+      rt_sigprocmask: (_how, _set, oldset, size) => {
+        if (oldset !== 0 && mem.valid(oldset, size)) mem.u8.fill(0, oldset, oldset + size);
+        return 0;
+      },
+    },
+  };
+}

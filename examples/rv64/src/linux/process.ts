@@ -1,0 +1,42 @@
+// The state one guest process shares across the Linux modules.
+import type { Memory } from '../memory.js';
+import { FdTable, MemFs } from './vfs.js';
+
+export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
+
+/** A set of Linux calls, by name, as one systab module. */
+export interface LinuxModule {
+  name: string;
+  handlers: Record<string, Handler>;
+}
+
+export interface ProcessOptions {
+  mem: Memory;
+  brk: number;
+  mmapTop: number;
+  exe: string;
+  /** Called by exit and exit_group: stops the CPU. */
+  halt: (code: number) => void;
+}
+
+export class Process {
+  readonly mem: Memory;
+  readonly fs = new MemFs();
+  readonly fds = new FdTable();
+  cwd = '/';
+  readonly pid = process.pid;
+  exitCode: number | null = null;
+  readonly brkStart: number;
+  brk: number;
+  readonly mmapTop: number;
+  readonly exe: string;
+  readonly halt: (code: number) => void;
+
+  constructor(o: ProcessOptions) {
+    this.mem = o.mem;
+    this.brkStart = this.brk = o.brk;
+    this.mmapTop = o.mmapTop;
+    this.exe = o.exe;
+    this.halt = o.halt;
+  }
+}

@@ -1,0 +1,87 @@
+// Guest memory: one flat ArrayBuffer (the host commits pages lazily, so an
+// untouched gigabyte costs nothing), plus a page map for brk and mmap.
+// Every access goes through a DataView: out-of-range addresses throw a
+// RangeError, which the CPU turns into SIGSEGV.
+
+export const PAGE = 4096;
+
+/** Page states in the page map. */
+export const FREE_CLEAN = 0; // never used: known to be zero
+export const MAPPED = 1;
+export const FREE_DIRTY = 2; // unmapped, may hold old bytes: zero before reuse
+
+export class Memory {
+  readonly size: number;
+  readonly buffer: ArrayBuffer;
+  readonly dv: DataView;
+  readonly u8: Uint8Array;
+  readonly pages: Uint8Array;
+
+  constructor(size: number) {
+    if (size % PAGE !== 0) throw new Error(`memory size ${size} is not a multiple of ${PAGE}`);
+    this.size = size;
+    this.buffer = new ArrayBuffer(size);
+    this.dv = new DataView(this.buffer);
+    this.u8 = new Uint8Array(this.buffer);
+    this.pages = new Uint8Array(size / PAGE);
+  }
+
+  /** True when [addr, addr+len) lies inside guest memory. */
+  valid(addr: number, len: number): boolean {
+    return addr >= 0 && len >= 0 && addr + len <= this.size;
+  }
+
+  bytes(addr: number, len: number): Uint8Array {
+    return this.u8.subarray(addr, addr + len);
+  }
+
+  write(addr: number, data: Uint8Array): void {
+    this.u8.set(data, addr);
+  }
+
+  /** The NUL-terminated string at addr (UTF-8), or null when it runs off memory. */
+  cstring(addr: number, max = 4096): string | null {
+    const u8 = this.u8;
+    let end = addr;
+    const limit = Math.min(this.size, addr + max);
+    while (end < limit && u8[end] !== 0) end++;
+    if (end >= limit) return null;
+    return Buffer.from(this.buffer, addr, end - addr).toString('utf8');
+  }
+
+  u64(addr: number): number {
+    return this.dv.getUint32(addr + 4, true) * 4294967296 + this.dv.getUint32(addr, true);
+  }
+
+  setU64(addr: number, value: number): void {
+    this.dv.setUint32(addr, value >>> 0, true);
+    this.dv.setUint32(addr + 4, Math.floor(value / 4294967296) >>> 0, true);
+  }
+
+  /** Marks pages [addr, addr+len) mapped, zeroing any that held old bytes. */
+  map(addr: number, len: number): void {
+    const first = Math.floor(addr / PAGE);
+    const last = Math.ceil((addr + len) / PAGE);
+    for (let p = first; p < last; p++) {
+      if (this.pages[p] === FREE_DIRTY) this.u8.fill(0, p * PAGE, (p + 1) * PAGE);
+      this.pages[p] = MAPPED;
+    }
+  }
+
+  unmap(addr: number, len: number): void {
+    const first = Math.floor(addr / PAGE);
+    const last = Math.ceil((addr + len) / PAGE);
+    for (let p = first; p < last; p++) if (this.pages[p] === MAPPED) this.pages[p] = FREE_DIRTY;
+  }
+
+  /** Highest free run of len bytes whose end is at or below top, or -1. */
+  findFree(len: number, top: number, bottom: number): number {
+    const need = Math.ceil(len / PAGE);
+    let run = 0;
+    for (let p = Math.floor(top / PAGE) - 1; p >= Math.ceil(bottom / PAGE); p--) {
+      run = this.pages[p] === MAPPED ? 0 : run + 1;
+      if (run === need) return p * PAGE;
+    }
+    return -1;
+  }
+}
