@@ -803,7 +803,22 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   if (!(descriptor.memory.buffer instanceof SharedArrayBuffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
-  return new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined, options);
+  const t = new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined, options);
+  closeAtExit(t);
+  return t;
+}
+
+// A Node worker that ends without close() gives its records back on exit.
+// (A terminated one runs no code: its parent calls evict(worker.threadId).)
+let attached: Set<WeakRef<Table>> | undefined;
+function closeAtExit(t: Table): void {
+  const g = globalThis as { process?: { once?: (ev: string, fn: () => void) => void; getBuiltinModule?: (m: string) => { isMainThread?: boolean } | undefined } };
+  if (typeof g.process?.once !== 'function' || g.process.getBuiltinModule?.('node:worker_threads')?.isMainThread !== false) return;
+  if (attached === undefined) {
+    const set = (attached = new Set());
+    g.process.once('exit', () => set.forEach((r) => r.deref()?.close()));
+  }
+  attached.add(new WeakRef(t));
 }
 
 /** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */

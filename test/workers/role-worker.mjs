@@ -1,0 +1,87 @@
+// A worker for the cross-thread tests. It attaches to the table in
+// workerData.desc and plays workerData.role; results go back by postMessage.
+import { parentPort, workerData } from 'node:worker_threads';
+import { attach } from 'systab';
+
+const { desc, role, opts = {} } = workerData;
+const t = attach(desc, { callTimeout: opts.callTimeout ?? 1000 });
+const nr = (name) => desc.abi.names[name];
+const safe = (f) => {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { code: e.code, message: e.message };
+  }
+};
+const busy = (ms) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+const roles = {
+  // Calls handlers whose home is the main thread.
+  caller() {
+    return {
+      getpid: safe(() => t.call(nr('getpid'))),
+      write: safe(() => t.call(nr('write'), 1, 2, 3)),
+      read: safe(() => t.call(nr('read'))),
+      close: safe(() => t.call(nr('close'))),
+      missing: safe(() => t.call(nr('socket'))),
+    };
+  },
+  async asyncCaller() {
+    return { lseek: await t.call(nr('lseek'), 5) };
+  },
+  // One call, answered late or never.
+  slowCaller() {
+    parentPort.postMessage({ wrote: safe(() => t.call(nr('write'), 1, 2, 3)) });
+    return new Promise((res) => parentPort.once('message', () => res({ after: safe(() => t.call(nr('getpid'))) })));
+  },
+  tryCaller() {
+    const first = t.tryCall(nr('getpid'), [], 0);
+    parentPort.postMessage({ first: first === undefined ? 'undefined' : first });
+    return new Promise((res) => parentPort.once('message', () => res({ second: t.tryCall(nr('getpid'), [], 500_000) })));
+  },
+  // Home of module "w": its getuid handler calls write, whose home is main,
+  // whose handler calls getgid here: this thread must serve while it waits.
+  mutual() {
+    t.load({ name: 'w', handlers: { getuid: () => t.call(nr('write'), 10, 20, 30) + 1, getgid: () => 500 } });
+    parentPort.postMessage({ loaded: true });
+    return new Promise((res) => parentPort.once('message', () => res({ self: safe(() => t.call(nr('getuid'))) })));
+  },
+  // Home of a slow handler; main terminates it mid-call.
+  home() {
+    t.load({ name: 'h', handlers: { getpid: () => (busy(60_000), 1) } });
+    parentPort.postMessage({ loaded: true });
+    return new Promise(() => t.listen(60_000));
+  },
+  // Calls the slow home and reports how the call ended.
+  waiter() {
+    parentPort.postMessage({ calling: true });
+    return { getpid: safe(() => t.call(nr('getpid'))) };
+  },
+  // A guest loop that makes no calls for a while.
+  stuck() {
+    t.call(nr('getpid'));
+    parentPort.postMessage({ stuck: true });
+    busy(opts.ms ?? 1500);
+    return { done: true };
+  },
+  // Unloads a module loaded in main, from its owner token.
+  unloader() {
+    return (async () => {
+      const bad = safe(() => t.module('1.1.zz.zz'));
+      await t.module(opts.token).unload();
+      return { bad, after: t.call(nr('getpid')) };
+    })();
+  },
+  // Attaches, then waits for a message: an idle thread.
+  idle() {
+    parentPort.postMessage({ idle: true });
+    return new Promise((res) => parentPort.once('message', () => res({ bye: true })));
+  },
+};
+
+const out = await roles[role]();
+parentPort.postMessage({ result: out });
+if (!opts.noClose) t.close();
