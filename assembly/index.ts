@@ -6,7 +6,7 @@ import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, STATE_READY,
-  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, RESERVED_BIT,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_BIT,
   POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HK_ALL, HK_STUB, HK_JS, HK_WASM,
@@ -233,7 +233,7 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
     const cur = atomic.load<i32>(p);
     if ((cur & (ID_MASK | GEN_MASK)) != expect) return 0;
     const gen = ((cur >>> GEN_SHIFT) + 1) << GEN_SHIFT;
-    let next = (cur & HOOK_MASK) | id | gen;
+    let next = (cur & (HOOK_MASK | POLICY_BIT)) | id | gen;
     if (slow) next |= SLOW;
     if (next == 0) next = 1 << GEN_SHIFT; // 0 would read as "never set"
     if (atomic.cmpxchg<i32>(p, cur, next) == cur) {
@@ -251,9 +251,11 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
   return v;
 }
-/** Sets a slot's missing-call policy. */
+/** Sets a slot's missing-call policy; the slot word's policy bit says whether it is plain ENOSYS. */
 export function policySet(slot: i32, policy: i32): void {
   atomic.store<i32>(w(policyAt() + slot), policy);
+  if (policy != 0) atomic.or<i32>(w(slotsAt() + slot), POLICY_BIT);
+  else atomic.and<i32>(w(slotsAt() + slot), ~POLICY_BIT);
 }
 /** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
 export function policyLogged(slot: i32): bool {
@@ -306,34 +308,29 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   // A bumped doorbell (grace period, carried call) is handled by the JS slow path.
   if (<u32>i >= <u32>main || load<i32>(wakeAddr) != seenWake) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   const word = load<i32>(w(HEADER_WORDS + i));
-  let id = word & FAST_MASK;
-  if (id > ID_MASK) {
-    // Counting alone stays in WebAssembly; everything else is the slow path.
-    if ((word & (FAST_MASK & ~ID_MASK)) != HOOK_COUNT) return js_slow(nr, a0, a1, a2, a3, a4, a5);
-    id &= ID_MASK;
-    if (id != 0) {
-      const c = countAt(i, C_CALLS);
-      store<i32>(c, load<i32>(c) + 1);
-    }
-  }
+  const id = word & ID_MASK;
+  // Counting alone stays in WebAssembly; other switches, stubs and policies go to JS.
+  const extra = word & (FAST_MASK & ~ID_MASK);
+  if (extra != 0 && extra != HOOK_COUNT) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   if (id == 0) {
     // Missing calls are always counted (one plain add to this worker's stripe).
-    if (load<i32>(w(HEADER_WORDS + nslots + i)) != 0) return js_slow(nr, a0, a1, a2, a3, a4, a5);
     const c = countAt(i, C_ENOSYS);
     store<i32>(c, load<i32>(c) + 1);
     return enosys;
   }
   const kind = load<u8>(<usize>resolvedAtBytes() + <usize>(me * maxh + id));
+  // Not yet resolved in this worker: JS resolves (and counts) this first call.
+  if (kind == 0) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+  if (extra != 0) {
+    const c = countAt(i, C_CALLS);
+    store<i32>(c, load<i32>(c) + 1);
+  }
   const d = w(workersAt() + me * WR_WORDS + WR_DEPTH);
   store<i32>(d, load<i32>(d) + 1);
   let r: i64;
   if (kind == RK_WASM) r = call_indirect<i64>(<u32>id, a0, a1, a2, a3, a4, a5);
   else if (kind == RK_JS) r = <i64>js_call(id, <f64>a0, <f64>a1, <f64>a2, <f64>a3, <f64>a4, <f64>a5);
-  else if (kind == RK_JS64) r = js_call64(id, a0, a1, a2, a3, a4, a5);
-  else {
-    store<i32>(d, load<i32>(d) - 1);
-    return js_slow(nr, a0, a1, a2, a3, a4, a5);
-  }
+  else r = js_call64(id, a0, a1, a2, a3, a4, a5);
   store<i32>(d, load<i32>(d) - 1);
   return r;
 }
@@ -364,7 +361,9 @@ export function verify(): i32 {
   // Slots: ids in range, no stray bits, each top handler LIVE and on its slot.
   for (let s = 0; s < slots; s++) {
     const word = atomic.load<i32>(w(slotsAt() + s));
-    if (word & RESERVED_BIT) return fail(V_SLOT_BITS, s);
+    const pol = atomic.load<i32>(w(policyAt() + s));
+    if (pol < 0 || pol > POLICY_LOGGED) return fail(V_POLICY, s);
+    if (((word & POLICY_BIT) != 0) != (pol != 0)) return fail(V_SLOT_BITS, s);
     const id = word & ID_MASK;
     if (id >= mh) return fail(V_SLOT_ID, s);
     if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); }
@@ -374,8 +373,6 @@ export function verify(): i32 {
       const stub = (atomic.load<i32>(w(r + HR_KIND)) & HK_STUB) != 0;
       if (stub != ((word & SLOW) != 0)) return fail(V_SLOT_BITS, s);
     }
-    const pol = atomic.load<i32>(w(policyAt() + s));
-    if (pol < 0 || pol > POLICY_LOGGED) return fail(V_POLICY, s);
   }
   // Handlers: valid state and kind, owned by a live or claimed module, a
   // below chain on the same slot; every LIVE handler is referenced exactly

@@ -38,8 +38,8 @@ export const HOOK_EXIT = 1 << 18;
 export const HOOK_TRACE = 1 << 19; // reserved for tracing; routes to the slow path
 export const HOOK_MASK = 0xf0000;
 export const SLOW = 1 << 20; // the handler needs the slow path (stub)
-export const RESERVED_BIT = 1 << 21; // always zero
-export const FAST_MASK = 0x3fffff; // id | hooks | slow | reserved: nonzero high part -> slow path
+export const POLICY_BIT = 1 << 21; // the slot's missing-call policy is not plain ENOSYS
+export const FAST_MASK = 0x3fffff; // id | hooks | slow | policy: nonzero high part -> slow path
 export const GEN_SHIFT = 22;
 export const GEN_MASK = 0xffc00000;
 

@@ -59,6 +59,11 @@ export function canShare(): boolean {
   return typeof SharedArrayBuffer === 'function';
 }
 
+/** A SharedArrayBuffer, where such a thing exists at all. */
+export function isShared(buffer: ArrayBufferLike): boolean {
+  return canShare() && buffer instanceof SharedArrayBuffer;
+}
+
 let sharedModule: WebAssembly.Module | undefined;
 let localModule: WebAssembly.Module | undefined;
 

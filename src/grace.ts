@@ -30,7 +30,7 @@ export function lock(t: Table): void {
   const offline = t.depth === 0;
   if (offline) t.core.workerSetOnline(t.me, 0);
   try {
-    const shared = t.i32.buffer instanceof SharedArrayBuffer && blockingAllowed(t.i32);
+    const shared = t.shared && blockingAllowed(t.i32);
     while (!t.core.lockTry(owner)) {
       const cur = Atomics.load(t.i32, L.H_LOCK);
       if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 50);

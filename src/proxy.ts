@@ -221,7 +221,7 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
 /** Keeps an idle thread responsive: when its doorbell rings and it is in the event loop, poll(). */
 export function watchDoorbell(t: Table): void {
   const wa = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
-  if (!(t.i32.buffer instanceof SharedArrayBuffer)) return;
+  if (!t.shared) return;
   if (wa === undefined) {
     const timer = setInterval(() => {
       if (t.closed) clearInterval(timer);

@@ -2,7 +2,7 @@
 // counters and checks. Registration changes live in registry.ts.
 import type { Abi } from './abi/types.js';
 import * as L from '../assembly/layout.js';
-import { canShare, coreModule, instantiateCore, type CoreExports } from './core.js';
+import { canShare, coreModule, instantiateCore, isShared, type CoreExports } from './core.js';
 import { SystabError } from './errors.js';
 import { show, slotFor, type Entry, type Handler } from './handlers.js';
 import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
@@ -93,7 +93,7 @@ export class Table {
   private readonly counters: Int32Array;
   private readonly resolved: Uint8Array;
   private readonly enosys: number;
-  private trap: ((nr: number, args: number[]) => number) | undefined;
+  private readonly traps = new Map<number, (nr: number, args: number[]) => number>();
   private enterHook: EnterHook | undefined;
   private exitHook: ExitHook | undefined;
   private oorPolicy: MissingPolicy = 'enosys';
@@ -164,8 +164,16 @@ export class Table {
    */
   call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
     if (typeof nr === 'number' && this.i32[this.wake] === this.seenWake) {
-      const f = this.fns[this.slots[nr - this.base]! & L.FAST_MASK];
-      if (f !== undefined) {
+      const i = nr - this.base;
+      const w = this.slots[i]!;
+      const f = this.fns[w & L.FAST_MASK];
+      if (f === undefined) {
+        // An empty slot with no switches and plain ENOSYS: count it and answer.
+        if ((w & L.FAST_MASK) === 0 && w !== undefined) {
+          this.counters[i * L.C_WORDS + L.C_ENOSYS]!++;
+          return this.enosys;
+        }
+      } else {
         let r;
         this.depth++;
         try {
@@ -188,20 +196,33 @@ export class Table {
     const word = Atomics.load(this.i32, this.at.slots + slot);
     const id = word & L.ID_MASK;
     if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.missing(nr, slot, args.map(Number)));
-    const kind = this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_KIND]!;
-    if ((kind & L.HK_BIGINT) !== 0 && (word & L.HOOK_MASK) === 0) {
-      const entry = this.entryOf(id);
-      if (entry !== undefined) {
-        this.depth++;
-        try {
-          const r = (entry.fn as Function)(...args);
-          if (typeof r === 'bigint') return BigInt.asIntN(64, r);
-          if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
-          throw badResult(this.map, slot, r);
-        } finally {
-          this.depth--;
-        }
+    const entry = this.entryOf(id);
+    if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
+      if ((entry.kind & L.HK_WASM) !== 0) this.resolve(id); // puts it in this thread's core table
+      // Hooks see the arguments as numbers (for display); the handler gets them exact.
+      const counting = (word & L.HOOK_COUNT) !== 0;
+      if (counting) this.counters[slot * L.C_WORDS + L.C_CALLS]!++;
+      const nums = args.map(Number);
+      if ((word & L.HOOK_ENTER) !== 0 && this.enterHook !== undefined) {
+        const early = this.enterHook(nr, nums);
+        if (typeof early === 'number') return BigInt(early);
       }
+      let r: unknown;
+      this.depth++;
+      try {
+        r = (entry.kind & L.HK_WASM) !== 0 ? this.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args);
+      } catch (e) {
+        if (counting) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
+        throw e;
+      } finally {
+        this.depth--;
+      }
+      let out: bigint;
+      if (typeof r === 'bigint') out = BigInt.asIntN(64, r);
+      else if (typeof r === 'number' && Number.isInteger(r)) out = BigInt(r);
+      else throw badResult(this.map, slot, r);
+      if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr, nums, out);
+      return out;
     }
     const nums = args.map((a, i) => {
       if (a > BigInt(Number.MAX_SAFE_INTEGER) || a < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -360,7 +381,8 @@ export class Table {
       if (this.core.policyLogged(slot)) console.warn(`systab: ${this.abi.id} call ${describeSlot(this.map, slot)} is not implemented; returning ENOSYS (${this.enosys})`);
       return this.enosys;
     }
-    return this.trap !== undefined ? this.trap(nr, args) : this.enosys;
+    const trap = this.traps.get(slot);
+    return trap !== undefined ? trap(nr, args) : this.enosys;
   }
 
   /** A handler returned a non-number: a promise is counted while in flight, a safe bigint converted, anything else is an error. */
@@ -503,7 +525,7 @@ export class Table {
 
   /** @internal */
   get shared(): boolean {
-    return this.i32.buffer instanceof SharedArrayBuffer;
+    return isShared(this.i32.buffer);
   }
 
   /**
@@ -635,14 +657,17 @@ export class Table {
     if (this.i32[this.wake] !== this.seenWake) this.poll();
     const slot = slotOf(this.map, nr);
     if (slot >= 0) {
-      const word = Atomics.load(this.i32, this.at.slots + slot);
-      const id = word & L.ID_MASK;
-      if (id !== 0 && (word & (L.SLOW | L.HOOK_MASK)) === 0 && (this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_KIND]! & L.HK_BIGINT) !== 0) {
+      const id = Atomics.load(this.i32, this.at.slots + slot) & L.ID_MASK;
+      const entry = id === 0 ? undefined : this.entryOf(id);
+      // Handlers that take exact 64-bit values get them from WebAssembly too.
+      if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
         this.resolve(id);
         return this.call64(nr, a0, a1, a2, a3, a4, a5);
       }
+      if (id !== 0) this.resolve(id);
     }
-    return BigInt(this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
+    const r = this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5));
+    return BigInt(typeof r === 'number' ? Math.trunc(r) : 0);
   }
 
   // ---- hooks, policies, statistics ----
@@ -680,8 +705,11 @@ export class Table {
     const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
     if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
     const slots = this.targetSlots(targets, 'setMissing');
-    if (typeof policy === 'function') this.trap = policy;
-    for (const s of slots) this.core.policySet(s, code);
+    for (const s of slots) {
+      if (typeof policy === 'function') this.traps.set(s, policy);
+      else this.traps.delete(s);
+      this.core.policySet(s, code);
+    }
     if (targets === '*') {
       this.oorPolicy = policy;
       this.oorLogged = false;
@@ -779,12 +807,15 @@ export function createTable(options: TableOptions): Table {
   const maxH = sizeOption(options.maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
   const maxM = sizeOption(options.maxModules, 'maxModules', 256, 2, 1 << 16);
   const maxW = sizeOption(options.maxWorkers, 'maxWorkers', 16, 1, 1024);
-  const shared = options.shared ?? canShare();
+  const shared = options.shared ?? (options.memory !== undefined ? isShared(options.memory.buffer) : canShare());
   if (shared && !canShare()) {
     throw new SystabError('EATTACH', 'a shared table needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
   }
   const module = coreModule(shared);
   let memory = options.memory;
+  if (memory !== undefined && (!(memory instanceof WebAssembly.Memory) || isShared(memory.buffer) !== shared)) {
+    throw new SystabError('EATTACH', `memory must be a WebAssembly.Memory${shared ? ' created with shared: true' : ' that is not shared'}`);
+  }
   if (memory === undefined) {
     const pages = Math.ceil(layoutBytes(slotMap(options.abi).total, maxH, maxM, maxW) / 65536);
     memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
@@ -800,7 +831,7 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   if (!canShare()) {
     throw new SystabError('EATTACH', 'attach() needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
   }
-  if (!(descriptor.memory.buffer instanceof SharedArrayBuffer)) {
+  if (!isShared(descriptor.memory.buffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
   const t = new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined, options);

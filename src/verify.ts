@@ -5,7 +5,7 @@ import { describeSlot, type SlotMap } from './slots.js';
 const what: Record<number, (i: string) => string> = {
   [L.V_HEADER]: (i) => `the header is damaged (check ${i})`,
   [L.V_SLOT_ID]: (i) => `slot ${i} holds a handler id beyond the handler records`,
-  [L.V_SLOT_BITS]: (i) => `slot ${i} has bits that do not match its handler`,
+  [L.V_SLOT_BITS]: (i) => `slot ${i} has bits that do not match its handler or policy`,
   [L.V_SLOT_HANDLER]: (i) => `slot ${i} points to a handler that is not live on that slot`,
   [L.V_HANDLER_STATE]: (i) => `handler ${i} has a bad state, kind, slot or home`,
   [L.V_HANDLER_MODULE]: (i) => `handler ${i} belongs to no module`,

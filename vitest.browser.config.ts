@@ -1,0 +1,46 @@
+// Browser tests (test/browser/): headless Chromium through playwright, with
+// real Web Workers. Two projects, each with its own server:
+// - "isolated": COOP same-origin + COEP require-corp, so the page is
+//   cross-origin isolated and SharedArrayBuffer exists (shared tables);
+// - "not-isolated": no such headers, as on most of the web (no SharedArrayBuffer).
+// Debian's chromium (installed by .ci/run) is used: playwright downloads nothing.
+// Pages and workers import 'systab' as users do: vite resolves the package's
+// self-reference through package.json "exports", to the built dist/.
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+const browser = () => ({
+  enabled: true,
+  headless: true,
+  // Failure screenshots would land in test/browser/__screenshots__.
+  screenshotFailures: false,
+  provider: playwright({
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // Root in CI (no sandbox), no GPU, and nothing that reaches the network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  }),
+  instances: [{ browser: 'chromium' as const }],
+});
+
+const project = (name: string, include: string[], headers: Record<string, string>): TestProjectInlineConfiguration => ({
+  extends: true,
+  server: { headers },
+  test: { name, include, browser: browser() },
+});
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    // One page at a time: the churn test wants both cores for its workers.
+    fileParallelism: false,
+    projects: [
+      project('isolated', ['test/browser/isolated.test.ts', 'test/browser/churn.test.ts'], {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      }),
+      project('not-isolated', ['test/browser/no-sab.test.ts'], {}),
+    ],
+  },
+});
