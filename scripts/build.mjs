@@ -11,10 +11,12 @@ copyFileSync('build/core.wasm', 'dist/core.wasm');
 
 const abis = readdirSync('src/abi').filter((f) => f.endsWith('.ts') && !['types.ts', 'lookup.ts'].includes(f));
 await build({
-  entryPoints: ['src/index.ts', ...abis.map((f) => `src/abi/${f}`)],
+  entryPoints: ['src/index.ts', 'src/wasi/index.ts', ...abis.map((f) => `src/abi/${f}`)],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,
+  splitting: true, // one copy of the table and its error class across entry points
+  chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
