@@ -107,29 +107,14 @@ function check(t: Table, p: Posted): number | undefined {
  * thread may not block (a browser's main thread) it returns a promise.
  */
 export function carry(t: Table, id: number, nr: number, args: readonly number[]): number | Promise<number> {
-  if (!blockingAllowed(t.i32)) return carryAsync(t, id, nr, args);
   const p = post(t, id, nr, args, t.proxyTimeout);
-  if (typeof p === 'number') return p;
-  for (;;) {
-    const bell = Atomics.load(t.i32, t.wakeAt);
-    const r = check(t, p);
-    if (r !== undefined) return r;
-    t.serve();
-    if (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_DONE) continue;
-    Atomics.wait(t.i32, t.wakeAt, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
-  }
+  return typeof p === 'number' ? p : wait(t, p, !blockingAllowed(t.i32));
 }
 
 /** Like carry(), never blocking: waits on the doorbell asynchronously. */
-export async function carryAsync(t: Table, id: number, nr: number, args: readonly number[]): Promise<number> {
+export function carryAsync(t: Table, id: number, nr: number, args: readonly number[]): Promise<number> {
   const p = post(t, id, nr, args, t.proxyTimeout);
-  if (typeof p === 'number') return p;
-  for (;;) {
-    const bell = Atomics.load(t.i32, t.wakeAt);
-    const r = check(t, p);
-    if (r !== undefined) return r;
-    await waitBell(t, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
-  }
+  return typeof p === 'number' ? Promise.resolve(p) : (wait(t, p, true) as Promise<number>);
 }
 
 /**
@@ -143,21 +128,19 @@ export function tryCarry(t: Table, id: number, nr: number, args: readonly number
   const until = now() + spinMicros / 1000;
   while (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_POSTED && now() < until) t.serve();
   if (Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) return undefined;
-  if (!blockingAllowed(t.i32)) return carryWait(t, p);
-  for (;;) {
-    const bell = Atomics.load(t.i32, t.wakeAt);
-    const r = check(t, p);
-    if (r !== undefined) return r;
-    Atomics.wait(t.i32, t.wakeAt, bell, 50);
-  }
+  return wait(t, p, !blockingAllowed(t.i32));
 }
 
-async function carryWait(t: Table, p: Posted): Promise<number> {
+/** Waits for a posted call on this thread's doorbell, serving carried calls meanwhile; async where blocking is not allowed. */
+function wait(t: Table, p: Posted, async: boolean): number | Promise<number> {
   for (;;) {
     const bell = Atomics.load(t.i32, t.wakeAt);
     const r = check(t, p);
     if (r !== undefined) return r;
-    await waitBell(t, bell, 50);
+    const ms = Math.max(0, Math.min(p.deadline - now(), 50));
+    if (async) return waitBell(t, bell, ms).then(() => wait(t, p, true));
+    t.serve();
+    if (Atomics.load(t.i32, p.rec + L.CR_STATE) !== L.CS_DONE) Atomics.wait(t.i32, t.wakeAt, bell, ms);
   }
 }
 

@@ -181,10 +181,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
     for (const p of plans) {
       const id = t.core.handlerAlloc(p.entry.kind, mid, p.entry.slot, 0, t.me);
       if (id === 0) {
-        for (const a of ids) {
-          t.core.handlerRetire(a);
-          t.core.handlerFree(a);
-        }
+        dropUnpublished(t, ids);
         if (!loaded && !hasStubs(t, mid)) t.core.moduleFree(mid);
         t.limbo.collect(t);
         throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken (unloads still draining hold some)`);
@@ -200,10 +197,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
     try {
       for (let i = 0; i < plans.length; i++) if ((plans[i]!.entry.kind & L.HK_WRAP) !== 0) t.prepare(ids[i]!);
     } catch (e) {
-      for (const a of ids) {
-        t.core.handlerRetire(a);
-        t.core.handlerFree(a);
-      }
+      dropUnpublished(t, ids);
       t.forget(ids);
       if (old === undefined) t.local.delete(mid);
       else t.local.set(mid, old);
@@ -255,25 +249,24 @@ function plan(t: Table, name: string, mid: number, loaded: boolean, replace: boo
   throw new SystabError('EEXIST', `call ${e.label} is taken by module "${ownerName(t, base)}"`);
 }
 
-/** Live non-stub handlers of a module (wraps included). */
-function handlersOf(t: Table, mid: number): number[] {
+/** Live handlers of a module: its code (wraps included), or its reservation stubs. */
+function recordsOf(t: Table, mid: number, stubs: boolean): number[] {
   const out: number[] = [];
   const n = t.i32[L.H_MAXH]!;
   for (let h = 1; h < n; h++) {
-    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) !== L.HS_LIVE) continue;
-    if (moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_STUB) === 0) out.push(h);
+    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
   }
   return out;
 }
+const handlersOf = (t: Table, mid: number): number[] => recordsOf(t, mid, false);
+const stubsOf = (t: Table, mid: number): number[] => recordsOf(t, mid, true);
 
-function stubsOf(t: Table, mid: number): number[] {
-  const out: number[] = [];
-  const n = t.i32[L.H_MAXH]!;
-  for (let h = 1; h < n; h++) {
-    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) !== L.HS_LIVE) continue;
-    if (moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_STUB) !== 0) out.push(h);
+/** Frees records allocated but never published. */
+function dropUnpublished(t: Table, ids: readonly number[]): void {
+  for (const a of ids) {
+    t.core.handlerRetire(a);
+    t.core.handlerFree(a);
   }
-  return out;
 }
 
 function hasStubs(t: Table, mid: number): boolean {
@@ -349,10 +342,7 @@ export function reserveSlots(t: Table, name: string, names: readonly (string | n
     for (const x of todo) {
       const id = t.core.handlerAlloc(L.HK_STUB, mid, x.slot, 0, t.me);
       if (id === 0) {
-        for (const a of ids) {
-          t.core.handlerRetire(a);
-          t.core.handlerFree(a);
-        }
+        dropUnpublished(t, ids);
         if (fresh) t.core.moduleFree(mid);
         throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken`);
       }

@@ -200,29 +200,12 @@ export class Table {
     if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
       if ((entry.kind & L.HK_WASM) !== 0) this.resolve(id); // puts it in this thread's core table
       // Hooks see the arguments as numbers (for display); the handler gets them exact.
-      const counting = (word & L.HOOK_COUNT) !== 0;
-      if (counting) this.counters[slot * L.C_WORDS + L.C_CALLS]!++;
-      const nums = args.map(Number);
-      if ((word & L.HOOK_ENTER) !== 0 && this.enterHook !== undefined) {
-        const early = this.enterHook(nr, nums);
-        if (typeof early === 'number') return BigInt(early);
-      }
-      let r: unknown;
-      this.depth++;
-      try {
-        r = (entry.kind & L.HK_WASM) !== 0 ? this.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args);
-      } catch (e) {
-        if (counting) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
-        throw e;
-      } finally {
-        this.depth--;
-      }
-      let out: bigint;
-      if (typeof r === 'bigint') out = BigInt.asIntN(64, r);
-      else if (typeof r === 'number' && Number.isInteger(r)) out = BigInt(r);
-      else throw badResult(this.map, slot, r);
-      if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr, nums, out);
-      return out;
+      const run = (): unknown => ((entry.kind & L.HK_WASM) !== 0 ? this.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args));
+      return this.hooked(nr, slot, word, args.map(Number), run, (r) => {
+        if (typeof r === 'bigint') return BigInt.asIntN(64, r);
+        if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+        throw badResult(this.map, slot, r);
+      });
     }
     const nums = args.map((a, i) => {
       if (a > BigInt(Number.MAX_SAFE_INTEGER) || a < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -308,36 +291,32 @@ export class Table {
         }
         return typeof r === 'number' ? r : this.oddResult(nr as number, r);
       }
-      return this.hooked(nr as number, slot, id, word, f, a0, a1, a2, a3, a4, a5);
+      return this.hooked(nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.oddResult(nr as number, r)));
     }
   }
 
-  private hooked(nr: number, slot: number, id: number, word: number, f: Function, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+  /** A call with switches on: count, enter hook (may answer early), the handler, exit hook. */
+  private hooked<R>(nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+    const at = slot * L.C_WORDS;
     const counting = (word & L.HOOK_COUNT) !== 0;
-    if (counting) this.counters[slot * L.C_WORDS + L.C_CALLS]!++;
-    let args: number[] | undefined;
-    if ((word & L.HOOK_ENTER) !== 0 && this.enterHook !== undefined) {
-      args = [a0, a1, a2, a3, a4, a5];
-      const early = this.enterHook(nr, args);
-      if (typeof early === 'number') {
-        if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr, args, early);
-        return early;
+    if (counting) this.counters[at + L.C_CALLS]!++;
+    const exit = (word & L.HOOK_EXIT) !== 0 ? this.exitHook : undefined;
+    const early = (word & L.HOOK_ENTER) !== 0 ? this.enterHook?.(nr, args) : undefined;
+    let r: R;
+    if (typeof early === 'number') r = result(early);
+    else {
+      this.depth++;
+      try {
+        r = result(run());
+      } catch (e) {
+        if (counting) this.counters[at + L.C_ERRORS]!++;
+        throw e;
+      } finally {
+        this.depth--;
       }
+      if (counting && this.isError(Number(r))) this.counters[at + L.C_ERRORS]!++;
     }
-    let r;
-    this.depth++;
-    try {
-      r = f(a0, a1, a2, a3, a4, a5);
-    } catch (e) {
-      if (counting) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
-      throw e;
-    } finally {
-      this.depth--;
-    }
-    if (typeof r !== 'number') r = this.oddResult(nr, r);
-    if (counting && typeof r === 'number' && this.isError(r)) this.counters[slot * L.C_WORDS + L.C_ERRORS]!++;
-    if ((word & L.HOOK_EXIT) !== 0 && this.exitHook !== undefined) this.exitHook(nr, args ?? [a0, a1, a2, a3, a4, a5], r);
-    void id;
+    exit?.(nr, args, r);
     return r;
   }
 
