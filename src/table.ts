@@ -10,7 +10,7 @@ import { decodeVerify } from './verify.js';
 import { blockingAllowed, Limbo } from './grace.js';
 import { loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
-import { carry, carryAsync, serveCarried, tryCarry, watchDoorbell } from './proxy.js';
+import { carry, carryAsync, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 
 export interface TableOptions {
   abi: Abi;
@@ -498,7 +498,8 @@ export class Table {
     for (;;) {
       const v = Atomics.load(this.i32, this.wake);
       this.poll();
-      if (this.closed || Atomics.wait(this.i32, this.wake, v, quietMs) === 'timed-out') return;
+      if (this.closed) return;
+      if (!spinFor(this, this.wake, v, 0.05) && Atomics.wait(this.i32, this.wake, v, quietMs) === 'timed-out') return;
     }
   }
 

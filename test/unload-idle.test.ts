@@ -13,7 +13,7 @@ describe('unload with idle and exited workers', () => {
     await gone.next('idle');
     gone.send('bye');
     await gone.result();
-    await new Promise((r) => gone.worker.once('exit', r));
+    await gone.exited;
     for (let i = 0; i < 20; i++) {
       const m = t.load({ name: 'm', handlers: { getpid: () => i } });
       expect(t.call(abi.names.getpid!)).toBe(i);

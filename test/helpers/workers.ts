@@ -9,10 +9,13 @@ export interface RoleWorker {
   /** The role's final result. */
   result<T = Record<string, unknown>>(): Promise<T>;
   send(msg: unknown): void;
+  /** Resolves with the exit code once the worker has ended. */
+  exited: Promise<number>;
 }
 
 export function startRole(t: Table, role: string, opts: Record<string, unknown> = {}): RoleWorker {
   const worker = new Worker(new URL('../workers/role-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), role, opts } });
+  const exited = new Promise<number>((res) => worker.once('exit', res));
   const seen: Record<string, unknown>[] = [];
   const waiters: { key: string; res: (m: never) => void }[] = [];
   let failure: unknown;
@@ -36,5 +39,6 @@ export function startRole(t: Table, role: string, opts: Record<string, unknown> 
     next,
     result: async <T>() => ((await next<{ result: T }>('result')).result),
     send: (msg) => worker.postMessage(msg),
+    exited,
   };
 }

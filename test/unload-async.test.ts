@@ -1,0 +1,47 @@
+// Async handlers are counted while their promise is pending: unload() and a
+// replace's `drained` wait for them to settle.
+import { describe, expect, it } from 'vitest';
+import { createTable } from 'systab';
+import { abi } from 'systab/abi/linux-x86_64';
+
+const later = (ms: number, v: number): Promise<number> => new Promise((r) => setTimeout(() => r(v), ms));
+
+describe('async handlers drain', () => {
+  it('unload resolves only after the pending call settles', async () => {
+    const t = createTable({ abi });
+    const m = t.load({ name: 'io', handlers: { read: () => later(80, 7) } });
+    const events: string[] = [];
+    const pending = (t.call(abi.names.read!) as unknown as Promise<number>).then((v) => events.push(`call ${v}`));
+    const unloaded = m.unload().then(() => events.push('unloaded'));
+    // The slot is empty at once, while the old call is still running.
+    expect(t.call(abi.names.read!)).toBe(-38);
+    await Promise.all([pending, unloaded]);
+    expect(events).toEqual(['call 7', 'unloaded']);
+    t.verify();
+  });
+
+  it('a replace is drained once the old version’s pending calls settle', async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'io', handlers: { read: () => later(60, 1) } });
+    const events: string[] = [];
+    const old = (t.call(abi.names.read!) as unknown as Promise<number>).then((v) => events.push(`old ${v}`));
+    const v2 = t.load({ name: 'io', handlers: { read: () => 2 }, replace: true });
+    expect(t.call(abi.names.read!)).toBe(2);
+    await Promise.all([old, v2.drained.then(() => events.push('drained'))]);
+    expect(events).toEqual(['old 1', 'drained']);
+    t.verify();
+  });
+
+  it('unload times out while a pending call does not settle, and keeps the module', async () => {
+    const t = createTable({ abi });
+    const m = t.load({ name: 'io', handlers: { read: () => later(500, 1) } });
+    const p = t.call(abi.names.read!) as unknown as Promise<number>;
+    await expect(m.unload({ timeout: 50 })).rejects.toThrow(
+      'unload of module "io" timed out after 50 ms: an async call of handler 1 is still in flight; the module is still loaded',
+    );
+    expect(m.loaded).toBe(true);
+    expect(await p).toBe(1);
+    await m.unload();
+    t.verify();
+  });
+});
