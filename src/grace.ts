@@ -33,7 +33,8 @@ export function lock(t: Table): void {
     const shared = t.shared && blockingAllowed(t.i32);
     while (!t.core.lockTry(owner)) {
       const cur = Atomics.load(t.i32, L.H_LOCK);
-      if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 50);
+      t.serve(); // calls carried here must not wait for our lock
+      if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);
     }
   } finally {
     if (offline) t.core.workerSetOnline(t.me, 1);
@@ -78,6 +79,7 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
     if (performance.now() >= deadline) {
       return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `an async call of handler ${h} is still in flight`;
     }
+    t.serve(); // a caller blocked on us is in a call: serving it lets it reach its quiescent point
     await tick();
   }
 }
@@ -93,12 +95,6 @@ export class Limbo {
       this.parked.push({ ids, gp: t.core.gpStart(), done, fail });
       void this.run(t);
     });
-  }
-
-  /** Forced unloads: park without anyone waiting. */
-  park(t: Table, ids: number[]): void {
-    this.parked.push({ ids, gp: t.core.gpStart(), done: () => {}, fail: () => {} });
-    void this.run(t);
   }
 
   /** Frees whatever has drained by now. */

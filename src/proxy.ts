@@ -133,15 +133,25 @@ export function tryCarry(t: Table, id: number, nr: number, args: readonly number
 
 /** Waits for a posted call on this thread's doorbell, serving carried calls meanwhile; async where blocking is not allowed. */
 function wait(t: Table, p: Posted, async: boolean): number | Promise<number> {
+  // A thread that may not block always gets a promise, even for an answer already there.
+  if (async) return waitBell(t, Atomics.load(t.i32, t.wakeAt), 0).then(() => waitAsync(t, p));
   for (;;) {
     const bell = Atomics.load(t.i32, t.wakeAt);
     const r = check(t, p);
     if (r !== undefined) return r;
     const ms = Math.max(0, Math.min(p.deadline - now(), 50));
-    if (async) return waitBell(t, bell, ms).then(() => wait(t, p, true));
     t.serve();
     // A short spin first: a busy home answers in microseconds, faster than a wake-up.
     if (!spinFor(t, t.wakeAt, bell, SPIN_MS)) Atomics.wait(t.i32, t.wakeAt, bell, ms);
+  }
+}
+
+async function waitAsync(t: Table, p: Posted): Promise<number> {
+  for (;;) {
+    const bell = Atomics.load(t.i32, t.wakeAt);
+    const r = check(t, p);
+    if (r !== undefined) return r;
+    await waitBell(t, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
   }
 }
 

@@ -303,7 +303,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
     }
     t.core.moduleBump(m.id);
     if (waiter === undefined) for (const h of ids) t.core.handlerFree(h);
-    else t.limbo.park(t, ids); // forced: freed only after a later grace period
+    else t.limbo.retire(t, ids).catch(() => {}); // forced: freed only after a later grace period
     t.forget(ids);
     if (!hasStubs(t, m.id)) t.core.moduleFree(m.id);
     t.local.delete(m.id);

@@ -24,7 +24,8 @@ export function slotMap(abi: Abi): SlotMap {
   const map: SlotMap = { base: abi.base, main: abi.count, total, ranges, nrOfSlot, nameOfSlot };
   for (const [name, nr] of Object.entries(abi.names)) {
     const s = slotOf(map, nr);
-    if (s >= 0) nameOfSlot[s] = name;
+    // Aliases share a number (Alpha's getpid/getxpid): the first name in the record wins.
+    if (s >= 0) nameOfSlot[s] ??= name;
   }
   return map;
 }

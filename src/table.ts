@@ -69,7 +69,12 @@ export interface LocalModule {
   bySlot: Map<number, Entry>;
 }
 
-const FNS_SIZE = L.ID_MASK + 1;
+// Plain handlers at their id; counting wrappers at id | HOOK_COUNT, so a
+// number with only its count switch on stays on the fast path.
+const FNS_SIZE = (L.ID_MASK + 1) * 2;
+const NO_SAB = 'needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)';
+const BLOCK = -1;
+const ASYNC = -2;
 
 export class Table {
   readonly abi: Abi;
@@ -97,6 +102,8 @@ export class Table {
   private enterHook: EnterHook | undefined;
   private exitHook: ExitHook | undefined;
   private oorPolicy: MissingPolicy = 'enosys';
+  private oorFast: boolean;
+  private readonly oorAt: number;
   private oorLogged = false;
   /** @internal */ closed = false;
   /** @internal */ readonly limbo = new Limbo();
@@ -154,6 +161,8 @@ export class Table {
     this.counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
     this.resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.enosys = abi.enosys;
+    this.oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
+    this.oorFast = abi.extra.length === 0;
     watchDoorbell(this);
   }
 
@@ -169,9 +178,16 @@ export class Table {
       const f = this.fns[w & L.FAST_MASK];
       if (f === undefined) {
         // An empty slot with no switches and plain ENOSYS: count it and answer.
-        if ((w & L.FAST_MASK) === 0 && w !== undefined) {
-          this.counters[i * L.C_WORDS + L.C_ENOSYS]!++;
-          return this.enosys;
+        if ((w & L.FAST_MASK) === 0) {
+          if (w !== undefined) {
+            this.counters[i * L.C_WORDS + L.C_ENOSYS]!++;
+            return this.enosys;
+          }
+          // Beyond the table (an ABI with one range, default policy): count it and answer.
+          if (this.oorFast && Number.isInteger(nr)) {
+            this.i32[this.oorAt]!++;
+            return this.enosys;
+          }
         }
       } else {
         let r;
@@ -281,6 +297,7 @@ export class Table {
       }
       const f = this.resolve(id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
+      if ((word & L.HOOK_MASK) === L.HOOK_COUNT) return this.counted(id, slot, f)(a0, a1, a2, a3, a4, a5);
       if ((word & L.HOOK_MASK) === 0) {
         let r;
         this.depth++;
@@ -324,6 +341,30 @@ export class Table {
     return this.abi.convention === 'negative' ? r < 0 && r > -4096 : r !== 0;
   }
 
+  /** Handler `id` with counting around it, cached where the hot path looks for it. */
+  private counted(id: number, slot: number, f: Function): Function {
+    const at = id | L.HOOK_COUNT;
+    let g = this.fns[at];
+    if (g === undefined) {
+      const c = this.counters;
+      const i = slot * L.C_WORDS;
+      g = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
+        c[i + L.C_CALLS]!++;
+        let r;
+        try {
+          r = f(a0, a1, a2, a3, a4, a5);
+        } catch (e) {
+          c[i + L.C_ERRORS]!++;
+          throw e;
+        }
+        if (typeof r === 'number' && this.isError(r)) c[i + L.C_ERRORS]!++;
+        return r;
+      };
+      this.fns[at] = g;
+    }
+    return g;
+  }
+
   /** The slot of a call number, -1 when out of range; throws on a non-integer. */
   private checkNr(nr: unknown): number {
     if (typeof nr !== 'number' || !Number.isInteger(nr)) {
@@ -338,7 +379,7 @@ export class Table {
       this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
       return this.missingPolicy(nr, slot, args);
     }
-    this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_OOR]!++;
+    this.i32[this.oorAt]!++;
     const p = this.oorPolicy;
     if (p === 'enosys') return this.enosys;
     if (p === 'throw') throw enosysError(this.abi, nr);
@@ -366,6 +407,7 @@ export class Table {
 
   /** A handler returned a non-number: a promise is counted while in flight, a safe bigint converted, anything else is an error. */
   private oddResult(nr: number, r: unknown): number {
+    if (r === undefined && this.carry >= 0) return r as unknown as number; // tryCall: not taken
     const slot = slotOf(this.map, nr);
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
       const id = this.i32[this.at.slots + slot]! & L.ID_MASK;
@@ -463,7 +505,8 @@ export class Table {
         throw new SystabError('ENOCODE', `handler for ${label} has no code in this thread`);
       };
     }
-    return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => carry(this, id, nr, [a0, a1, a2, a3, a4, a5]);
+    return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
+      this.carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.carry);
   }
 
   // ---- quiescent points ----
@@ -513,15 +556,11 @@ export class Table {
    * thread resolves when its home has run it. Use it on a browser's main thread.
    */
   callAsync(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Promise<number> {
-    const id = this.carriedId(nr);
-    if (id === 0) {
-      try {
-        return Promise.resolve(this.call(nr, a0, a1, a2, a3, a4, a5));
-      } catch (e) {
-        return Promise.reject(e);
-      }
+    try {
+      return Promise.resolve(this.carrying(ASYNC, () => this.call(nr, a0, a1, a2, a3, a4, a5)));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]);
   }
 
   /**
@@ -530,22 +569,19 @@ export class Table {
    * undefined. Calls run here never wait.
    */
   tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
-    const id = this.carriedId(nr);
-    const a = [0, 1, 2, 3, 4, 5].map((i) => args[i] ?? 0);
-    if (id === 0) return this.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    return tryCarry(this, id, nr, a, spinMicros);
+    // Any call this makes to another thread is a try, even one published a moment ago.
+    return this.carrying(Math.max(0, spinMicros), () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
   }
 
-  /** The handler id a plain call of `nr` would carry to another thread, or 0. */
-  private carriedId(nr: number): number {
-    if (typeof nr !== 'number' || !Number.isInteger(nr)) return 0;
-    const slot = slotOf(this.map, nr);
-    if (slot < 0) return 0;
-    const word = Atomics.load(this.i32, this.at.slots + slot);
-    const id = word & L.ID_MASK;
-    if (id === 0 || (word & (L.SLOW | L.HOOK_MASK)) !== 0) return 0;
-    if (this.entryOf(id) !== undefined) return 0;
-    return this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_HOME] === this.me ? 0 : id;
+  /** Runs `f` with carried calls made the given way (BLOCK, ASYNC, or a try's spin). */
+  private carrying<R>(mode: number, f: () => R): R {
+    const was = this.carry;
+    this.carry = mode;
+    try {
+      return f();
+    } finally {
+      this.carry = was;
+    }
   }
 
   /** @internal This thread's own function for handler `id` (never a carrier), even while it drains. */
@@ -557,6 +593,8 @@ export class Table {
   }
 
   private readonly remoteIds = new Set<number>();
+  /** How a carried call is made now: BLOCK, ASYNC, or (>= 0) tryCall's spin. */
+  private carry = BLOCK;
 
   /**
    * Frees the worker record of a thread that ended without close() (a
@@ -588,7 +626,7 @@ export class Table {
         const id = this.cached[i]!;
         if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) === L.HS_LIVE) this.cached[keep++] = id;
         else {
-          this.fns[id] = undefined;
+          this.fns[id] = this.fns[id | L.HOOK_COUNT] = undefined;
           this.resolved[id] = L.RK_NONE;
           this.remoteIds.delete(id);
         }
@@ -602,7 +640,7 @@ export class Table {
   /** @internal Drops every cached function (local code changed). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) {
-      this.fns[id] = undefined;
+      this.fns[id] = this.fns[id | L.HOOK_COUNT] = undefined;
       this.resolved[id] = L.RK_NONE;
       this.remoteIds.delete(id);
     }
@@ -692,6 +730,7 @@ export class Table {
     }
     if (targets === '*') {
       this.oorPolicy = policy;
+      this.oorFast = policy === 'enosys' && this.abi.extra.length === 0;
       this.oorLogged = false;
     }
   }
@@ -789,7 +828,7 @@ export function createTable(options: TableOptions): Table {
   const maxW = sizeOption(options.maxWorkers, 'maxWorkers', 16, 1, 1024);
   const shared = options.shared ?? (options.memory !== undefined ? isShared(options.memory.buffer) : canShare());
   if (shared && !canShare()) {
-    throw new SystabError('EATTACH', 'a shared table needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
+    throw new SystabError('EATTACH', `a shared table ${NO_SAB}`);
   }
   const module = coreModule(shared);
   let memory = options.memory;
@@ -809,7 +848,7 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
     throw new SystabError('EATTACH', 'attach() needs the { memory, module, abi } that table.describe() returns');
   }
   if (!canShare()) {
-    throw new SystabError('EATTACH', 'attach() needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)');
+    throw new SystabError('EATTACH', `attach() ${NO_SAB}`);
   }
   if (!isShared(descriptor.memory.buffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
