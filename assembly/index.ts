@@ -27,6 +27,13 @@ import {
 let me: i32 = -1;
 let seenWake: i32 = 0;
 let wakeAddr: usize = 0;
+// Addresses dispatch needs, fixed once bound (the header never changes after init).
+let slotsAddr: usize = 0;
+let countsAddr: usize = 0;
+let resolvedAddr: usize = 0;
+let depthAddr: usize = 0;
+let oorAddr: usize = 0;
+let oorFast: bool = false; // out-of-range numbers answer ENOSYS here (no extra ranges, default policy)
 let nslots: i32 = 0;
 let base: i32 = 0;
 let main: i32 = 0;
@@ -92,6 +99,11 @@ export function bind(worker: i32): void {
   maxw = hdr(H_MAXW);
   enosys = <i64>hdr(H_ENOSYS);
   wakeAddr = w(workersAt() + worker * WR_WORDS + WR_WAKE);
+  slotsAddr = w(slotsAt());
+  countsAddr = w(countersAt() + worker * stripeWords());
+  resolvedAddr = <usize>resolvedAtBytes() + <usize>(worker * maxh);
+  depthAddr = w(workersAt() + worker * WR_WORDS + WR_DEPTH);
+  oorAddr = w(workersAt() + worker * WR_WORDS + WR_OOR);
   seenWake = atomic.load<i32>(wakeAddr);
 }
 
@@ -295,7 +307,7 @@ export function moduleBump(id: i32): i32 {
 // ---- dispatch for WebAssembly callers ----
 
 @inline function countAt(slot: i32, which: i32): usize {
-  return w(countersAt() + me * stripeWords() + slot * C_WORDS + which);
+  return countsAddr + (<usize>(slot * C_WORDS + which) << 2);
 }
 
 /**
@@ -306,8 +318,13 @@ export function moduleBump(id: i32): i32 {
 export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   const i = nr - base;
   // A bumped doorbell (grace period, carried call) is handled by the JS slow path.
-  if (<u32>i >= <u32>main || load<i32>(wakeAddr) != seenWake) return js_slow(nr, a0, a1, a2, a3, a4, a5);
-  const word = load<i32>(w(HEADER_WORDS + i));
+  if (load<i32>(wakeAddr) != seenWake) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+  if (<u32>i >= <u32>main) {
+    if (!oorFast) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+    store<i32>(oorAddr, load<i32>(oorAddr) + 1);
+    return enosys;
+  }
+  const word = load<i32>(slotsAddr + (<usize>i << 2));
   const id = word & ID_MASK;
   // Counting alone stays in WebAssembly; other switches, stubs and policies go to JS.
   const extra = word & (FAST_MASK & ~ID_MASK);
@@ -318,14 +335,14 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
     store<i32>(c, load<i32>(c) + 1);
     return enosys;
   }
-  const kind = load<u8>(<usize>resolvedAtBytes() + <usize>(me * maxh + id));
+  const kind = load<u8>(resolvedAddr + <usize>id);
   // Not yet resolved in this worker: JS resolves (and counts) this first call.
   if (kind == 0) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   if (extra != 0) {
     const c = countAt(i, C_CALLS);
     store<i32>(c, load<i32>(c) + 1);
   }
-  const d = w(workersAt() + me * WR_WORDS + WR_DEPTH);
+  const d = depthAddr;
   store<i32>(d, load<i32>(d) + 1);
   let r: i64;
   if (kind == RK_WASM) r = call_indirect<i64>(<u32>id, a0, a1, a2, a3, a4, a5);
@@ -334,6 +351,9 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   store<i32>(d, load<i32>(d) - 1);
   return r;
 }
+/** Whether out-of-range numbers may be answered here (JS keeps the policy). */
+export function setOorFast(v: bool): void { oorFast = v; }
+
 /** Lets JS record the doorbell value it has handled. */
 export function setSeenWake(v: i32): void { seenWake = v; }
 

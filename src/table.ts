@@ -163,6 +163,7 @@ export class Table {
     this.enosys = abi.enosys;
     this.oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
     this.oorFast = abi.extra.length === 0;
+    this.core.setOorFast(this.oorFast ? 1 : 0);
     watchDoorbell(this);
   }
 
@@ -731,6 +732,7 @@ export class Table {
     if (targets === '*') {
       this.oorPolicy = policy;
       this.oorFast = policy === 'enosys' && this.abi.extra.length === 0;
+      this.core.setOorFast(this.oorFast ? 1 : 0);
       this.oorLogged = false;
     }
   }
