@@ -225,7 +225,7 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
 
 /** Keeps an idle thread responsive: when its doorbell rings and it is in the event loop, poll(). */
 export function watchDoorbell(t: Table): void {
-  const wa = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+  const wa = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
   if (!t.shared) return;
   if (wa === undefined) {
     const timer = setInterval(() => {
@@ -238,7 +238,8 @@ export function watchDoorbell(t: Table): void {
   // Wait on the value seen before polling: a ring during the poll is not lost.
   const arm = (seen: number): void => {
     if (t.closed) return;
-    const r = wa(t.i32, t.wakeAt, seen);
+    // With a timeout: a wake-up the host delivers late (or never) costs at most that.
+    const r = wa(t.i32, t.wakeAt, seen, 100);
     const next = (): void => {
       if (t.closed) return;
       const v = Atomics.load(t.i32, t.wakeAt);

@@ -1,0 +1,113 @@
+// The dispatchers a user could write instead of systab, all over the same
+// handlers, and systab's table.call, each wrapped as a loop over a sequence.
+import EventEmitter from 'eventemitter3';
+import { createTable } from 'systab';
+import { abi } from 'systab/abi/linux-x86_64';
+import { CALLS, ENOSYS, NUMBERS, makeJsHandlers } from './calls.mjs';
+
+const enosys = () => ENOSYS;
+
+/** Number -> name for the whole ABI (so named-but-missing calls look up a name the object lacks). */
+function nameTable() {
+  const names = [];
+  for (const [name, nr] of Object.entries(abi.names)) names[nr] = name;
+  for (let i = 0; i < names.length; i++) if (names[i] === undefined) names[i] = undefined;
+  return names;
+}
+
+/** A switch over the implemented numbers, generated so each case calls its handler directly (as QEMU and blink do). */
+function makeSwitch(handlers) {
+  const params = handlers.map((_, i) => `h${i}`);
+  const cases = NUMBERS.map((nr, i) => `    case ${nr}: return h${i}(a0, a1, a2, a3, a4, a5);`).join('\n');
+  const src = `return function dispatchSwitch(nr, a0, a1, a2, a3, a4, a5) {\n  switch (nr) {\n${cases}\n    default: return ${ENOSYS};\n  }\n};`;
+  // eslint-disable-next-line no-new-func
+  return new Function(...params, src)(...handlers);
+}
+
+/**
+ * Builds every dispatcher over fresh copies of the handlers (one set of
+ * function objects shared by all dispatchers) and the loops that drive them.
+ * Each loop returns a checksum; all must agree.
+ */
+export function makeDispatchers(seq, { table } = {}) {
+  const handlers = makeJsHandlers();
+  const t = table ?? createTable({ abi });
+  t.load({ name: 'bench', handlers: Object.fromEntries(CALLS.map(([name], i) => [name, handlers[i]])) });
+
+  const arr = new Array(abi.count).fill(undefined);
+  NUMBERS.forEach((nr, i) => (arr[nr] = handlers[i]));
+
+  const sw = makeSwitch(handlers);
+
+  const names = nameTable();
+  const byName = {};
+  CALLS.forEach(([name], i) => (byName[name] = handlers[i]));
+
+  const ee = new EventEmitter();
+  let eeResult = 0;
+  CALLS.forEach(([name], i) => {
+    const h = handlers[i];
+    ee.on(name, (a0, a1, a2, a3, a4, a5) => {
+      eeResult = h(a0, a1, a2, a3, a4, a5);
+    });
+  });
+
+  const { nrs, args, length } = seq;
+  const loops = {
+    array() {
+      let acc = 0;
+      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + (arr[nrs[i]] ?? enosys)(args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+      return acc;
+    },
+    'systab table.call'() {
+      let acc = 0;
+      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + t.call(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+      return acc;
+    },
+    switch() {
+      let acc = 0;
+      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + sw(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+      return acc;
+    },
+    'object by name'() {
+      let acc = 0;
+      for (let i = 0, j = 0; i < length; i++, j += 6) {
+        const f = byName[names[nrs[i]]];
+        acc = (acc + (f !== undefined ? f(args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5]) : ENOSYS)) | 0;
+      }
+      return acc;
+    },
+    'eventemitter3 emit'() {
+      let acc = 0;
+      for (let i = 0, j = 0; i < length; i++, j += 6) {
+        const name = names[nrs[i]];
+        const r = name !== undefined && ee.emit(name, args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5]) ? eeResult : ENOSYS;
+        acc = (acc + r) | 0;
+      }
+      return acc;
+    },
+  };
+  // The same answers from every dispatcher, or the comparison is void.
+  const sums = Object.entries(loops).map(([k, f]) => [k, f()]);
+  const want = sums[0][1];
+  for (const [k, s] of sums) if (s !== want) throw new Error(`bench: ${k} checksum ${s} differs from array's ${want}`);
+  return { loops, table: t, handlers, checksum: want };
+}
+
+/**
+ * A fresh `table.call` loop over `seq`: compiled from source each time so every
+ * loop has its own call site and type feedback (closures from one literal share theirs).
+ */
+export function tableLoop(t, seq) {
+  // eslint-disable-next-line no-new-func
+  return new Function('t', 'nrs', 'args', 'length', `return function tableLoop() {
+    let acc = 0;
+    for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + t.call(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+    return acc;
+  };`)(t, seq.nrs, seq.args, seq.length);
+}
+
+/** Loads the benchmark's handlers into table `t` as module `name`. */
+export function loadHandlers(t, name = 'bench', handlers = makeJsHandlers()) {
+  return t.load({ name, handlers: Object.fromEntries(CALLS.map(([call], i) => [call, handlers[i]])) });
+}
