@@ -33,7 +33,9 @@ async function home({ desc, ctl, port, nrs }) {
     if (mode === MODE.BUSY) {
       while (Atomics.load(ctl, CTL.MODE) === MODE.BUSY) for (let k = 0; k < 256; k++) acc = (acc + t.call(nrs.local, k)) | 0;
     } else if (mode === MODE.PING) {
-      let seen = Atomics.load(ctl, CTL.PING);
+      // Start from the last ping answered, not the last ping sent: a ping sent
+      // between our ACK and this line must still be answered.
+      let seen = Atomics.load(ctl, CTL.PONG);
       while (Atomics.load(ctl, CTL.MODE) === MODE.PING) {
         Atomics.wait(ctl, CTL.PING, seen, 100);
         const v = Atomics.load(ctl, CTL.PING);
