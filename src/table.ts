@@ -298,12 +298,12 @@ export class Table {
       }
       const f = this.resolve(id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
-      if ((word & L.HOOK_MASK) === L.HOOK_COUNT) return this.counted(id, slot, f)(a0, a1, a2, a3, a4, a5);
-      if ((word & L.HOOK_MASK) === 0) {
+      const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
+      if (counting || (word & L.HOOK_MASK) === 0) {
         let r;
         this.depth++;
         try {
-          r = f(a0, a1, a2, a3, a4, a5);
+          r = (counting ? this.counted(id, slot, f) : f)(a0, a1, a2, a3, a4, a5);
         } finally {
           this.depth--;
         }
