@@ -80,6 +80,14 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
       return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `an async call of handler ${h} is still in flight`;
     }
     t.serve(); // a caller blocked on us is in a call: serving it lets it reach its quiescent point
+    // Where this thread may block, sleep briefly on the lagging worker's
+    // quiescent word (it notifies when it writes it): no busy polling, and the
+    // wake-up comes as soon as it answers. Then let the event loop run.
+    if (w >= 0 && t.shared && blockingAllowed(t.i32)) {
+      const at = t.at.workers + w * L.WR_WORDS + L.WR_QS;
+      const seen = Atomics.load(t.i32, at);
+      if (seen - gp < 0) Atomics.wait(t.i32, at, seen, 0.5);
+    }
     await tick();
   }
 }

@@ -636,6 +636,7 @@ export class Table {
     }
     this.seenGp = gp;
     this.core.quiesce(this.me);
+    Atomics.notify(this.i32, this.at.workers + this.me * L.WR_WORDS + L.WR_QS); // a writer may sleep on it
   }
 
   /** @internal Drops every cached function (local code changed). */
