@@ -60,6 +60,22 @@ const roles = {
     parentPort.postMessage({ calling: true });
     return { getpid: safe(() => t.call(nr('getpid'))) };
   },
+  // Home of a module, serving carried calls with listen() until quiet.
+  listener() {
+    t.load({ name: 'l', handlers: { getppid: (a) => a * 2 } });
+    parentPort.postMessage({ loaded: true });
+    const t0 = performance.now();
+    t.listen(300);
+    return { listened: performance.now() - t0 >= 300 };
+  },
+  // A guest loop with no calls that announces quiescent points with poll().
+  polling() {
+    t.call(nr('getpid'));
+    parentPort.postMessage({ looping: true });
+    const end = performance.now() + (opts.ms ?? 1500);
+    while (performance.now() < end) t.poll();
+    return { done: true };
+  },
   // A guest loop that makes no calls for a while.
   stuck() {
     t.call(nr('getpid'));
