@@ -25,7 +25,7 @@ export function chartSvg(runs) {
   const plotW = 420;
   const barH = 9;
   const rowH = runs.length * (barH + 2) + 6;
-  const top = 40;
+  const top = 56;
   let y = top;
   const parts = [];
   const x = (v) => labelW + (Math.min(v, max) / max) * plotW;
@@ -52,7 +52,7 @@ export function chartSvg(runs) {
     grid.push(`<line x1="${x(v)}" y1="${top}" x2="${x(v)}" y2="${y}" stroke="${v === 1 ? '#333' : '#ddd'}" stroke-width="${v === 1 ? 1 : 0.5}"/>`);
     grid.push(`<text x="${x(v)}" y="${y + 14}" text-anchor="middle" font-size="9">${v}x</text>`);
   }
-  const legend = runs.map(({ label }, i) => `<rect x="${labelW + i * 150}" y="10" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${labelW + i * 150 + 14}" y="19">${esc(label)}</text>`);
+  const legend = runs.map(({ label }, i) => `<rect x="${4 + i * 150}" y="28" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${4 + i * 150 + 14}" y="37">${esc(label)}</text>`);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
