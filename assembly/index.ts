@@ -24,7 +24,6 @@ import {
 @external("env", "js_slow") declare function js_slow(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
 
 // This instance's view (per instance, never shared).
-let me: i32 = -1;
 let seenWake: i32 = 0;
 let wakeAddr: usize = 0;
 // Addresses dispatch needs, fixed once bound (the header never changes after init).
@@ -34,12 +33,9 @@ let resolvedAddr: usize = 0;
 let depthAddr: usize = 0;
 let oorAddr: usize = 0;
 let oorFast: bool = false; // out-of-range numbers answer ENOSYS here (no extra ranges, default policy)
-let nslots: i32 = 0;
 let base: i32 = 0;
 let main: i32 = 0;
 let maxh: i32 = 0;
-let maxm: i32 = 0;
-let maxw: i32 = 0;
 let enosys: i64 = 0;
 
 @inline function w(word: i32): usize { return <usize>word << 2; }
@@ -90,13 +86,9 @@ export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH
 
 /** Binds this instance to a worker record. Called once per instance. */
 export function bind(worker: i32): void {
-  me = worker;
-  nslots = hdr(H_SLOTS);
   base = hdr(H_BASE);
   main = hdr(H_MAIN);
   maxh = hdr(H_MAXH);
-  maxm = hdr(H_MAXM);
-  maxw = hdr(H_MAXW);
   enosys = <i64>hdr(H_ENOSYS);
   wakeAddr = w(workersAt() + worker * WR_WORDS + WR_WAKE);
   slotsAddr = w(slotsAt());
@@ -364,8 +356,6 @@ export function callWasm(id: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a
 export function callWasm64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   return call_indirect<i64>(<u32>id, a0, a1, a2, a3, a4, a5);
 }
-/** A handler that WebAssembly guests can use in tests: returns a0 + a1. */
-export function sampleAdd(a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 { return a0 + a1; }
 
 // ---- verify: every invariant of the layout ----
 

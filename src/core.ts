@@ -45,7 +45,6 @@ export interface CoreExports {
   setOorFast(v: number): void;
   callWasm(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   callWasm64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
-  sampleAdd(a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   verify(): number;
 }
 

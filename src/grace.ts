@@ -70,10 +70,11 @@ function inflight(t: Table, ids: readonly number[]): number {
  */
 export async function graceFor(t: Table, ids: readonly number[], timeout: number): Promise<string | undefined> {
   const gp = t.core.gpStart();
-  t.quiesce();
   const deadline = performance.now() + timeout;
   for (;;) {
-    const w = t.core.gpWaiter(gp, t.me);
+    // This thread counts as passed only at a quiescent point: a change made
+    // from inside a handler waits for that handler to return too.
+    const w = t.core.gpWaiter(gp, t.quiesce() ? t.me : -1);
     const h = w < 0 ? inflight(t, ids) : 0;
     if (w < 0 && h === 0) return undefined;
     if (performance.now() >= deadline) {
@@ -83,7 +84,7 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
     // Where this thread may block, sleep briefly on the lagging worker's
     // quiescent word (it notifies when it writes it): no busy polling, and the
     // wake-up comes as soon as it answers. Then let the event loop run.
-    if (w >= 0 && t.shared && blockingAllowed(t.i32)) {
+    if (w >= 0 && w !== t.me && t.shared && blockingAllowed(t.i32)) {
       const at = t.at.workers + w * L.WR_WORDS + L.WR_QS;
       const seen = Atomics.load(t.i32, at);
       if (seen - gp < 0) Atomics.wait(t.i32, at, seen, 0.5);
@@ -107,9 +108,9 @@ export class Limbo {
 
   /** Frees whatever has drained by now. */
   collect(t: Table): void {
-    t.quiesce();
+    const self = t.quiesce() ? t.me : -1;
     this.parked = this.parked.filter((p) => {
-      if (t.core.gpWaiter(p.gp, t.me) >= 0 || inflight(t, p.ids) !== 0) return true;
+      if (t.core.gpWaiter(p.gp, self) >= 0 || inflight(t, p.ids) !== 0) return true;
       for (const h of p.ids) t.core.handlerFree(h);
       t.forget(p.ids);
       p.done();

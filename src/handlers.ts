@@ -52,6 +52,16 @@ export function moduleNameBytes(name: unknown): Uint8Array {
   return bytes;
 }
 
+/** The slots of a list of call names or numbers ('*': every slot), or a typed error naming `what`. */
+export function slotsFor(abi: Abi, map: SlotMap, targets: unknown, what: string, all: boolean): number[] {
+  if (all && targets === '*') return Array.from({ length: map.total }, (_, i) => i);
+  if (!Array.isArray(targets)) throw new SystabError('EBADSPEC', `${what}() takes an array of call names or numbers${all ? ", or '*'" : ''} (got ${show(targets)})`);
+  return targets.map((t: unknown) => {
+    if (typeof t !== 'string' && typeof t !== 'number') throw new SystabError('ENONAME', `${what}() got ${show(t)}; expected a call name or number`);
+    return slotFor(abi, map, t);
+  });
+}
+
 /** The slot a call name or number stands for, or a typed error. */
 export function slotFor(abi: Abi, map: SlotMap, key: string | number): number {
   let nr: number | undefined;

@@ -39,7 +39,7 @@ interface Posted {
   deadline: number;
 }
 
-/** Posts a call to handler `id`'s home; undefined when no record is free or the home is gone. */
+/** Posts a call to handler `id`'s home; the answer at once (ENOSYS: home gone, EAGAIN: no free record) when it cannot be posted. */
 function post(t: Table, id: number, nr: number, args: readonly number[], timeout: number): Posted | number {
   const home = t.i32[t.at.handlers + id * L.HR_WORDS + L.HR_HOME]!;
   const ident = t.i32[t.at.workers + home * L.WR_WORDS + L.WR_ID]!;
@@ -155,8 +155,11 @@ async function waitAsync(t: Table, p: Posted): Promise<number> {
   }
 }
 
+// Atomics.waitAsync where the host has it (Firefox lacked it for long).
+const waitAsyncFn = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+
 function waitBell(t: Table, bell: number, ms: number): Promise<unknown> {
-  const wa = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+  const wa = waitAsyncFn;
   if (wa !== undefined) {
     const r = wa(t.i32, t.wakeAt, bell, ms);
     return r.async ? (r.value as Promise<unknown>) : Promise.resolve();
@@ -183,6 +186,14 @@ export function serveCarried(t: Table): void {
       const rec = recordAt(t, c, k);
       if (t.i32[rec + L.CR_TARGET] !== t.me || Atomics.load(t.i32, rec + L.CR_STATE) !== L.CS_POSTED) continue;
       if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_POSTED, L.CS_TAKEN) !== L.CS_POSTED) continue;
+      // The target read above may predate a reuse of the record; while it is
+      // taken nobody rewrites it, so read it again and hand back a call meant for another thread.
+      const target = Atomics.load(t.i32, rec + L.CR_TARGET);
+      if (target !== t.me) {
+        Atomics.store(t.i32, rec + L.CR_STATE, L.CS_POSTED);
+        ring(t, target);
+        continue;
+      }
       runCarried(t, rec, c);
     }
   }
@@ -225,7 +236,7 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
 
 /** Keeps an idle thread responsive: when its doorbell rings and it is in the event loop, poll(). */
 export function watchDoorbell(t: Table): void {
-  const wa = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+  const wa = waitAsyncFn;
   if (!t.shared) return;
   if (wa === undefined) {
     const timer = setInterval(() => {

@@ -3,10 +3,10 @@
 // (a slot word, or the `below` link of the handler above); readers never lock.
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
-import { moduleNameBytes, normalizeModule, show, slotFor, type Entry, type ModuleSpec } from './handlers.js';
+import { moduleNameBytes, normalizeModule, show, slotsFor, type Entry, type ModuleSpec } from './handlers.js';
 import { describeSlot } from './slots.js';
 import type { Table } from './table.js';
-import { graceFor, lock, unlock, type Limbo } from './grace.js';
+import { graceFor, lock, unlock } from './grace.js';
 
 /** A loaded module; its holder is its owner. */
 export class Module {
@@ -192,7 +192,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
     const bySlot = new Map<number, Entry>();
     for (const p of plans) bySlot.set(p.entry.slot, p.entry);
     const old = t.local.get(mid);
-    t.local.set(mid, { gen, bySlot });
+    t.local.set(mid, bySlot);
     // Wraps are made now, with their `below`, so a bad factory fails the load before anything is published.
     try {
       for (let i = 0; i < plans.length; i++) if ((plans[i]!.entry.kind & L.HK_WRAP) !== 0) t.prepare(ids[i]!);
@@ -316,10 +316,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
 export function reserveSlots(t: Table, name: string, names: readonly (string | number)[]): void {
   const bytes = moduleNameBytes(name);
   if (!Array.isArray(names) || names.length === 0) throw new SystabError('EBADSPEC', `reserve() takes a module name and a non-empty array of call names or numbers (got ${show(names)})`);
-  const slots = [...new Set(names.map((n) => {
-    if (typeof n !== 'string' && typeof n !== 'number') throw new SystabError('ENONAME', `reserve() got ${show(n)}; expected a call name or number`);
-    return slotFor(t.abi, t.map, n);
-  }))];
+  const slots = [...new Set(slotsFor(t.abi, t.map, names, 'reserve', false))];
   lock(t);
   try {
     let mid = findModule(t, bytes);
@@ -357,7 +354,7 @@ export function reserveSlots(t: Table, name: string, names: readonly (string | n
 /** Gives reservations back (all of the module's, or those named). Stubs under the loaded module go too. */
 export function releaseSlots(t: Table, name: string, names?: readonly (string | number)[]): void {
   const bytes = moduleNameBytes(name);
-  const only = names === undefined ? undefined : new Set(names.map((n) => slotFor(t.abi, t.map, n)));
+  const only = names === undefined ? undefined : new Set(slotsFor(t.abi, t.map, names, 'release', false));
   lock(t);
   try {
     const mid = findModule(t, bytes);
@@ -407,4 +404,3 @@ export function provideCode(t: Table, spec: ModuleSpec): void {
   if (mid !== 0) t.forget(handlersOf(t, mid));
 }
 
-export type { Limbo };

@@ -4,7 +4,7 @@ import type { Abi } from './abi/types.js';
 import * as L from '../assembly/layout.js';
 import { canShare, coreModule, instantiateCore, isShared, type CoreExports } from './core.js';
 import { SystabError } from './errors.js';
-import { show, slotFor, type Entry, type Handler } from './handlers.js';
+import { show, slotsFor, type Entry, type Handler } from './handlers.js';
 import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { decodeVerify } from './verify.js';
 import { blockingAllowed, Limbo } from './grace.js';
@@ -63,11 +63,6 @@ export interface Stats {
   outOfRange: number;
 }
 
-/** Code this thread has for one module. */
-export interface LocalModule {
-  gen: number;
-  bySlot: Map<number, Entry>;
-}
 
 // Plain handlers at their id; counting wrappers at id | HOOK_COUNT, so a
 // number with only its count switch on stays on the fast path.
@@ -84,13 +79,12 @@ export class Table {
   /** @internal */ readonly wasmModule: WebAssembly.Module;
   /** @internal */ readonly i32: Int32Array;
   /** @internal */ readonly me: number;
-  /** @internal */ readonly local = new Map<number, LocalModule>();
+  /** @internal This thread's code for the modules it loaded: module id -> slot -> entry. */ readonly local = new Map<number, Map<number, Entry>>();
   /** @internal */ readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; resolved: number };
   // Hot path state: the main range of slot words, this thread's functions by handler id.
   private readonly slots: Int32Array;
   private readonly fns: (Function | undefined)[];
   private readonly base: number;
-  private readonly wake: number;
   private seenWake: number;
   private seenGp: number;
   /** @internal */ depth = 0;
@@ -98,6 +92,7 @@ export class Table {
   private readonly counters: Int32Array;
   private readonly resolved: Uint8Array;
   private readonly enosys: number;
+  private readonly negative: boolean;
   private readonly traps = new Map<number, (nr: number, args: number[]) => number>();
   private enterHook: EnterHook | undefined;
   private exitHook: ExitHook | undefined;
@@ -108,7 +103,7 @@ export class Table {
   /** @internal */ closed = false;
   /** @internal */ readonly limbo = new Limbo();
   /** @internal */ readonly f64: Float64Array;
-  /** @internal */ readonly wakeAt: number;
+  /** @internal This thread's doorbell word. */ readonly wakeAt: number;
   /** @internal */ readonly proxyTimeout: number;
 
   /** @internal */
@@ -153,14 +148,14 @@ export class Table {
     this.slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
     this.base = abi.base;
-    this.wake = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
-    this.wakeAt = this.wake;
+    this.wakeAt = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
     this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
-    this.seenWake = Atomics.load(this.i32, this.wake);
+    this.seenWake = Atomics.load(this.i32, this.wakeAt);
     this.seenGp = Atomics.load(this.i32, L.H_GP);
     this.counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
     this.resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.enosys = abi.enosys;
+    this.negative = abi.convention === 'negative';
     this.oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
     this.oorFast = abi.extra.length === 0;
     this.core.setOorFast(this.oorFast ? 1 : 0);
@@ -173,7 +168,7 @@ export class Table {
    * An async handler's promise is returned as is.
    */
   call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
-    if (typeof nr === 'number' && this.i32[this.wake] === this.seenWake) {
+    if (typeof nr === 'number' && this.i32[this.wakeAt] === this.seenWake) {
       const i = nr - this.base;
       const w = this.slots[i]!;
       const f = this.fns[w & L.FAST_MASK];
@@ -199,7 +194,7 @@ export class Table {
           this.depth--;
         }
         if (typeof r === 'number') return r;
-        return this.oddResult(nr, r);
+        return this.oddResult(nr, w & L.ID_MASK, r);
       }
     }
     return this.slow(nr, a0, a1, a2, a3, a4, a5);
@@ -209,10 +204,10 @@ export class Table {
   call64(nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
     const args = [a0, a1, a2, a3, a4, a5].map((a, i) => toBig(a, i));
     const slot = this.checkNr(nr);
-    if (slot < 0) return BigInt(this.missing(nr, -1, args.map(Number)));
+    if (slot < 0) return BigInt(this.missing(nr, args.map(Number)));
     const word = Atomics.load(this.i32, this.at.slots + slot);
     const id = word & L.ID_MASK;
-    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.missing(nr, slot, args.map(Number)));
+    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.missingCall(nr, slot, word, args.map(Number)));
     const entry = this.entryOf(id);
     if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
       if ((entry.kind & L.HK_WASM) !== 0) this.resolve(id); // puts it in this thread's core table
@@ -277,25 +272,16 @@ export class Table {
 
   /** @internal */
   slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    if (this.i32[this.wake] !== this.seenWake) {
+    if (this.i32[this.wakeAt] !== this.seenWake) {
       this.poll();
-      if (this.i32[this.wake] === this.seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
+      if (this.i32[this.wakeAt] === this.seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
     }
     const slot = this.checkNr(nr);
-    if (slot < 0) return this.missing(nr as number, -1, [a0, a1, a2, a3, a4, a5]);
+    if (slot < 0) return this.missing(nr as number, [a0, a1, a2, a3, a4, a5]);
     for (;;) {
       const word = Atomics.load(this.i32, this.at.slots + slot);
       const id = word & L.ID_MASK;
-      if (id === 0 || (word & L.SLOW) !== 0) {
-        this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
-        const args = [a0, a1, a2, a3, a4, a5];
-        if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.missingPolicy(nr as number, slot, args);
-        // Tracing sees missing calls too.
-        const early = (word & L.HOOK_ENTER) !== 0 ? this.enterHook?.(nr as number, args) : undefined;
-        const r = typeof early === 'number' ? early : this.missingPolicy(nr as number, slot, args);
-        if ((word & L.HOOK_EXIT) !== 0) this.exitHook?.(nr as number, args, r);
-        return r;
-      }
+      if (id === 0 || (word & L.SLOW) !== 0) return this.missingCall(nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
       const f = this.resolve(id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
@@ -307,9 +293,9 @@ export class Table {
         } finally {
           this.depth--;
         }
-        return typeof r === 'number' ? r : this.oddResult(nr as number, r);
+        return typeof r === 'number' ? r : this.oddResult(nr as number, id, r);
       }
-      return this.hooked(nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.oddResult(nr as number, r)));
+      return this.hooked(nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.oddResult(nr as number, id, r)));
     }
   }
 
@@ -339,7 +325,7 @@ export class Table {
   }
 
   private isError(r: number): boolean {
-    return this.abi.convention === 'negative' ? r < 0 && r > -4096 : r !== 0;
+    return this.negative ? r < 0 && r > -4096 : r !== 0;
   }
 
   /** Handler `id` with counting around it, cached where the hot path looks for it. */
@@ -374,12 +360,15 @@ export class Table {
     return slotOf(this.map, nr);
   }
 
-  /** A missing or out-of-range call: count it and apply the policy. */
-  private missing(nr: number, slot: number, args: number[]): number {
-    if (slot >= 0) {
-      this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
-      return this.missingPolicy(nr, slot, args);
-    }
+  /** A missing call on a slot: counted as ENOSYS (not as a call), seen by the enter and exit hooks, answered by the policy. */
+  private missingCall(nr: number, slot: number, word: number, args: number[]): number {
+    this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+    if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.missingPolicy(nr, slot, args);
+    return this.hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.missingPolicy(nr, slot, args), (r) => r as number);
+  }
+
+  /** An out-of-range call: count it and apply the out-of-range policy. */
+  private missing(nr: number, args: number[]): number {
     this.i32[this.oorAt]!++;
     const p = this.oorPolicy;
     if (p === 'enosys') return this.enosys;
@@ -406,12 +395,15 @@ export class Table {
     return trap !== undefined ? trap(nr, args) : this.enosys;
   }
 
-  /** A handler returned a non-number: a promise is counted while in flight, a safe bigint converted, anything else is an error. */
-  private oddResult(nr: number, r: unknown): number {
+  /**
+   * Handler `id` returned a non-number: a promise is counted in flight on `id`
+   * (the slot may hold another handler by now), a safe bigint converted,
+   * anything else is an error.
+   */
+  private oddResult(nr: number, id: number, r: unknown): number {
     if (r === undefined && this.carry >= 0) return r as unknown as number; // tryCall: not taken
     const slot = slotOf(this.map, nr);
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
-      const id = this.i32[this.at.slots + slot]! & L.ID_MASK;
       this.core.inflightAdd(id, 1);
       const done = (): void => void this.core.inflightAdd(id, -1);
       (r as Promise<unknown>).then(done, done);
@@ -431,7 +423,7 @@ export class Table {
     const r = this.at.handlers + id * L.HR_WORDS;
     const mid = this.i32[r + L.HR_MODULE]!;
     const slot = this.i32[r + L.HR_SLOT]!;
-    const local = this.local.get(mid)?.bySlot.get(slot);
+    const local = this.local.get(mid)?.get(slot);
     if (local !== undefined || this.provided.size === 0) return local;
     const e = this.provided.get(moduleName(this, mid))?.get(slot);
     // Provided code must be of the same kind as what the loader put there.
@@ -500,12 +492,6 @@ export class Table {
   /** @internal A function for a handler whose code lives in another thread: it carries the call there. */
   remote(id: number): Function {
     const nr = this.map.nrOfSlot[this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!]!;
-    if (!this.shared) {
-      const label = describeSlot(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!);
-      return () => {
-        throw new SystabError('ENOCODE', `handler for ${label} has no code in this thread`);
-      };
-    }
     return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
       this.carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.carry);
   }
@@ -519,7 +505,7 @@ export class Table {
    * idle; call it from a guest loop that runs long without system calls.
    */
   poll(): void {
-    const v = Atomics.load(this.i32, this.wake);
+    const v = Atomics.load(this.i32, this.wakeAt);
     this.seenWake = v;
     this.core.setSeenWake(v);
     if (Atomics.load(this.i32, L.H_GP) !== this.seenGp) this.quiesce();
@@ -540,10 +526,10 @@ export class Table {
     if (typeof quietMs !== 'number' || !(quietMs >= 0)) throw new SystabError('EBADSPEC', `listen() takes milliseconds >= 0 (got ${show(quietMs)})`);
     if (!this.shared || !blockingAllowed(this.i32)) return;
     for (;;) {
-      const v = Atomics.load(this.i32, this.wake);
+      const v = Atomics.load(this.i32, this.wakeAt);
       this.poll();
       if (this.closed) return;
-      if (!spinFor(this, this.wake, v, 0.05) && Atomics.wait(this.i32, this.wake, v, quietMs) === 'timed-out') return;
+      if (!spinFor(this, this.wakeAt, v, 0.05) && Atomics.wait(this.i32, this.wakeAt, v, quietMs) === 'timed-out') return;
     }
   }
 
@@ -616,9 +602,9 @@ export class Table {
     return found;
   }
 
-  /** @internal */
-  quiesce(): void {
-    if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return;
+  /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
+  quiesce(): boolean {
+    if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return false;
     const gp = Atomics.load(this.i32, L.H_GP);
     // Drop cached functions of handlers that left their slots: their ids may be reused after this grace period.
     if (this.cached.length > 0) {
@@ -637,6 +623,7 @@ export class Table {
     this.seenGp = gp;
     this.core.quiesce(this.me);
     Atomics.notify(this.i32, this.at.workers + this.me * L.WR_WORDS + L.WR_QS); // a writer may sleep on it
+    return true;
   }
 
   /** @internal Drops every cached function (local code changed). */
@@ -674,7 +661,7 @@ export class Table {
   }
 
   private wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    if (this.i32[this.wake] !== this.seenWake) this.poll();
+    if (this.i32[this.wakeAt] !== this.seenWake) this.poll();
     const slot = slotOf(this.map, nr);
     if (slot >= 0) {
       const id = Atomics.load(this.i32, this.at.slots + slot) & L.ID_MASK;
@@ -686,8 +673,9 @@ export class Table {
       }
       if (id !== 0) this.resolve(id);
     }
-    const r = this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5));
-    return BigInt(typeof r === 'number' ? Math.trunc(r) : 0);
+    const r = this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)) as unknown;
+    if (typeof r === 'number' && Number.isFinite(r)) return BigInt(Math.trunc(r));
+    throw badResult(this.map, slot, r); // a promise included: WebAssembly cannot wait for it
   }
 
   // ---- hooks, policies, statistics ----
@@ -739,12 +727,7 @@ export class Table {
   }
 
   private targetSlots(targets: readonly (string | number)[] | '*', what: string): number[] {
-    if (targets === '*') return Array.from({ length: this.map.total }, (_, i) => i);
-    if (!Array.isArray(targets)) throw new SystabError('EBADSPEC', `${what}() takes an array of call names or numbers, or '*' (got ${show(targets)})`);
-    return targets.map((t) => {
-      if (typeof t !== 'string' && typeof t !== 'number') throw new SystabError('ENONAME', `${what}() got ${show(t)}; expected a call name or number`);
-      return slotFor(this.abi, this.map, t);
-    });
+    return slotsFor(this.abi, this.map, targets, what, true);
   }
 
   /** Counters summed over every thread: calls and errors while counting, ENOSYS answers always. */

@@ -172,4 +172,17 @@ describe('attach', () => {
     v.verify();
     v.close();
   });
+
+  it('bad callTimeout and threadId options are EBADSPEC, for createTable and attach alike', () => {
+    const t = createTable({ abi: x86_64 });
+    for (const [opt, max] of [['callTimeout', 2 ** 31], ['threadId', 2 ** 31 - 1]] as const) {
+      for (const bad of [-1, 1.5, '1', max + 1]) {
+        const msg = `${opt} must be an integer from 0 to ${max} (got ${typeof bad === 'string' ? JSON.stringify(bad) : bad})`;
+        expectSystabError(() => createTable({ abi: x86_64, [opt]: bad } as never), 'EBADSPEC', msg);
+        expectSystabError(() => attach(t.describe(), { [opt]: bad } as never), 'EBADSPEC', msg);
+        t.verify();
+      }
+    }
+  });
 });
+

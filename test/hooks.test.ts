@@ -120,4 +120,19 @@ describe('hooks', () => {
     expectSystabError(() => (t.onExit as (h: unknown) => void)('f'), 'EBADHANDLER', 'onExit() takes a function or null (got "f")');
     t.verify();
   });
+
+  it('enter and exit see missing calls made through call() and call64() alike', () => {
+    const t = x86Table();
+    const seen: string[] = [];
+    t.hooks(['openat'], { enter: true, exit: true, count: true });
+    t.onEnter((nr) => void seen.push(`enter ${nr}`));
+    t.onExit((nr, _a, r) => void seen.push(`exit ${nr} ${String(r)}`));
+    expect(t.call(257)).toBe(-38);
+    expect(t.call64(257, 1n)).toBe(-38n);
+    expect(seen).toEqual(['enter 257', 'exit 257 -38', 'enter 257', 'exit 257 -38']);
+    // Missing calls count as ENOSYS answers, not as calls.
+    expect(t.stats().calls).toEqual([{ nr: 257, name: 'openat', calls: 0, errors: 0, enosys: 2 }]);
+    t.verify();
+  });
 });
+

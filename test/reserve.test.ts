@@ -138,4 +138,16 @@ describe('reserve', () => {
     t.verify();
     expectSystabError(() => t.load({ name: 'y', handlers: { connect: () => 1 } }), 'ERESERVED', 'call connect (42) is reserved for module "net"');
   });
+
+  it('release with something other than a list of calls is EBADSPEC or ENONAME, and changes nothing', () => {
+    const t = x86Table();
+    t.reserve('net', ['socket']);
+    expectSystabError(() => t.release('net', 'socket' as never), 'EBADSPEC', 'release() takes an array of call names or numbers (got "socket")');
+    t.verify();
+    expectSystabError(() => t.release('net', [{}] as never), 'ENONAME', 'release() got object; expected a call name or number');
+    t.verify();
+    expect(t.call(41)).toBe(-38);
+    t.release('net');
+    t.verify();
+  });
 });

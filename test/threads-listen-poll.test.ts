@@ -1,7 +1,7 @@
 // listen() serves carried calls on a thread that has nothing else to do;
 // poll() in a guest loop without calls lets unloads through.
 import { describe, expect, it } from 'vitest';
-import { createTable } from 'systab';
+import { createTable, SystabError } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 import { startRole } from './helpers/workers.js';
 
@@ -25,5 +25,15 @@ describe('listen and poll', () => {
     expect(t.call(abi.names.getpid!)).toBe(-38);
     expect(await w.result()).toEqual({ done: true });
     t.verify();
+  });
+});
+
+describe('listen bad input', () => {
+  it('takes milliseconds >= 0', () => {
+    const t = createTable({ abi });
+    for (const bad of [-1, NaN, '5', undefined]) {
+      expect(() => t.listen(bad as never)).toThrow(new SystabError('EBADSPEC', `listen() takes milliseconds >= 0 (got ${bad === '5' ? '"5"' : String(bad)})`));
+      t.verify();
+    }
   });
 });

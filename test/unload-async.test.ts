@@ -44,4 +44,28 @@ describe('async handlers drain', () => {
     await m.unload();
     t.verify();
   });
+
+  it('counts a pending call on the handler that ran it, even if the slot changed during the call', async () => {
+    const t = createTable({ abi });
+    const events: string[] = [];
+    let v2: ReturnType<typeof t.load> | undefined;
+    let warm = 0;
+    // v1 hot-swaps itself while it runs, then returns its promise: the promise is v1's, not v2's.
+    t.load({
+      name: 'io',
+      handlers: {
+        read: () => {
+          if (warm++ === 0) return later(1, 0);
+          v2 = t.load({ name: 'io', handlers: { read: () => 2 }, replace: true });
+          return later(60, 1);
+        },
+      },
+    });
+    await (t.call(abi.names.read!) as unknown as Promise<number>); // a first call, so the next one takes the hot path
+    const old = (t.call(abi.names.read!) as unknown as Promise<number>).then((v) => events.push(`old ${v}`));
+    expect(t.call(abi.names.read!)).toBe(2);
+    await Promise.all([old, v2!.drained.then(() => events.push('drained'))]);
+    expect(events).toEqual(['old 1', 'drained']);
+    t.verify();
+  });
 });

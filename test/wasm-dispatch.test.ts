@@ -166,4 +166,16 @@ describe('dispatch from WebAssembly', () => {
     t.setMissing(['open'], () => 77);
     expect(run(2)).toBe(77n);
   });
+
+  it('answers a handler that gives WebAssembly no number (a promise, a string) with EBADRESULT', () => {
+    const t = x86Table();
+    t.load({ name: 'odd', handlers: { write: (() => Promise.resolve(1)) as never, read: (() => 'x') as never } });
+    const run = wasmCaller(t.dispatch);
+    for (let i = 0; i < 2; i++) {
+      expectSystabError(() => run(1), 'EBADRESULT', 'handler for write (1) returned object; handlers return a number');
+      t.verify();
+      expectSystabError(() => run(0), 'EBADRESULT', 'handler for read (0) returned "x"; handlers return a number');
+      t.verify();
+    }
+  });
 });

@@ -1,42 +1,5 @@
-// A guest thread for churn.test.ts (the browser twin of
-// test/workers/churn-worker.mjs): provides its own code for modules A, B and
-// W, then calls flat out until told to stop, checking every result.
+// A Web Worker for churn.test.ts: the guest loop of ../workers/churn-guest.js.
 import { attach } from 'systab';
+import { runGuest } from '../workers/churn-guest.js';
 
-self.onmessage = (e) => {
-  const { desc, index, nrs, counters, control } = e.data;
-  const t = attach(desc);
-  const cnt = new Int32Array(counters); // [worker][module A, B, W] calls, written by this worker only
-  const ctl = new Int32Array(control); // [0] stop flag, [1 + index] calls made
-  const at = index * 3;
-  const handlers = (base, m) => Object.fromEntries(nrs.map((nr) => [nr, () => (cnt[at + m]++, base + nr)]));
-  t.provide({ name: 'A', handlers: handlers(1000, 0) });
-  t.provide({ name: 'B', handlers: handlers(2000, 1) });
-  t.provide({
-    name: 'W',
-    wraps: Object.fromEntries(nrs.map((nr) => [nr, (below) => () => (cnt[at + 2]++, below(0, 0, 0, 0, 0, 0) + 100000)])),
-  });
-  const enosys = desc.abi.enosys;
-  const valid = (nr, r) => {
-    const inner = r >= 50000 ? r - 100000 : r;
-    return inner === enosys || inner === 1000 + nr || inner === 2000 + nr;
-  };
-  self.postMessage({ ready: true });
-  let calls = 0;
-  let bad = 0;
-  let firstBad;
-  while (Atomics.load(ctl, 0) === 0) {
-    for (let k = 0; k < 1000; k++) {
-      const nr = nrs[(calls + k) % nrs.length];
-      const r = t.call(nr, 1, 2, 3, 0, 0, 0);
-      if (!valid(nr, r)) {
-        bad++;
-        firstBad ??= { nr, r };
-      }
-    }
-    calls += 1000;
-    Atomics.store(ctl, 1 + index, calls);
-  }
-  t.close();
-  self.postMessage({ calls, bad, firstBad });
-};
+self.onmessage = (e) => self.postMessage(runGuest(attach(e.data.desc), e.data, () => self.postMessage({ ready: true })));

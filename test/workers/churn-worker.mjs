@@ -1,40 +1,6 @@
-// A guest thread for the churn test: provides its own code for modules A, B
-// and W, then calls flat out until told to stop, checking every result.
+// A Node worker for threads-churn.test.ts: the guest loop of churn-guest.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { attach } from 'systab';
+import { runGuest } from './churn-guest.js';
 
-const { desc, index, nrs, counters, control } = workerData;
-const t = attach(desc);
-const cnt = new Int32Array(counters); // [worker][module A, B, W] calls, written by this worker only
-const ctl = new Int32Array(control); // [0] stop flag, [1 + index] calls made
-const at = index * 3;
-const handlers = (base, m) => Object.fromEntries(nrs.map((nr) => [nr, () => (cnt[at + m]++, base + nr)]));
-t.provide({ name: 'A', handlers: handlers(1000, 0) });
-t.provide({ name: 'B', handlers: handlers(2000, 1) });
-t.provide({
-  name: 'W',
-  wraps: Object.fromEntries(nrs.map((nr) => [nr, (below) => () => (cnt[at + 2]++, below(0, 0, 0, 0, 0, 0) + 100000)])),
-});
-const enosys = desc.abi.enosys;
-const valid = (nr, r) => {
-  const inner = r >= 50000 ? r - 100000 : r;
-  return inner === enosys || inner === 1000 + nr || inner === 2000 + nr;
-};
-parentPort.postMessage({ ready: true });
-let calls = 0;
-let bad = 0;
-let firstBad;
-while (Atomics.load(ctl, 0) === 0) {
-  for (let k = 0; k < 1000; k++) {
-    const nr = nrs[(calls + k) % nrs.length];
-    const r = t.call(nr, 1, 2, 3, 0, 0, 0);
-    if (!valid(nr, r)) {
-      bad++;
-      firstBad ??= { nr, r };
-    }
-  }
-  calls += 1000;
-  ctl[1 + index] = calls;
-}
-parentPort.postMessage({ calls, bad, firstBad });
-t.close();
+parentPort.postMessage(runGuest(attach(workerData.desc), workerData, () => parentPort.postMessage({ ready: true })));
