@@ -32,6 +32,7 @@ let countsAddr: usize = 0;
 let resolvedAddr: usize = 0;
 let depthAddr: usize = 0;
 let oorAddr: usize = 0;
+let dirty: bool = false; // this thread changed a slot word and has not rung the doorbells yet
 let oorFast: bool = false; // out-of-range numbers answer ENOSYS here (no extra ranges, default policy)
 let base: i32 = 0;
 let main: i32 = 0;
@@ -108,7 +109,26 @@ export function lockTry(owner: i32): bool {
 export function unlock(owner: i32): bool {
   if (atomic.cmpxchg<i32>(w(H_LOCK), owner, 0) != owner) return false;
   atomic.notify(w(H_LOCK));
+  publish();
   return true;
+}
+/**
+ * Rings every thread's doorbell if this thread changed a slot word since it
+ * last did: threads keep a cache of their slots' functions and refresh it at
+ * their next call after a ring.
+ */
+export function publish(): void {
+  if (!dirty) return;
+  dirty = false;
+  ringAll();
+}
+function ringAll(): void {
+  const at = workersAt();
+  const n = hdr(H_MAXW);
+  for (let i = 0; i < n; i++) {
+    atomic.add<i32>(w(at + i * WR_WORDS + WR_WAKE), 1);
+    atomic.notify(w(at + i * WR_WORDS + WR_WAKE));
+  }
 }
 
 // ---- workers ----
@@ -137,12 +157,7 @@ export function workerSetOnline(i: i32, online: bool): void {
 export function workerRelease(i: i32): void {
   const r = workersAt() + i * WR_WORDS;
   atomic.store<i32>(w(r + WR_STATE), WS_FREE);
-  // Wake every thread: callers waiting on this worker see it gone.
-  const n = hdr(H_MAXW);
-  for (let k = 0; k < n; k++) {
-    atomic.add<i32>(w(workersAt() + k * WR_WORDS + WR_WAKE), 1);
-    atomic.notify(w(workersAt() + k * WR_WORDS + WR_WAKE));
-  }
+  ringAll(); // callers waiting on this worker see it gone
 }
 
 // ---- grace periods (QSBR) ----
@@ -150,12 +165,8 @@ export function workerRelease(i: i32): void {
 /** Starts a grace period and returns its number. */
 export function gpStart(): i32 {
   const gp = atomic.add<i32>(w(H_GP), 1) + 1;
-  const at = workersAt();
-  const n = hdr(H_MAXW);
-  for (let i = 0; i < n; i++) {
-    atomic.add<i32>(w(at + i * WR_WORDS + WR_WAKE), 1);
-    atomic.notify(w(at + i * WR_WORDS + WR_WAKE));
-  }
+  dirty = false;
+  ringAll();
   return gp;
 }
 /** Announces that worker `i` holds no reference from before grace period `gp`. */
@@ -242,6 +253,7 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
     if (next == 0) next = 1 << GEN_SHIFT; // 0 would read as "never set"
     if (atomic.cmpxchg<i32>(p, cur, next) == cur) {
       atomic.add<i32>(w(H_CHANGES), 1);
+      dirty = true;
       return next;
     }
   }
@@ -253,6 +265,7 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   let v = atomic.load<i32>(p);
   if (off & HOOK_MASK) v = atomic.and<i32>(p, ~(off & HOOK_MASK)) & ~(off & HOOK_MASK);
   if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
+  dirty = true;
   return v;
 }
 /** Sets a slot's missing-call policy; the slot word's policy bit says whether it is plain ENOSYS. */
@@ -260,6 +273,7 @@ export function policySet(slot: i32, policy: i32): void {
   atomic.store<i32>(w(policyAt() + slot), policy);
   if (policy != 0) atomic.or<i32>(w(slotsAt() + slot), POLICY_BIT);
   else atomic.and<i32>(w(slotsAt() + slot), ~POLICY_BIT);
+  dirty = true;
 }
 /** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
 export function policyLogged(slot: i32): bool {

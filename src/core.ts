@@ -20,6 +20,7 @@ export interface CoreExports {
   bind(worker: number): void;
   lockTry(owner: number): number;
   unlock(owner: number): number;
+  publish(): void;
   workerClaim(ident: number): number;
   workerSetOnline(i: number, online: number): void;
   workerRelease(i: number): void;

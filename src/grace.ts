@@ -95,21 +95,21 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
 
 /** Handlers taken out without a wait of their own; freed once a later grace period has passed. */
 export class Limbo {
-  private parked: { ids: number[]; gp: number; done: () => void; fail: (e: unknown) => void }[] = [];
-  private running = false;
+  #parked: { ids: number[]; gp: number; done: () => void; fail: (e: unknown) => void }[] = [];
+  #running = false;
 
   /** Retire `ids` and resolve once they have drained (a replace's `drained`). */
   retire(t: Table, ids: number[]): Promise<void> {
     return new Promise((done, fail) => {
-      this.parked.push({ ids, gp: t.core.gpStart(), done, fail });
-      void this.run(t);
+      this.#parked.push({ ids, gp: t.core.gpStart(), done, fail });
+      void this.#run(t);
     });
   }
 
   /** Frees whatever has drained by now. */
   collect(t: Table): void {
     const self = t.quiesce() ? t.me : -1;
-    this.parked = this.parked.filter((p) => {
+    this.#parked = this.#parked.filter((p) => {
       if (t.core.gpWaiter(p.gp, self) >= 0 || inflight(t, p.ids) !== 0) return true;
       for (const h of p.ids) t.core.handlerFree(h);
       t.forget(p.ids);
@@ -118,16 +118,16 @@ export class Limbo {
     });
   }
 
-  private async run(t: Table): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  async #run(t: Table): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
     try {
-      while (this.parked.length > 0 && !t.closed) {
+      while (this.#parked.length > 0 && !t.closed) {
         this.collect(t);
-        if (this.parked.length > 0) await tick();
+        if (this.#parked.length > 0) await tick();
       }
     } finally {
-      this.running = false;
+      this.#running = false;
     }
   }
 }

@@ -76,30 +76,34 @@ export class Table {
   /** @internal */ readonly map: SlotMap;
   /** @internal */ readonly core: CoreExports;
   /** @internal */ readonly memory: WebAssembly.Memory;
-  /** @internal */ readonly wasmModule: WebAssembly.Module;
+  readonly #wasmModule: WebAssembly.Module;
   /** @internal */ readonly i32: Int32Array;
   /** @internal */ readonly me: number;
   /** @internal This thread's code for the modules it loaded: module id -> slot -> entry. */ readonly local = new Map<number, Map<number, Entry>>();
   /** @internal */ readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; resolved: number };
   // Hot path state: the main range of slot words, this thread's functions by handler id.
-  private readonly slots: Int32Array;
-  private readonly fns: (Function | undefined)[];
-  private readonly base: number;
-  private seenWake: number;
-  private seenGp: number;
+  readonly #slots: Int32Array;
+  readonly #fns: (Function | undefined)[];
+  // slot -> fns[slot word & FAST_MASK], refreshed when the doorbell rings;
+  // null: empty, no switches, plain ENOSYS; undefined: look closer (slow path).
+  readonly #direct: (Function | null | undefined)[];
+  readonly #bell: Int32Array;
+  readonly #base: number;
+  #seenWake: number;
+  #seenGp: number;
   /** @internal */ depth = 0;
-  private readonly cached: number[] = [];
-  private readonly counters: Int32Array;
-  private readonly resolved: Uint8Array;
-  private readonly enosys: number;
-  private readonly negative: boolean;
-  private readonly traps = new Map<number, (nr: number, args: number[]) => number>();
-  private enterHook: EnterHook | undefined;
-  private exitHook: ExitHook | undefined;
-  private oorPolicy: MissingPolicy = 'enosys';
-  private oorFast: boolean;
-  private readonly oorAt: number;
-  private oorLogged = false;
+  #cached: number[] = [];
+  readonly #counters: Int32Array;
+  readonly #resolved: Uint8Array;
+  readonly #enosys: number;
+  readonly #negative: boolean;
+  readonly #traps = new Map<number, (nr: number, args: number[]) => number>();
+  #enterHook: EnterHook | undefined;
+  #exitHook: ExitHook | undefined;
+  #oorPolicy: MissingPolicy = 'enosys';
+  #oorFast: boolean;
+  readonly #oorAt: number;
+  #oorLogged = false;
   /** @internal */ closed = false;
   /** @internal */ readonly limbo = new Limbo();
   /** @internal */ readonly f64: Float64Array;
@@ -111,11 +115,11 @@ export class Table {
     this.abi = abi;
     this.map = slotMap(abi);
     this.memory = memory;
-    this.wasmModule = module;
+    this.#wasmModule = module;
     this.core = instantiateCore(module, memory, {
-      js_call: (id, a0, a1, a2, a3, a4, a5) => this.jsCall(id, a0, a1, a2, a3, a4, a5),
-      js_call64: (id, a0, a1, a2, a3, a4, a5) => this.jsCall64(id, a0, a1, a2, a3, a4, a5),
-      js_slow: (nr, a0, a1, a2, a3, a4, a5) => this.wasmSlow(nr, a0, a1, a2, a3, a4, a5),
+      js_call: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall(id, a0, a1, a2, a3, a4, a5),
+      js_call64: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall64(id, a0, a1, a2, a3, a4, a5),
+      js_slow: (nr, a0, a1, a2, a3, a4, a5) => this.#wasmSlow(nr, a0, a1, a2, a3, a4, a5),
     });
     this.i32 = new Int32Array(memory.buffer);
     if (init !== undefined) {
@@ -145,20 +149,23 @@ export class Table {
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
     this.core.bind(me);
-    this.slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
-    this.fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
-    this.base = abi.base;
+    this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
+    this.#fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
+    this.#base = abi.base;
     this.wakeAt = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
+    this.#bell = new Int32Array(memory.buffer, this.wakeAt * 4, 1);
+    this.#direct = Array.from({ length: abi.count }, () => undefined); // packed: no hole checks on the hot path
     this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
-    this.seenWake = Atomics.load(this.i32, this.wakeAt);
-    this.seenGp = Atomics.load(this.i32, L.H_GP);
-    this.counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
-    this.resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
-    this.enosys = abi.enosys;
-    this.negative = abi.convention === 'negative';
-    this.oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
-    this.oorFast = abi.extra.length === 0;
-    this.core.setOorFast(this.oorFast ? 1 : 0);
+    this.#seenWake = Atomics.load(this.i32, this.wakeAt);
+    this.#seenGp = Atomics.load(this.i32, L.H_GP);
+    this.#counters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
+    this.#resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
+    this.#enosys = abi.enosys;
+    this.#negative = abi.convention === 'negative';
+    this.#oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
+    this.#oorFast = abi.extra.length === 0;
+    this.core.setOorFast(this.#oorFast ? 1 : 0);
+    this.#refresh();
     watchDoorbell(this);
   }
 
@@ -168,24 +175,12 @@ export class Table {
    * An async handler's promise is returned as is.
    */
   call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
-    if (typeof nr === 'number' && this.i32[this.wakeAt] === this.seenWake) {
-      const i = nr - this.base;
-      const w = this.slots[i]!;
-      const f = this.fns[w & L.FAST_MASK];
-      if (f === undefined) {
-        // An empty slot with no switches and plain ENOSYS: count it and answer.
-        if ((w & L.FAST_MASK) === 0) {
-          if (w !== undefined) {
-            this.counters[i * L.C_WORDS + L.C_ENOSYS]!++;
-            return this.enosys;
-          }
-          // Beyond the table (an ABI with one range, default policy): count it and answer.
-          if (this.oorFast && Number.isInteger(nr)) {
-            this.i32[this.oorAt]!++;
-            return this.enosys;
-          }
-        }
-      } else {
+    // The hot path: while the doorbell is quiet, this thread's cache of its
+    // slots' functions is current (every slot change rings every doorbell).
+    if (typeof nr === 'number' && this.#bell[0] === this.#seenWake) {
+      const i = nr - this.#base;
+      const f = this.#direct[i];
+      if (f !== undefined && f !== null) {
         let r;
         this.depth++;
         try {
@@ -194,26 +189,62 @@ export class Table {
           this.depth--;
         }
         if (typeof r === 'number') return r;
-        return this.oddResult(nr, w & L.ID_MASK, r);
+        return this.#oddResult(nr, this.#idOf(i, f), r);
+      }
+      if (f === null) {
+        // An empty slot with no switches and plain ENOSYS: count it and answer.
+        this.#counters[i * L.C_WORDS + L.C_ENOSYS]!++;
+        return this.#enosys;
+      }
+      if (this.#oorFast && this.#slots[i] === undefined && Number.isInteger(nr)) {
+        // Beyond the table (an ABI with one range, default policy): count it and answer.
+        this.i32[this.#oorAt]!++;
+        return this.#enosys;
       }
     }
     return this.slow(nr, a0, a1, a2, a3, a4, a5);
   }
 
+  /**
+   * The handler whose function `f` answered in slot `i` (the slot may hold
+   * another by now): off the hot path, so the hot path reads no handler id.
+   */
+  #idOf(i: number, f: Function): number {
+    let found = 0;
+    for (const id of this.#cached) {
+      if ((this.#fns[id] !== f && this.#fns[id | L.HOOK_COUNT] !== f) || this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT] !== i) continue;
+      found = id;
+      // One function loaded twice in a slot: the draining one, so its drain waits for this call.
+      if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) !== L.HS_LIVE) break;
+    }
+    return found;
+  }
+
+  /** Re-reads every slot word of the main range into this thread's cache of functions. */
+  #refresh(): void {
+    const slots = this.#slots;
+    const fns = this.#fns;
+    const direct = this.#direct;
+    for (let i = 0; i < direct.length; i++) {
+      const k = slots[i]! & L.FAST_MASK;
+      direct[i] = k === 0 ? null : fns[k];
+    }
+  }
+
   /** Like call(), with exact 64-bit arguments and result. */
   call64(nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
     const args = [a0, a1, a2, a3, a4, a5].map((a, i) => toBig(a, i));
-    const slot = this.checkNr(nr);
-    if (slot < 0) return BigInt(this.missing(nr, args.map(Number)));
+    const slot = this.#checkNr(nr);
+    if (slot < 0) return BigInt(this.#missing(nr, args.map(Number)));
     const word = Atomics.load(this.i32, this.at.slots + slot);
     const id = word & L.ID_MASK;
-    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.missingCall(nr, slot, word, args.map(Number)));
-    const entry = this.entryOf(id);
-    if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
-      if ((entry.kind & L.HK_WASM) !== 0) this.resolve(id); // puts it in this thread's core table
+    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.#missingCall(nr, slot, word, args.map(Number)));
+    const entry = this.#exact(id);
+    if (entry !== undefined) {
+      if ((entry.kind & L.HK_WASM) !== 0) this.#resolve(id); // puts it in this thread's core table
       // Hooks see the arguments as numbers (for display); the handler gets them exact.
       const run = (): unknown => ((entry.kind & L.HK_WASM) !== 0 ? this.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args));
-      return this.hooked(nr, slot, word, args.map(Number), run, (r) => {
+      return this.#hooked(nr, slot, word, args.map(Number), run, (r) => {
         if (typeof r === 'bigint') return BigInt.asIntN(64, r);
         if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
         throw badResult(this.map, slot, r);
@@ -265,47 +296,50 @@ export class Table {
 
   /** @internal Makes this thread's function for a fresh handler (wraps call their factory here). */
   prepare(id: number): void {
-    this.resolve(id);
+    this.#resolve(id);
   }
 
   // ---- slow path ----
 
   /** @internal */
   slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    if (this.i32[this.wakeAt] !== this.seenWake) {
+    if (this.#bell[0] !== this.#seenWake) {
       this.poll();
-      if (this.i32[this.wakeAt] === this.seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
+      if (this.#bell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
     }
-    const slot = this.checkNr(nr);
-    if (slot < 0) return this.missing(nr as number, [a0, a1, a2, a3, a4, a5]);
+    const slot = this.#checkNr(nr);
+    if (slot < 0) return this.#missing(nr as number, [a0, a1, a2, a3, a4, a5]);
     for (;;) {
       const word = Atomics.load(this.i32, this.at.slots + slot);
       const id = word & L.ID_MASK;
-      if (id === 0 || (word & L.SLOW) !== 0) return this.missingCall(nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
-      const f = this.resolve(id);
+      if (id === 0 || (word & L.SLOW) !== 0) return this.#missingCall(nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
+      const f = this.#resolve(id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
+        const g = counting ? this.#counted(id, slot, f) : f;
+        // Valid until the next doorbell: the word was read after this thread's last refresh.
+        if (slot < this.#direct.length && (word & (L.SLOW | L.POLICY_BIT)) === 0) this.#direct[slot] = g;
         let r;
         this.depth++;
         try {
-          r = (counting ? this.counted(id, slot, f) : f)(a0, a1, a2, a3, a4, a5);
+          r = g(a0, a1, a2, a3, a4, a5);
         } finally {
           this.depth--;
         }
-        return typeof r === 'number' ? r : this.oddResult(nr as number, id, r);
+        return typeof r === 'number' ? r : this.#oddResult(nr as number, id, r);
       }
-      return this.hooked(nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.oddResult(nr as number, id, r)));
+      return this.#hooked(nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.#oddResult(nr as number, id, r)));
     }
   }
 
   /** A call with switches on: count, enter hook (may answer early), the handler, exit hook. */
-  private hooked<R>(nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+  #hooked<R>(nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
     const at = slot * L.C_WORDS;
     const counting = (word & L.HOOK_COUNT) !== 0;
-    if (counting) this.counters[at + L.C_CALLS]!++;
-    const exit = (word & L.HOOK_EXIT) !== 0 ? this.exitHook : undefined;
-    const early = (word & L.HOOK_ENTER) !== 0 ? this.enterHook?.(nr, args) : undefined;
+    if (counting) this.#counters[at + L.C_CALLS]!++;
+    const exit = (word & L.HOOK_EXIT) !== 0 ? this.#exitHook : undefined;
+    const early = (word & L.HOOK_ENTER) !== 0 ? this.#enterHook?.(nr, args) : undefined;
     let r: R;
     if (typeof early === 'number') r = result(early);
     else {
@@ -313,27 +347,27 @@ export class Table {
       try {
         r = result(run());
       } catch (e) {
-        if (counting) this.counters[at + L.C_ERRORS]!++;
+        if (counting) this.#counters[at + L.C_ERRORS]!++;
         throw e;
       } finally {
         this.depth--;
       }
-      if (counting && this.isError(Number(r))) this.counters[at + L.C_ERRORS]!++;
+      if (counting && this.#isError(Number(r))) this.#counters[at + L.C_ERRORS]!++;
     }
     exit?.(nr, args, r);
     return r;
   }
 
-  private isError(r: number): boolean {
-    return this.negative ? r < 0 && r > -4096 : r !== 0;
+  #isError(r: number): boolean {
+    return this.#negative ? r < 0 && r > -4096 : r !== 0;
   }
 
   /** Handler `id` with counting around it, cached where the hot path looks for it. */
-  private counted(id: number, slot: number, f: Function): Function {
+  #counted(id: number, slot: number, f: Function): Function {
     const at = id | L.HOOK_COUNT;
-    let g = this.fns[at];
+    let g = this.#fns[at];
     if (g === undefined) {
-      const c = this.counters;
+      const c = this.#counters;
       const i = slot * L.C_WORDS;
       g = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
         c[i + L.C_CALLS]!++;
@@ -344,16 +378,16 @@ export class Table {
           c[i + L.C_ERRORS]!++;
           throw e;
         }
-        if (typeof r === 'number' && this.isError(r)) c[i + L.C_ERRORS]!++;
+        if (typeof r === 'number' && this.#isError(r)) c[i + L.C_ERRORS]!++;
         return r;
       };
-      this.fns[at] = g;
+      this.#fns[at] = g;
     }
     return g;
   }
 
   /** The slot of a call number, -1 when out of range; throws on a non-integer. */
-  private checkNr(nr: unknown): number {
+  #checkNr(nr: unknown): number {
     if (typeof nr !== 'number' || !Number.isInteger(nr)) {
       throw new SystabError('EBADNR', `call number must be an integer number (got ${show(nr)})`);
     }
@@ -361,38 +395,38 @@ export class Table {
   }
 
   /** A missing call on a slot: counted as ENOSYS (not as a call), seen by the enter and exit hooks, answered by the policy. */
-  private missingCall(nr: number, slot: number, word: number, args: number[]): number {
-    this.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
-    if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.missingPolicy(nr, slot, args);
-    return this.hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.missingPolicy(nr, slot, args), (r) => r as number);
+  #missingCall(nr: number, slot: number, word: number, args: number[]): number {
+    this.#counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+    if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.#missingPolicy(nr, slot, args);
+    return this.#hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.#missingPolicy(nr, slot, args), (r) => r as number);
   }
 
   /** An out-of-range call: count it and apply the out-of-range policy. */
-  private missing(nr: number, args: number[]): number {
-    this.i32[this.oorAt]!++;
-    const p = this.oorPolicy;
-    if (p === 'enosys') return this.enosys;
+  #missing(nr: number, args: number[]): number {
+    this.i32[this.#oorAt]!++;
+    const p = this.#oorPolicy;
+    if (p === 'enosys') return this.#enosys;
     if (p === 'throw') throw enosysError(this.abi, nr);
     if (p === 'log-once') {
-      if (!this.oorLogged) {
-        this.oorLogged = true;
-        console.warn(`systab: ${this.abi.id} call ${nr} is out of range; returning ENOSYS (${this.enosys})`);
+      if (!this.#oorLogged) {
+        this.#oorLogged = true;
+        console.warn(`systab: ${this.abi.id} call ${nr} is out of range; returning ENOSYS (${this.#enosys})`);
       }
-      return this.enosys;
+      return this.#enosys;
     }
     return p(nr, args);
   }
 
-  private missingPolicy(nr: number, slot: number, args: number[]): number {
+  #missingPolicy(nr: number, slot: number, args: number[]): number {
     const p = this.i32[this.at.policy + slot]!;
-    if (p === L.POLICY_ENOSYS || p === L.POLICY_LOGGED) return this.enosys;
+    if (p === L.POLICY_ENOSYS || p === L.POLICY_LOGGED) return this.#enosys;
     if (p === L.POLICY_THROW) throw enosysError(this.abi, nr, this.map.nameOfSlot[slot]);
     if (p === L.POLICY_LOG_ONCE) {
-      if (this.core.policyLogged(slot)) console.warn(`systab: ${this.abi.id} call ${describeSlot(this.map, slot)} is not implemented; returning ENOSYS (${this.enosys})`);
-      return this.enosys;
+      if (this.core.policyLogged(slot)) console.warn(`systab: ${this.abi.id} call ${describeSlot(this.map, slot)} is not implemented; returning ENOSYS (${this.#enosys})`);
+      return this.#enosys;
     }
-    const trap = this.traps.get(slot);
-    return trap !== undefined ? trap(nr, args) : this.enosys;
+    const trap = this.#traps.get(slot);
+    return trap !== undefined ? trap(nr, args) : this.#enosys;
   }
 
   /**
@@ -400,10 +434,11 @@ export class Table {
    * (the slot may hold another handler by now), a safe bigint converted,
    * anything else is an error.
    */
-  private oddResult(nr: number, id: number, r: unknown): number {
-    if (r === undefined && this.carry >= 0) return r as unknown as number; // tryCall: not taken
+  #oddResult(nr: number, id: number, r: unknown): number {
+    if (r === undefined && this.#carry >= 0) return r as unknown as number; // tryCall: not taken
     const slot = slotOf(this.map, nr);
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      if (id === 0) return r as unknown as number; // its code was dropped during the call (provide()): nothing left to count on
       this.core.inflightAdd(id, 1);
       const done = (): void => void this.core.inflightAdd(id, -1);
       (r as Promise<unknown>).then(done, done);
@@ -418,8 +453,14 @@ export class Table {
   /** @internal Code other threads load, by module name (see provide()). */
   readonly provided = new Map<string, Map<number, Entry>>();
 
+  /** This thread's code for handler `id` if it takes exact 64-bit values (bigint or WebAssembly, not a wrap). */
+  #exact(id: number): Entry | undefined {
+    const e = this.#entryOf(id);
+    return e !== undefined && (e.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (e.kind & L.HK_WRAP) === 0 ? e : undefined;
+  }
+
   /** @internal This thread's code for handler `id`: loaded here, or provided here. */
-  entryOf(id: number): Entry | undefined {
+  #entryOf(id: number): Entry | undefined {
     const r = this.at.handlers + id * L.HR_WORDS;
     const mid = this.i32[r + L.HR_MODULE]!;
     const slot = this.i32[r + L.HR_SLOT]!;
@@ -431,21 +472,21 @@ export class Table {
   }
 
   /** This thread's function for handler `id`, cached for the hot path; undefined if the handler is not live. */
-  private resolve(id: number, draining = false): Function | undefined {
-    const cached = this.fns[id];
+  #resolve(id: number, draining = false): Function | undefined {
+    const cached = this.#fns[id];
     if (cached !== undefined && !draining) return cached;
     const r = this.at.handlers + id * L.HR_WORDS;
     const state = Atomics.load(this.i32, r + L.HR_STATE);
     if (state !== L.HS_LIVE && !(draining && state === L.HS_GOING)) return undefined;
-    const entry = this.entryOf(id);
+    const entry = this.#entryOf(id);
     const kind = entry?.kind ?? this.i32[r + L.HR_KIND]!;
     let f: Function;
     let rk: number = L.RK_JS;
     if (entry === undefined) {
       f = this.remote(id);
-      this.remoteIds.add(id);
+      this.#remoteIds.add(id);
     } else if ((kind & L.HK_WRAP) !== 0) {
-      const below: Handler = (a0, a1, a2, a3, a4, a5) => this.callBelow(id, a0, a1, a2, a3, a4, a5);
+      const below: Handler = (a0, a1, a2, a3, a4, a5) => this.#callBelow(id, a0, a1, a2, a3, a4, a5);
       const made = (entry.fn as (b: Handler) => unknown)(below);
       if (typeof made !== 'function') throw new SystabError('EBADHANDLER', `wrap for ${entry.label} returned ${show(made)}, not a function`);
       f = made;
@@ -473,18 +514,19 @@ export class Table {
     } else {
       f = entry.fn;
     }
-    this.fns[id] = f;
-    this.resolved[id] = rk;
-    this.cached.push(id);
+    if (cached !== undefined) this.forget([id]); // a draining handler resolved again: drop the old function everywhere
+    this.#fns[id] = f;
+    this.#resolved[id] = rk;
+    if (cached === undefined) this.#cached.push(id);
     return f;
   }
 
   /** @internal Calls the handler below wrap `id` (ENOSYS when there is none or it is a stub). */
-  callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+  #callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     for (;;) {
       const below = Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_BELOW);
-      if (below === 0 || (this.i32[this.at.handlers + below * L.HR_WORDS + L.HR_KIND]! & L.HK_STUB) !== 0) return this.enosys;
-      const f = this.resolve(below);
+      if (below === 0 || (this.i32[this.at.handlers + below * L.HR_WORDS + L.HR_KIND]! & L.HK_STUB) !== 0) return this.#enosys;
+      const f = this.#resolve(below);
       if (f !== undefined) return f(a0, a1, a2, a3, a4, a5);
     }
   }
@@ -493,7 +535,7 @@ export class Table {
   remote(id: number): Function {
     const nr = this.map.nrOfSlot[this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!]!;
     return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
-      this.carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.carry);
+      this.#carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.#carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.#carry);
   }
 
   // ---- quiescent points ----
@@ -506,9 +548,10 @@ export class Table {
    */
   poll(): void {
     const v = Atomics.load(this.i32, this.wakeAt);
-    this.seenWake = v;
+    this.#seenWake = v;
     this.core.setSeenWake(v);
-    if (Atomics.load(this.i32, L.H_GP) !== this.seenGp) this.quiesce();
+    this.#refresh(); // after reading the doorbell: a ring from now on is seen at the next call
+    if (Atomics.load(this.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
   }
 
@@ -544,7 +587,7 @@ export class Table {
    */
   callAsync(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Promise<number> {
     try {
-      return Promise.resolve(this.carrying(ASYNC, () => this.call(nr, a0, a1, a2, a3, a4, a5)));
+      return Promise.resolve(this.#carrying(ASYNC, () => this.call(nr, a0, a1, a2, a3, a4, a5)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -557,31 +600,31 @@ export class Table {
    */
   tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
     // Any call this makes to another thread is a try, even one published a moment ago.
-    return this.carrying(Math.max(0, spinMicros), () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
+    return this.#carrying(Math.max(0, spinMicros), () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
   }
 
   /** Runs `f` with carried calls made the given way (BLOCK, ASYNC, or a try's spin). */
-  private carrying<R>(mode: number, f: () => R): R {
-    const was = this.carry;
-    this.carry = mode;
+  #carrying<R>(mode: number, f: () => R): R {
+    const was = this.#carry;
+    this.#carry = mode;
     try {
       return f();
     } finally {
-      this.carry = was;
+      this.#carry = was;
     }
   }
 
   /** @internal This thread's own function for handler `id` (never a carrier), even while it drains. */
   localFn(id: number): Function | undefined {
-    if (this.entryOf(id) === undefined) return undefined;
-    const f = this.fns[id];
-    if (f !== undefined && !this.remoteIds.has(id)) return f;
-    return this.resolve(id, true);
+    if (this.#entryOf(id) === undefined) return undefined;
+    const f = this.#fns[id];
+    if (f !== undefined && !this.#remoteIds.has(id)) return f;
+    return this.#resolve(id, true);
   }
 
-  private readonly remoteIds = new Set<number>();
+  readonly #remoteIds = new Set<number>();
   /** How a carried call is made now: BLOCK, ASYNC, or (>= 0) tryCall's spin. */
-  private carry = BLOCK;
+  #carry = BLOCK;
 
   /**
    * Frees the worker record of a thread that ended without close() (a
@@ -607,20 +650,14 @@ export class Table {
     if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return false;
     const gp = Atomics.load(this.i32, L.H_GP);
     // Drop cached functions of handlers that left their slots: their ids may be reused after this grace period.
-    if (this.cached.length > 0) {
-      let keep = 0;
-      for (let i = 0; i < this.cached.length; i++) {
-        const id = this.cached[i]!;
-        if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) === L.HS_LIVE) this.cached[keep++] = id;
-        else {
-          this.fns[id] = this.fns[id | L.HOOK_COUNT] = undefined;
-          this.resolved[id] = L.RK_NONE;
-          this.remoteIds.delete(id);
-        }
-      }
-      this.cached.length = keep;
+    const live: number[] = [];
+    const gone: number[] = [];
+    for (const id of this.#cached) (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) === L.HS_LIVE ? live : gone).push(id);
+    if (gone.length > 0) {
+      this.#cached = live;
+      this.forget(gone);
     }
-    this.seenGp = gp;
+    this.#seenGp = gp;
     this.core.quiesce(this.me);
     Atomics.notify(this.i32, this.at.workers + this.me * L.WR_WORDS + L.WR_QS); // a writer may sleep on it
     return true;
@@ -629,10 +666,11 @@ export class Table {
   /** @internal Drops every cached function (local code changed). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) {
-      this.fns[id] = this.fns[id | L.HOOK_COUNT] = undefined;
-      this.resolved[id] = L.RK_NONE;
-      this.remoteIds.delete(id);
+      this.#fns[id] = this.#fns[id | L.HOOK_COUNT] = undefined;
+      this.#resolved[id] = L.RK_NONE;
+      this.#remoteIds.delete(id);
     }
+    this.#refresh();
   }
 
   // ---- WebAssembly entry points ----
@@ -645,33 +683,29 @@ export class Table {
     return this.core.dispatch;
   }
 
-  private jsCall(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    const r = this.fns[id]!(a0, a1, a2, a3, a4, a5);
+  #jsCall(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    const r = this.#fns[id]!(a0, a1, a2, a3, a4, a5);
     if (typeof r === 'number') return r;
     throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
   }
 
-  private jsCall64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    const entry = this.entryOf(id);
-    if (entry === undefined) return BigInt(this.fns[id]!(Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
+  #jsCall64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
+    const entry = this.#entryOf(id);
+    if (entry === undefined) return BigInt(this.#fns[id]!(Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
     const r = (entry.fn as Function)(a0, a1, a2, a3, a4, a5);
     if (typeof r === 'bigint') return BigInt.asIntN(64, r);
     if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
     throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
   }
 
-  private wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    if (this.i32[this.wakeAt] !== this.seenWake) this.poll();
+  #wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
+    if (this.#bell[0] !== this.#seenWake) this.poll();
     const slot = slotOf(this.map, nr);
-    if (slot >= 0) {
-      const id = Atomics.load(this.i32, this.at.slots + slot) & L.ID_MASK;
-      const entry = id === 0 ? undefined : this.entryOf(id);
+    const id = slot < 0 ? 0 : Atomics.load(this.i32, this.at.slots + slot) & L.ID_MASK;
+    if (id !== 0) {
+      this.#resolve(id); // the core calls it directly from now on
       // Handlers that take exact 64-bit values get them from WebAssembly too.
-      if (entry !== undefined && (entry.kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (entry.kind & L.HK_WRAP) === 0) {
-        this.resolve(id);
-        return this.call64(nr, a0, a1, a2, a3, a4, a5);
-      }
-      if (id !== 0) this.resolve(id);
+      if (this.#exact(id) !== undefined) return this.call64(nr, a0, a1, a2, a3, a4, a5);
     }
     const r = this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)) as unknown;
     if (typeof r === 'number' && Number.isFinite(r)) return BigInt(Math.trunc(r));
@@ -682,7 +716,7 @@ export class Table {
 
   /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. */
   hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
-    const slots = this.targetSlots(targets, 'hooks');
+    const slots = this.#targetSlots(targets, 'hooks');
     if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
     let on = 0;
     let off = 0;
@@ -694,39 +728,41 @@ export class Table {
       else off |= bit;
     }
     for (const s of slots) this.core.hooksSet(s, on, off);
+    this.core.publish();
   }
 
   /** This thread's enter hook, run for numbers whose enter switch is on. Returning a number skips the handler. */
   onEnter(hook: EnterHook | null): void {
     if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onEnter() takes a function or null (got ${show(hook)})`);
-    this.enterHook = hook ?? undefined;
+    this.#enterHook = hook ?? undefined;
   }
 
   /** This thread's exit hook, run with the result for numbers whose exit switch is on. */
   onExit(hook: ExitHook | null): void {
     if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onExit() takes a function or null (got ${show(hook)})`);
-    this.exitHook = hook ?? undefined;
+    this.#exitHook = hook ?? undefined;
   }
 
   /** What a missing call does: 'enosys' (default), 'throw', 'log-once', or a trap function (this thread's). '*' sets every number and the out-of-range ones. */
   setMissing(targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
     const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
     if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
-    const slots = this.targetSlots(targets, 'setMissing');
+    const slots = this.#targetSlots(targets, 'setMissing');
     for (const s of slots) {
-      if (typeof policy === 'function') this.traps.set(s, policy);
-      else this.traps.delete(s);
+      if (typeof policy === 'function') this.#traps.set(s, policy);
+      else this.#traps.delete(s);
       this.core.policySet(s, code);
     }
+    this.core.publish();
     if (targets === '*') {
-      this.oorPolicy = policy;
-      this.oorFast = policy === 'enosys' && this.abi.extra.length === 0;
-      this.core.setOorFast(this.oorFast ? 1 : 0);
-      this.oorLogged = false;
+      this.#oorPolicy = policy;
+      this.#oorFast = policy === 'enosys' && this.abi.extra.length === 0;
+      this.core.setOorFast(this.#oorFast ? 1 : 0);
+      this.#oorLogged = false;
     }
   }
 
-  private targetSlots(targets: readonly (string | number)[] | '*', what: string): number[] {
+  #targetSlots(targets: readonly (string | number)[] | '*', what: string): number[] {
     return slotsFor(this.abi, this.map, targets, what, true);
   }
 
@@ -765,7 +801,7 @@ export class Table {
 
   /** What another thread needs to attach() to this table. */
   describe(): TableDescriptor {
-    return { memory: this.memory, module: this.wasmModule, abi: this.abi };
+    return { memory: this.memory, module: this.#wasmModule, abi: this.abi };
   }
 
   /** Gives this thread's worker record back (the table stays usable from other threads). */

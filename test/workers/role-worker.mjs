@@ -91,6 +91,27 @@ const roles = {
       return { bad, after: t.call(nr('getpid')) };
     })();
   },
+  // Changes the table on request (one message, one change), answers { done }.
+  changer() {
+    const ops = {
+      hooks: (m) => t.hooks(m.calls, m.switches),
+      missing: (m) => t.setMissing(m.calls, m.policy),
+      unload: (m) => t.module(m.token).unload(),
+      load: (m) => void t.load({ name: m.name, handlers: { [m.call]: () => m.value }, replace: m.replace }),
+    };
+    return new Promise((res) => {
+      parentPort.on('message', async (m) => {
+        if (m.op === 'end') return res({ ended: true });
+        try {
+          await ops[m.op](m);
+          parentPort.postMessage({ done: m.op });
+        } catch (e) {
+          parentPort.postMessage({ done: m.op, code: e.code });
+        }
+      });
+      parentPort.postMessage({ ready: true });
+    });
+  },
   // Attaches, then waits for a message: an idle thread.
   idle() {
     parentPort.postMessage({ idle: true });
