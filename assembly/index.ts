@@ -117,6 +117,11 @@ export function unlock(owner: i32): bool {
  * last did: threads keep a cache of their slots' functions and refresh it at
  * their next call after a ring.
  */
+/** A slot word changed: threads re-read their slots after the next ring (only then: rings for calls or grace periods do not). */
+function changed(): void {
+  atomic.add<i32>(w(H_CHANGES), 1);
+  dirty = true;
+}
 export function publish(): void {
   if (!dirty) return;
   dirty = false;
@@ -252,8 +257,7 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
     if (slow) next |= SLOW;
     if (next == 0) next = 1 << GEN_SHIFT; // 0 would read as "never set"
     if (atomic.cmpxchg<i32>(p, cur, next) == cur) {
-      atomic.add<i32>(w(H_CHANGES), 1);
-      dirty = true;
+      changed();
       return next;
     }
   }
@@ -265,7 +269,7 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   let v = atomic.load<i32>(p);
   if (off & HOOK_MASK) v = atomic.and<i32>(p, ~(off & HOOK_MASK)) & ~(off & HOOK_MASK);
   if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
-  dirty = true;
+  changed();
   return v;
 }
 /** Sets a slot's missing-call policy; the slot word's policy bit says whether it is plain ENOSYS. */
@@ -273,7 +277,7 @@ export function policySet(slot: i32, policy: i32): void {
   atomic.store<i32>(w(policyAt() + slot), policy);
   if (policy != 0) atomic.or<i32>(w(slotsAt() + slot), POLICY_BIT);
   else atomic.and<i32>(w(slotsAt() + slot), ~POLICY_BIT);
-  dirty = true;
+  changed();
 }
 /** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
 export function policyLogged(slot: i32): bool {

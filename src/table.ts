@@ -91,6 +91,7 @@ export class Table {
   readonly #base: number;
   #seenWake: number;
   #seenGp: number;
+  #seenChanges = 0;
   /** @internal */ depth = 0;
   #cached: number[] = [];
   readonly #counters: Int32Array;
@@ -145,7 +146,7 @@ export class Table {
       resolved: this.core.resolvedAtBytes(),
     };
     this.proxyTimeout = sizeOption(opts.callTimeout, 'callTimeout', 1000, 0, 2 ** 31);
-    const me = this.core.workerClaim(sizeOption(opts.threadId, 'threadId', defaultThreadId(), 0, 2 ** 31 - 1));
+    const me = this.core.workerClaim(sizeOption(opts.threadId, 'threadId', workerThreads()?.threadId ?? 0, 0, 2 ** 31 - 1));
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
     this.core.bind(me);
@@ -165,6 +166,7 @@ export class Table {
     this.#oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
     this.#oorFast = abi.extra.length === 0;
     this.core.setOorFast(this.#oorFast ? 1 : 0);
+    this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
     this.#refresh();
     watchDoorbell(this);
   }
@@ -352,14 +354,10 @@ export class Table {
       } finally {
         this.depth--;
       }
-      if (counting && this.#isError(Number(r))) this.#counters[at + L.C_ERRORS]!++;
+      if (counting && isError(Number(r), this.#negative)) this.#counters[at + L.C_ERRORS]!++;
     }
     exit?.(nr, args, r);
     return r;
-  }
-
-  #isError(r: number): boolean {
-    return this.#negative ? r < 0 && r > -4096 : r !== 0;
   }
 
   /** Handler `id` with counting around it, cached where the hot path looks for it. */
@@ -369,6 +367,7 @@ export class Table {
     if (g === undefined) {
       const c = this.#counters;
       const i = slot * L.C_WORDS;
+      const negative = this.#negative;
       g = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
         c[i + L.C_CALLS]!++;
         let r;
@@ -378,7 +377,7 @@ export class Table {
           c[i + L.C_ERRORS]!++;
           throw e;
         }
-        if (typeof r === 'number' && this.#isError(r)) c[i + L.C_ERRORS]!++;
+        if (typeof r === 'number' && isError(r, negative)) c[i + L.C_ERRORS]!++;
         return r;
       };
       this.#fns[at] = g;
@@ -550,7 +549,13 @@ export class Table {
     const v = Atomics.load(this.i32, this.wakeAt);
     this.#seenWake = v;
     this.core.setSeenWake(v);
-    this.#refresh(); // after reading the doorbell: a ring from now on is seen at the next call
+    // After reading the doorbell: a change from now on rings again. Rings for
+    // calls and grace periods change no slot and need no refresh.
+    const changes = Atomics.load(this.i32, L.H_CHANGES);
+    if (changes !== this.#seenChanges) {
+      this.#seenChanges = changes;
+      this.#refresh();
+    }
     if (Atomics.load(this.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
   }
@@ -812,6 +817,11 @@ export class Table {
   }
 }
 
+/** An error result in the ABI's convention: -4095..-1 (negative) or nonzero (positive errno). */
+function isError(r: number, negative: boolean): boolean {
+  return negative ? r < 0 && r > -4096 : r !== 0;
+}
+
 function toBig(a: unknown, i: number): bigint {
   if (typeof a === 'bigint') return BigInt.asIntN(64, a);
   if (typeof a === 'number' && Number.isSafeInteger(a)) return BigInt(a);
@@ -884,28 +894,28 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
 // (A terminated one runs no code: its parent calls evict(worker.threadId).)
 let attached: Set<WeakRef<Table>> | undefined;
 function closeAtExit(t: Table): void {
-  const g = globalThis as { process?: { once?: (ev: string, fn: () => void) => void; getBuiltinModule?: (m: string) => { isMainThread?: boolean } | undefined } };
-  if (typeof g.process?.once !== 'function' || g.process.getBuiltinModule?.('node:worker_threads')?.isMainThread !== false) return;
+  const p = (globalThis as { process?: { once?: (ev: string, fn: () => void) => void } }).process;
+  if (typeof p?.once !== 'function' || workerThreads()?.isMainThread !== false) return;
   if (attached === undefined) {
     const set = (attached = new Set());
-    g.process.once('exit', () => set.forEach((r) => r.deref()?.close()));
+    p.once('exit', () => set.forEach((r) => r.deref()?.close()));
   }
   attached.add(new WeakRef(t));
+}
+
+/** Node's worker_threads module, where there is one. */
+function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefined {
+  try {
+    return (globalThis as { process?: { getBuiltinModule?: (m: string) => { isMainThread?: boolean; threadId?: number } | undefined } }).process?.getBuiltinModule?.('node:worker_threads');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
 export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number {
   const words = ((L.HEADER_WORDS + 2 * slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * L.CALLS_PER_WORKER * L.CR_WORDS;
   return (words * 4 + maxW * maxH + 7) & ~7;
-}
-
-function defaultThreadId(): number {
-  const g = globalThis as { process?: { getBuiltinModule?: (m: string) => { threadId?: number } | undefined } };
-  try {
-    return g.process?.getBuiltinModule?.('node:worker_threads')?.threadId ?? 0;
-  } catch {
-    return 0;
-  }
 }
 
 function isAbi(abi: unknown): abi is Abi {
