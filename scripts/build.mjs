@@ -1,6 +1,7 @@
 // Builds dist/: the ESM entry (core wasm inlined), one entry per ABI, the
 // declarations, and dist/core.wasm. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
+import { mangleProps } from './mangle.mjs';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 
@@ -23,6 +24,7 @@ await build({
   loader: { '.wasm': 'binary' },
   // Folds the layout constants into the code: a module-level binding costs the hot path a load and a check per use.
   minifySyntax: true,
+  mangleProps,
   logLevel: 'warning',
 });
 
