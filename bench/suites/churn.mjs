@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { createTable } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
-import { compare, consume, fmtNs, printCompare, textTable } from '../harness.mjs';
+import { compare, consume, fmtNs, printCompare, roundsFor, textTable } from '../harness.mjs';
 import { mixedSequence } from '../lib/calls.mjs';
 import { loadHandlers, tableLoop } from '../lib/contenders.mjs';
 import { CTL, MODE } from '../workers/thread-roles.mjs';
@@ -67,7 +67,7 @@ async function hotPathUnderChurn(ci) {
       },
     },
   ].map((c) => ({ ...c, calls: seq.length, fn: ((f) => () => consume(f()))(c.fn) }));
-  const results = await compare({ baseline: 'no churn', rounds: ci ? 3 : 7, time: ci ? 25 : 250, warmupTime: ci ? 10 : 100, contenders });
+  const results = await compare({ baseline: 'no churn', rounds: roundsFor(ci), time: ci ? 25 : 250, warmupTime: ci ? 10 : 100, contenders });
   setMode(MODE.EXIT);
   const errors = Atomics.load(ctl, CTL.ERR);
   await w.terminate();

@@ -1,5 +1,5 @@
 // dispatch: table.call beside what a user would write instead, on a mixed sequence.
-import { compare, consume, fmtNs, fmtRatio, printCompare, target } from '../harness.mjs';
+import { compare, consume, fmtNs, fmtRatio, printCompare, roundsFor, target } from '../harness.mjs';
 import { mixedSequence } from '../lib/calls.mjs';
 import { makeDispatchers } from '../lib/contenders.mjs';
 
@@ -10,7 +10,7 @@ async function measure(seq, ci, names) {
   const { loops } = makeDispatchers(seq);
   const results = await compare({
     baseline: 'array',
-    rounds: ci ? 3 : 7,
+    rounds: roundsFor(ci),
     time: ci ? 25 : 250,
     warmupTime: ci ? 10 : 100,
     contenders: (names ?? Object.keys(loops)).map((name) => ({ name, calls: seq.length, fn: () => consume(loops[name]()) })),

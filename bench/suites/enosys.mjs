@@ -1,5 +1,5 @@
 // enosys: missing numbers only (named but unimplemented, gaps in range, out of range).
-import { compare, consume, printCompare, target } from '../harness.mjs';
+import { compare, consume, printCompare, roundsFor, target } from '../harness.mjs';
 import { MISSING, mixedSequence } from '../lib/calls.mjs';
 import { makeDispatchers } from '../lib/contenders.mjs';
 
@@ -11,7 +11,7 @@ export async function run({ ci }) {
   const { loops, table } = makeDispatchers(seq);
   const results = await compare({
     baseline: 'array',
-    rounds: ci ? 3 : 7,
+    rounds: roundsFor(ci),
     time: ci ? 25 : 250,
     warmupTime: ci ? 10 : 100,
     contenders: Object.entries(loops).map(([name, f]) => ({ name, calls: seq.length, fn: () => consume(f()) })),

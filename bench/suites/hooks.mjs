@@ -2,7 +2,7 @@
 // whose hook machinery was never touched.
 import { createTable } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
-import { compare, consume, printCompare, target } from '../harness.mjs';
+import { compare, consume, printCompare, roundsFor, target } from '../harness.mjs';
 import { mixedSequence } from '../lib/calls.mjs';
 import { loadHandlers, tableLoop } from '../lib/contenders.mjs';
 
@@ -27,7 +27,7 @@ export async function run({ ci }) {
     { name: 'counting on', fn: tableLoop(t, seq), beforeAll: set({ count: true, enter: false, exit: false }) },
     { name: 'enter/exit hooks on (no-op)', fn: tableLoop(t, seq), beforeAll: set({ count: false, enter: true, exit: true }) },
   ].map((c) => ({ ...c, calls: seq.length, fn: ((f) => () => consume(f()))(c.fn) }));
-  const results = await compare({ baseline: contenders[0].name, rounds: ci ? 3 : 7, time: ci ? 25 : 250, warmupTime: ci ? 10 : 100, contenders });
+  const results = await compare({ baseline: contenders[0].name, rounds: roundsFor(ci), time: ci ? 25 : 250, warmupTime: ci ? 10 : 100, contenders });
   t.hooks('*', { count: false, enter: false, exit: false });
   printCompare(results);
   const counted = t.stats().calls.reduce((a, c) => a + c.calls, 0);

@@ -3,7 +3,7 @@
 // guest's own table and a br_table switch with direct calls.
 import { createTable } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
-import { compare, consume, fmtNs, fmtRatio, printCompare, target } from '../harness.mjs';
+import { compare, consume, fmtNs, fmtRatio, printCompare, roundsFor, target } from '../harness.mjs';
 import { CALLS, ENOSYS, NUMBERS, handlerConstants, makeJsHandlers, mixedSequence } from '../lib/calls.mjs';
 import { buildGuest, instantiateGuest } from '../wasm/guest.mjs';
 
@@ -44,7 +44,7 @@ export async function run({ ci }) {
 
   const results = await compare({
     baseline: 'call_indirect (raw table)',
-    rounds: ci ? 3 : 7,
+    rounds: roundsFor(ci),
     time: ci ? 25 : 250,
     warmupTime: ci ? 10 : 100,
     contenders: Object.entries(loops).map(([name, f]) => ({ name, calls: n, fn: () => consume(Number(f() & 0xffffn)) })),
@@ -61,7 +61,7 @@ export async function run({ ci }) {
   const gOnly = instantiateGuest(module, tw.dispatch, only, argsAt);
   const diag = await compare({
     baseline: 'call_indirect (raw table)',
-    rounds: ci ? 3 : 7,
+    rounds: roundsFor(ci),
     time: ci ? 25 : 250,
     warmupTime: ci ? 10 : 100,
     contenders: [
