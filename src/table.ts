@@ -63,10 +63,6 @@ export interface Stats {
   outOfRange: number;
 }
 
-
-// Plain handlers at their id; counting wrappers at id | HOOK_COUNT, so a
-// number with only its count switch on stays on the fast path.
-const FNS_SIZE = (L.ID_MASK + 1) * 2;
 const NO_SAB = 'needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)';
 const BLOCK = -1;
 const ASYNC = -2;
@@ -151,11 +147,12 @@ export class Table {
     this.me = me;
     this.core.bind(me);
     this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
-    this.#fns = new Array<Function | undefined>(FNS_SIZE).fill(undefined);
+    this.#fns = new Array<Function | undefined>(L.ID_MASK + 1).fill(undefined);
     this.#base = abi.base;
     this.wakeAt = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
     this.#bell = new Int32Array(memory.buffer, this.wakeAt * 4, 1);
-    this.#direct = Array.from({ length: abi.count }, () => undefined); // packed: no hole checks on the hot path
+    // Packed (no hole checks on the hot path); [count, 2 * count): the counting lane.
+    this.#direct = Array.from({ length: 2 * abi.count }, () => undefined);
     this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
     this.#seenWake = Atomics.load(this.i32, this.wakeAt);
     this.#seenGp = Atomics.load(this.i32, L.H_GP);
@@ -193,16 +190,30 @@ export class Table {
         if (typeof r === 'number') return r;
         return this.#oddResult(nr, this.#idOf(i, f), r);
       }
-      if (f === null) {
-        // An empty slot with no switches and plain ENOSYS: count it and answer.
-        this.#counters[i * L.C_WORDS + L.C_ENOSYS]!++;
-        return this.#enosys;
-      }
-      if (this.#oorFast && this.#slots[i] === undefined && Number.isInteger(nr)) {
-        // Beyond the table (an ABI with one range, default policy): count it and answer.
-        this.i32[this.#oorAt]!++;
-        return this.#enosys;
-      }
+      return this.miss(nr, i, f, a0, a1, a2, a3, a4, a5);
+    }
+    return this.slow(nr, a0, a1, a2, a3, a4, a5);
+  }
+
+  /**
+   * @internal The hot path found no function for slot `i` in this thread's
+   * cache (the doorbell is quiet): an empty slot, a counted one, or beyond
+   * the table; anything else takes the slow path.
+   */
+  miss(nr: number, i: number, f: null | undefined, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    const n = this.#slots.length;
+    if (f === null) {
+      // An empty slot with no switches and plain ENOSYS: count it and answer.
+      this.#counters[i * L.C_WORDS + L.C_ENOSYS]!++;
+      return this.#enosys;
+    }
+    if (i >>> 0 === i && i < n) {
+      const g = this.#direct[n + i];
+      if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
+    } else if (this.#oorFast && Number.isInteger(nr)) {
+      // Beyond the table (an ABI with one range, default policy): count it and answer.
+      this.i32[this.#oorAt]!++;
+      return this.#enosys;
     }
     return this.slow(nr, a0, a1, a2, a3, a4, a5);
   }
@@ -214,7 +225,7 @@ export class Table {
   #idOf(i: number, f: Function): number {
     let found = 0;
     for (const id of this.#cached) {
-      if ((this.#fns[id] !== f && this.#fns[id | L.HOOK_COUNT] !== f) || this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT] !== i) continue;
+      if (this.#fns[id] !== f || this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT] !== i) continue;
       found = id;
       // One function loaded twice in a slot: the draining one, so its drain waits for this call.
       if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) !== L.HS_LIVE) break;
@@ -227,10 +238,37 @@ export class Table {
     const slots = this.#slots;
     const fns = this.#fns;
     const direct = this.#direct;
-    for (let i = 0; i < direct.length; i++) {
-      const k = slots[i]! & L.FAST_MASK;
-      direct[i] = k === 0 ? null : fns[k];
+    const n = slots.length;
+    for (let i = 0; i < n; i++) {
+      const w = slots[i]!;
+      const k = w & L.FAST_MASK;
+      const counting = (k & ~L.ID_MASK) === L.HOOK_COUNT;
+      direct[i] = k === 0 ? null : counting ? undefined : fns[k];
+      // The counting lane: the plain handler of a number whose count switch alone is on.
+      direct[n + i] = counting ? fns[w & L.ID_MASK] : undefined;
     }
+  }
+
+  /** A number whose count switch alone is on: counted here, its handler `f` called directly. */
+  #countedCall(i: number, nr: number, f: Function, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    const c = this.#counters;
+    const at = i * L.C_WORDS;
+    c[at + L.C_CALLS]!++;
+    let r;
+    this.depth++;
+    try {
+      r = f(a0, a1, a2, a3, a4, a5);
+    } catch (e) {
+      c[at + L.C_ERRORS]!++;
+      throw e;
+    } finally {
+      this.depth--;
+    }
+    if (typeof r === 'number') {
+      if (isError(r, this.#negative)) c[at + L.C_ERRORS]!++;
+      return r;
+    }
+    return this.#oddResult(nr, this.#idOf(i, f), r);
   }
 
   /** Like call(), with exact 64-bit arguments and result. */
@@ -319,13 +357,14 @@ export class Table {
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
-        const g = counting ? this.#counted(id, slot, f) : f;
         // Valid until the next doorbell: the word was read after this thread's last refresh.
-        if (slot < this.#direct.length && (word & (L.SLOW | L.POLICY_BIT)) === 0) this.#direct[slot] = g;
+        const n = this.#slots.length;
+        if (slot < n && (word & L.POLICY_BIT) === 0) this.#direct[counting ? n + slot : slot] = f;
+        if (counting) return this.#countedCall(slot, nr as number, f, a0, a1, a2, a3, a4, a5);
         let r;
         this.depth++;
         try {
-          r = g(a0, a1, a2, a3, a4, a5);
+          r = f(a0, a1, a2, a3, a4, a5);
         } finally {
           this.depth--;
         }
@@ -358,31 +397,6 @@ export class Table {
     }
     exit?.(nr, args, r);
     return r;
-  }
-
-  /** Handler `id` with counting around it, cached where the hot path looks for it. */
-  #counted(id: number, slot: number, f: Function): Function {
-    const at = id | L.HOOK_COUNT;
-    let g = this.#fns[at];
-    if (g === undefined) {
-      const c = this.#counters;
-      const i = slot * L.C_WORDS;
-      const negative = this.#negative;
-      g = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
-        c[i + L.C_CALLS]!++;
-        let r;
-        try {
-          r = f(a0, a1, a2, a3, a4, a5);
-        } catch (e) {
-          c[i + L.C_ERRORS]!++;
-          throw e;
-        }
-        if (typeof r === 'number' && isError(r, negative)) c[i + L.C_ERRORS]!++;
-        return r;
-      };
-      this.#fns[at] = g;
-    }
-    return g;
   }
 
   /** The slot of a call number, -1 when out of range; throws on a non-integer. */
@@ -671,7 +685,7 @@ export class Table {
   /** @internal Drops every cached function (local code changed). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) {
-      this.#fns[id] = this.#fns[id | L.HOOK_COUNT] = undefined;
+      this.#fns[id] = undefined;
       this.#resolved[id] = L.RK_NONE;
       this.#remoteIds.delete(id);
     }
