@@ -60,7 +60,7 @@ export const NUMBERS = CALLS.map(([name]) => {
 /**
  * A mixed sequence: `length` calls drawn by weight (implemented and missing),
  * each with six small-integer arguments. Same seed, same sequence.
- * Numbers and arguments sit in Int32Arrays, as a 32-bit emulator's guest registers
+ * Numbers and arguments sit in Int32Arrays, as an emulator's guest registers
  * do; `plainArrays` gives plain JS arrays instead (holey: V8 then cannot rule
  * out `undefined` in an argument, which every contender pays for differently).
  */
