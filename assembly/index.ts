@@ -112,16 +112,16 @@ export function unlock(owner: i32): bool {
   publish();
   return true;
 }
-/**
- * Rings every thread's doorbell if this thread changed a slot word since it
- * last did: threads keep a cache of their slots' functions and refresh it at
- * their next call after a ring.
- */
 /** A slot word changed: threads re-read their slots after the next ring (only then: rings for calls or grace periods do not). */
 function changed(): void {
   atomic.add<i32>(w(H_CHANGES), 1);
   dirty = true;
 }
+/**
+ * Rings every thread's doorbell if this thread changed a slot word since it
+ * last did: threads keep a cache of their slots' functions and refresh it at
+ * their next call after a ring.
+ */
 export function publish(): void {
   if (!dirty) return;
   dirty = false;

@@ -83,6 +83,9 @@ export class Table {
   // slot -> fns[slot word & FAST_MASK], refreshed when the doorbell rings;
   // null: empty, no switches, plain ENOSYS; undefined: look closer (slow path).
   readonly #direct: (Function | null | undefined)[];
+  // slot -> the plain handler of a number whose count switch alone is on (its
+  // own array: the main one must read undefined beyond the table).
+  readonly #lane: (Function | undefined)[];
   readonly #bell: Int32Array;
   readonly #base: number;
   #seenWake: number;
@@ -151,8 +154,9 @@ export class Table {
     this.#base = abi.base;
     this.wakeAt = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
     this.#bell = new Int32Array(memory.buffer, this.wakeAt * 4, 1);
-    // Packed (no hole checks on the hot path); [count, 2 * count): the counting lane.
-    this.#direct = Array.from({ length: 2 * abi.count }, () => undefined);
+    // Packed: no hole checks on the hot path.
+    this.#direct = Array.from({ length: abi.count }, () => undefined);
+    this.#lane = Array.from({ length: abi.count }, () => undefined);
     this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
     this.#seenWake = Atomics.load(this.i32, this.wakeAt);
     this.#seenGp = Atomics.load(this.i32, L.H_GP);
@@ -208,7 +212,7 @@ export class Table {
       return this.#enosys;
     }
     if (i >>> 0 === i && i < n) {
-      const g = this.#direct[n + i];
+      const g = this.#lane[i];
       if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
     } else if (this.#oorFast && Number.isInteger(nr)) {
       // Beyond the table (an ABI with one range, default policy): count it and answer.
@@ -238,14 +242,14 @@ export class Table {
     const slots = this.#slots;
     const fns = this.#fns;
     const direct = this.#direct;
+    const lane = this.#lane;
     const n = slots.length;
     for (let i = 0; i < n; i++) {
       const w = slots[i]!;
       const k = w & L.FAST_MASK;
       const counting = (k & ~L.ID_MASK) === L.HOOK_COUNT;
       direct[i] = k === 0 ? null : counting ? undefined : fns[k];
-      // The counting lane: the plain handler of a number whose count switch alone is on.
-      direct[n + i] = counting ? fns[w & L.ID_MASK] : undefined;
+      lane[i] = counting ? fns[w & L.ID_MASK] : undefined;
     }
   }
 
@@ -359,7 +363,7 @@ export class Table {
       if (counting || (word & L.HOOK_MASK) === 0) {
         // Valid until the next doorbell: the word was read after this thread's last refresh.
         const n = this.#slots.length;
-        if (slot < n && (word & L.POLICY_BIT) === 0) this.#direct[counting ? n + slot : slot] = f;
+        if (slot < n && (word & L.POLICY_BIT) === 0) (counting ? this.#lane : this.#direct)[slot] = f;
         if (counting) return this.#countedCall(slot, nr as number, f, a0, a1, a2, a3, a4, a5);
         let r;
         this.depth++;
