@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { abi } from '../src/abi/linux-riscv64.js';
-import { GUEST_ENV, runBoth, TIMEOUT } from '../examples/rv64/test/harness.js';
+import { GUEST_ENV } from '../examples/rv64/test/harness.js';
+import { both, TIMEOUT } from './helpers/rv64.js';
 
 const envLines = (out: string) => out.split('\n').filter((l) => l.startsWith('env '));
 const otherLines = (out: string) => out.split('\n').filter((l) => !l.startsWith('env '));
 
 describe('rv64 fixture argv', () => {
   it('argv and envp reach main(): same as qemu (environment order aside, see README)', async () => {
-    const { emu, qemu } = await runBoth('argv', ['first', 'two words', '', '--flag=x'], abi.names);
+    const { emu, qemu } = await both('argv', ['first', 'two words', '', '--flag=x']);
     expect(emu.stderr).toBe('');
     expect(otherLines(emu.stdout)).toEqual(otherLines(qemu.stdout));
     // qemu-user hands the environment over in reverse order; Linux and the emulator keep the caller's order.
