@@ -2,19 +2,16 @@
 // unloads modules on the same table (the browser twin of threads-churn.test.ts).
 import { describe, expect, it } from 'vitest';
 import { createTable } from 'systab';
-import { churn } from '../helpers/churn.js';
 import { abi } from 'systab/abi/linux-x86_64';
+import { CHURN_NAMES, churn, finishChurn, type GuestResult } from '../helpers/churn.js';
 
-const NAMES = ['read', 'write', 'close', 'getpid', 'openat', 'lseek'];
 const OPS = 300;
-
-interface Result { calls: number; bad: number; firstBad?: unknown }
 
 describe('hot swap under load in Web Workers', () => {
   it('keeps every result valid and every unloaded handler silent', async () => {
     expect(crossOriginIsolated).toBe(true);
     const t = createTable({ abi });
-    const nrs = NAMES.map((n) => abi.names[n]!);
+    const nrs = CHURN_NAMES.map((n) => abi.names[n]!);
     const counters = new SharedArrayBuffer(2 * 3 * 4);
     const control = new SharedArrayBuffer(3 * 4);
     const ctl = new Int32Array(control);
@@ -24,8 +21,8 @@ describe('hot swap under load in Web Workers', () => {
       const results = workers.map((w, index) => {
         let readyRes!: (v: unknown) => void;
         ready.push(new Promise((r) => (readyRes = r)));
-        const done = new Promise<Result>((res, rej) => {
-          w.onmessage = (e) => (e.data.ready ? readyRes(true) : res(e.data as Result));
+        const done = new Promise<GuestResult>((res, rej) => {
+          w.onmessage = (e) => (e.data.ready ? readyRes(true) : res(e.data as GuestResult));
           w.onerror = (e) => rej(new Error(`worker ${index}: ${e.message}`));
         });
         w.postMessage({ desc: t.describe(), index, nrs, counters, control });
@@ -34,16 +31,7 @@ describe('hot swap under load in Web Workers', () => {
       await Promise.all(ready);
 
       const run = await churn(t, nrs, counters, OPS, 25);
-      // Let the workers run on a while: an unloaded handler must stay silent.
-      await new Promise((r) => setTimeout(r, 50));
-      run.checkFrozen();
-      Atomics.store(ctl, 0, 1);
-      const out = await Promise.all(results);
-      t.verify();
-      const total = out.reduce((s, r) => s + r.calls, 0);
-      expect(out.map((r) => r.firstBad)).toEqual([undefined, undefined]);
-      expect(out.map((r) => r.bad)).toEqual([0, 0]);
-      expect(run.changes).toBeGreaterThan(OPS / 2);
+      const total = await finishChurn(t, run, OPS, ctl, results);
       expect(run.unloads).toBeGreaterThan(OPS / 5);
       // Every module's code ran in the workers at some point.
       expect([0, 1, 2].map((m) => run.callsOf(m) > 0)).toEqual([true, true, true]);

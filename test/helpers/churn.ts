@@ -5,6 +5,12 @@
 import { expect } from 'vitest';
 import { SystabError, type Module, type ModuleSpec, type Table, type WrapFactory } from 'systab';
 
+/** The calls the guests make (x86_64 names). */
+export const CHURN_NAMES = ['read', 'write', 'close', 'getpid', 'openat', 'lseek'];
+
+/** What a guest thread reports when it stops. */
+export interface GuestResult { calls: number; bad: number; firstBad?: unknown }
+
 const IDX = { A: 0, B: 1, W: 2 } as const;
 type Name = keyof typeof IDX;
 
@@ -70,4 +76,21 @@ export async function churn(t: Table, nrs: number[], counters: SharedArrayBuffer
     if (op % verifyEvery === 0) t.verify();
   }
   return out;
+}
+
+/**
+ * The end of a churn test: the guests run on a while (an unloaded handler must
+ * stay silent), are told to stop through `ctl`, and every result they saw was
+ * valid. Returns the calls the guests made.
+ */
+export async function finishChurn(t: Table, run: Churn, ops: number, ctl: Int32Array, results: Promise<GuestResult>[]): Promise<number> {
+  await new Promise((r) => setTimeout(r, 50));
+  run.checkFrozen();
+  Atomics.store(ctl, 0, 1);
+  const out = await Promise.all(results);
+  t.verify();
+  expect(out.map((r) => r.firstBad)).toEqual(out.map(() => undefined));
+  expect(out.map((r) => r.bad)).toEqual(out.map(() => 0));
+  expect(run.changes).toBeGreaterThan(ops / 2);
+  return out.reduce((s, r) => s + r.calls, 0);
 }
