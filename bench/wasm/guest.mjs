@@ -6,7 +6,8 @@
 //   loopSwitch:   a br_table switch with a direct call per case
 // Memory: call numbers as i32 at 0, arguments as i64 x6 per call at `argsAt`.
 
-const I32 = 0x7f, I64 = 0x7e, FUNCREF = 0x70;
+import { FUNCREF, HEADER, I32, I64, section, sleb, str, uleb, vec } from './bytes.mjs';
+
 const op = {
   block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d, br_table: 0x0e,
   call: 0x10, call_indirect: 0x11, local_get: 0x20, local_set: 0x21,
@@ -14,33 +15,6 @@ const op = {
   i32_lt_u: 0x49, i32_ge_u: 0x4f, i32_add: 0x6a, i32_shl: 0x74,
   i64_add: 0x7c, i64_mul: 0x7e, i64_and: 0x83, i64_xor: 0x85, i64_shr_u: 0x88,
 };
-
-function uleb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(v) {
-  let n = BigInt(v);
-  const out = [];
-  for (;;) {
-    const b = Number(n & 0x7fn);
-    n >>= 7n;
-    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-const str = (s) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-const section = (id, body) => [id, ...uleb(body.length), ...body];
 
 /**
  * Builds the guest. `numbers[i]` is handler i's call number, `consts[i]` its
@@ -129,7 +103,7 @@ export function buildGuest({ numbers, consts, enosys, tableSize, calls }) {
   const code = vec([...consts.map(handler), enosysBody, loopOf(viaDispatch), loopOf(viaIndirect), loopOf(viaSwitch)]);
 
   const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...HEADER,
     ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(4, table),
     ...section(5, memory), ...section(7, exports), ...section(9, elem), ...section(10, code),
   ]);

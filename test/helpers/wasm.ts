@@ -5,29 +5,8 @@
 // handlers: exports (i64 x6) -> i64 functions usable as `{ wasm: fn }`:
 //   add = a0 + a1, mul = a0 * a1, first = a0.
 
-const I32 = 0x7f;
-const I64 = 0x7e;
+import { HEADER, I32, I64, section, str, uleb, vec } from '../../bench/wasm/bytes.mjs';
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function str(s: string): number[] {
-  const b = [...new TextEncoder().encode(s)];
-  return [...uleb(b.length), ...b];
-}
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
 function funcType(params: number[], results: number[]): number[] {
   return [0x60, ...uleb(params.length), ...params, ...uleb(results.length), ...results];
 }
@@ -35,7 +14,6 @@ function body(code: number[]): number[] {
   const b = [0x00, ...code, 0x0b]; // no locals; code; end
   return [...uleb(b.length), ...b];
 }
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const LOCAL_GET = 0x20;
 const CALL = 0x10;
 
