@@ -5,6 +5,7 @@
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import type { Table } from './table.js';
+import { handlerWord, workerWord } from './records.js';
 
 let canBlock: boolean | undefined;
 /** Atomics.wait works here (not on a browser's main thread). */
@@ -59,7 +60,7 @@ const tick: () => Promise<void> =
       })();
 
 function inflight(t: Table, ids: readonly number[]): number {
-  for (const h of ids) if (Atomics.load(t.i32, t.at.handlers + h * L.HR_WORDS + L.HR_INFLIGHT) > 0) return h;
+  for (const h of ids) if (Atomics.load(t.i32, handlerWord(t, h, L.HR_INFLIGHT)) > 0) return h;
   return 0;
 }
 
@@ -85,7 +86,7 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
     // quiescent word (it notifies when it writes it): no busy polling, and the
     // wake-up comes as soon as it answers. Then let the event loop run.
     if (w >= 0 && w !== t.me && t.shared && blockingAllowed(t.i32)) {
-      const at = t.at.workers + w * L.WR_WORDS + L.WR_QS;
+      const at = workerWord(t, w, L.WR_QS);
       const seen = Atomics.load(t.i32, at);
       if (seen - gp < 0) Atomics.wait(t.i32, at, seen, 0.5);
     }

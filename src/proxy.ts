@@ -12,6 +12,7 @@ import { SystabError } from './errors.js';
 import { blockingAllowed } from './grace.js';
 import { describeSlot } from './slots.js';
 import type { Table } from './table.js';
+import { handlerWord, workerWord } from './records.js';
 
 const now = (): number => performance.now();
 
@@ -21,13 +22,13 @@ function recordAt(t: Table, worker: number, k: number): number {
 
 /** Rings worker `w`'s doorbell. */
 export function ring(t: Table, w: number): void {
-  const at = t.at.workers + w * L.WR_WORDS + L.WR_WAKE;
+  const at = workerWord(t, w, L.WR_WAKE);
   Atomics.add(t.i32, at, 1);
   Atomics.notify(t.i32, at);
 }
 
 function homeGone(t: Table, home: number, ident: number): boolean {
-  const r = t.at.workers + home * L.WR_WORDS;
+  const r = workerWord(t, home, 0);
   return Atomics.load(t.i32, r + L.WR_STATE) === L.WS_FREE || t.i32[r + L.WR_ID] !== ident;
 }
 
@@ -41,9 +42,9 @@ interface Posted {
 
 /** Posts a call to handler `id`'s home; the answer at once (ENOSYS: home gone, EAGAIN: no free record) when it cannot be posted. */
 function post(t: Table, id: number, nr: number, args: readonly number[], timeout: number): Posted | number {
-  const home = t.i32[t.at.handlers + id * L.HR_WORDS + L.HR_HOME]!;
-  const ident = t.i32[t.at.workers + home * L.WR_WORDS + L.WR_ID]!;
-  if (home === t.me || Atomics.load(t.i32, t.at.workers + home * L.WR_WORDS + L.WR_STATE) === L.WS_FREE) return t.abi.enosys;
+  const home = t.i32[handlerWord(t, id, L.HR_HOME)]!;
+  const ident = t.i32[workerWord(t, home, L.WR_ID)]!;
+  if (home === t.me || Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE) return t.abi.enosys;
   for (let k = 0; k < L.CALLS_PER_WORKER; k++) {
     const rec = recordAt(t, t.me, k);
     if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_FREE, L.CS_FILLING) !== L.CS_FREE) continue;
@@ -73,7 +74,7 @@ function finish(t: Table, p: Posted): number {
   const r = t.f64[(p.rec + L.CR_RESULT) >> 1]!;
   Atomics.store(t.i32, p.rec + L.CR_STATE, L.CS_FREE);
   if (err === L.CE_OK) return r;
-  const slot = t.i32[t.at.handlers + p.id * L.HR_WORDS + L.HR_SLOT]!;
+  const slot = t.i32[handlerWord(t, p.id, L.HR_SLOT)]!;
   const label = describeSlot(t.map, slot);
   if (err === L.CE_NOCODE) throw new SystabError('ENOCODE', `handler for ${label} has no code in worker ${p.home}, its home`);
   if (err === L.CE_BADRESULT) throw new SystabError('EBADRESULT', `handler for ${label} returned a non-number in worker ${p.home}`);

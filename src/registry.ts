@@ -7,6 +7,7 @@ import { moduleNameBytes, normalizeModule, show, slotsFor, type Entry, type Modu
 import { describeSlot } from './slots.js';
 import type { Table } from './table.js';
 import { graceFor, lock, unlock } from './grace.js';
+import { handlerWord, moduleWord } from './records.js';
 
 /** A loaded module; its holder is its owner. */
 export class Module {
@@ -31,7 +32,7 @@ export class Module {
    * there gives a handle that may unload this module. Nothing else can.
    */
   get token(): string {
-    const r = this.table.at.modules + this.id * L.MR_WORDS;
+    const r = moduleWord(this.table, this.id, 0);
     const a = this.table.i32[r + L.MR_SECRET]! >>> 0;
     const b = this.table.i32[r + L.MR_SECRET + 1]! >>> 0;
     return `${this.id}.${this.gen}.${a.toString(36)}.${b.toString(36)}`;
@@ -39,7 +40,7 @@ export class Module {
 
   /** True while this load is the one in the table (not unloaded, not replaced). */
   get loaded(): boolean {
-    const r = this.table.at.modules + this.id * L.MR_WORDS;
+    const r = moduleWord(this.table, this.id, 0);
     return Atomics.load(this.table.i32, r + L.MR_GEN) === this.gen && Atomics.load(this.table.i32, r + L.MR_HOME) !== 0;
   }
 
@@ -54,24 +55,22 @@ export class Module {
   }
 }
 
-const MODULE_WORD = (t: Table, id: number, field: number): number => t.at.modules + id * L.MR_WORDS + field;
-const HANDLER_WORD = (t: Table, id: number, field: number): number => t.at.handlers + id * L.HR_WORDS + field;
 
 const utf8 = new TextDecoder();
 
 /** @internal The name of module record `id`. */
 export function moduleName(t: Table, id: number): string {
-  const len = t.i32[MODULE_WORD(t, id, L.MR_NAMELEN)]!;
-  const start = (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4;
+  const len = t.i32[moduleWord(t, id, L.MR_NAMELEN)]!;
+  const start = moduleWord(t, id, L.MR_NAME) * 4;
   return utf8.decode(new Uint8Array(t.i32.buffer, start, len).slice());
 }
 
 function findModule(t: Table, name: Uint8Array): number {
   const n = t.i32[L.H_MAXM]!;
   outer: for (let id = 1; id < n; id++) {
-    if (Atomics.load(t.i32, MODULE_WORD(t, id, L.MR_STATE)) !== L.MS_LIVE) continue;
-    if (t.i32[MODULE_WORD(t, id, L.MR_NAMELEN)] !== name.length) continue;
-    const bytes = new Uint8Array(t.i32.buffer, (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4, name.length);
+    if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) !== L.MS_LIVE) continue;
+    if (t.i32[moduleWord(t, id, L.MR_NAMELEN)] !== name.length) continue;
+    const bytes = new Uint8Array(t.i32.buffer, moduleWord(t, id, L.MR_NAME) * 4, name.length);
     for (let i = 0; i < name.length; i++) if (bytes[i] !== name[i]) continue outer;
     return id;
   }
@@ -82,25 +81,25 @@ function claimModule(t: Table, name: Uint8Array): number {
   const id = t.core.moduleClaim();
   if (id < 0) throw new SystabError('EFULL', `all ${t.i32[L.H_MAXM]! - 1} module records of this table are taken`);
   // The claimer alone writes the name before publishing the record.
-  new Uint8Array(t.i32.buffer, (t.at.modules + id * L.MR_WORDS + L.MR_NAME) * 4, L.NAME_MAX_BYTES).fill(0).set(name);
-  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_NAMELEN), name.length);
-  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_HOME), 0);
+  new Uint8Array(t.i32.buffer, moduleWord(t, id, L.MR_NAME) * 4, L.NAME_MAX_BYTES).fill(0).set(name);
+  Atomics.store(t.i32, moduleWord(t, id, L.MR_NAMELEN), name.length);
+  Atomics.store(t.i32, moduleWord(t, id, L.MR_HOME), 0);
   const secret = new Uint32Array(2);
   crypto.getRandomValues(secret);
-  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_SECRET), secret[0]! | 0);
-  Atomics.store(t.i32, MODULE_WORD(t, id, L.MR_SECRET + 1), secret[1]! | 0);
+  Atomics.store(t.i32, moduleWord(t, id, L.MR_SECRET), secret[0]! | 0);
+  Atomics.store(t.i32, moduleWord(t, id, L.MR_SECRET + 1), secret[1]! | 0);
   t.core.modulePublish(id);
   return id;
 }
 
 function kindOf(t: Table, h: number): number {
-  return t.i32[HANDLER_WORD(t, h, L.HR_KIND)]!;
+  return t.i32[handlerWord(t, h, L.HR_KIND)]!;
 }
 function belowOf(t: Table, h: number): number {
-  return Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_BELOW));
+  return Atomics.load(t.i32, handlerWord(t, h, L.HR_BELOW));
 }
 function moduleOf(t: Table, h: number): number {
-  return t.i32[HANDLER_WORD(t, h, L.HR_MODULE)]!;
+  return t.i32[handlerWord(t, h, L.HR_MODULE)]!;
 }
 function topOf(t: Table, slot: number): number {
   return Atomics.load(t.i32, t.at.slots + slot) & L.ID_MASK;
@@ -118,7 +117,7 @@ function insertAbove(t: Table, slot: number, h: number, below: number): void {
   const c = chain(t, slot);
   const i = below === 0 ? c.length : c.indexOf(below);
   if (i < 0) throw new Error(`systab: handler ${below} is not on slot ${slot}`);
-  Atomics.store(t.i32, HANDLER_WORD(t, h, L.HR_BELOW), below);
+  Atomics.store(t.i32, handlerWord(t, h, L.HR_BELOW), below);
   if (i === 0) publishTop(t, slot, h);
   else if (!t.core.handlerSetBelow(c[i - 1]!, below, h)) throw new Error('systab: lost a link race under the writer lock');
 }
@@ -139,7 +138,7 @@ function swapIn(t: Table, slot: number, old: number, h: number): void {
   const c = chain(t, slot);
   const i = c.indexOf(old);
   if (i < 0) throw new Error(`systab: handler ${old} is not on slot ${slot}`);
-  Atomics.store(t.i32, HANDLER_WORD(t, h, L.HR_BELOW), belowOf(t, old));
+  Atomics.store(t.i32, handlerWord(t, h, L.HR_BELOW), belowOf(t, old));
   if (i === 0) publishTop(t, slot, h);
   else if (!t.core.handlerSetBelow(c[i - 1]!, old, h)) throw new Error('systab: lost a link race under the writer lock');
 }
@@ -166,7 +165,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
   lock(t);
   try {
     let mid = findModule(t, mod.nameBytes);
-    const loaded = mid !== 0 && t.i32[MODULE_WORD(t, mid, L.MR_HOME)] !== 0;
+    const loaded = mid !== 0 && t.i32[moduleWord(t, mid, L.MR_HOME)] !== 0;
     if (loaded && !mod.replace) throw new SystabError('EEXIST', `module "${mod.name}" is already loaded`);
     const plans: Plan[] = [];
     for (const e of mod.entries) plans.push(plan(t, mod.name, mid, loaded, mod.replace, e));
@@ -188,7 +187,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
       }
       ids.push(id);
     }
-    const gen = loaded ? t.core.moduleBump(mid) : Atomics.load(t.i32, MODULE_WORD(t, mid, L.MR_GEN));
+    const gen = loaded ? t.core.moduleBump(mid) : Atomics.load(t.i32, moduleWord(t, mid, L.MR_GEN));
     const bySlot = new Map<number, Entry>();
     for (const p of plans) bySlot.set(p.entry.slot, p.entry);
     const old = t.local.get(mid);
@@ -217,11 +216,11 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
       }
     }
     for (const h of leaving) {
-      unlink(t, t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!, h);
+      unlink(t, t.i32[handlerWord(t, h, L.HR_SLOT)]!, h);
       retired.push(h);
     }
     for (const h of retired) t.core.handlerRetire(h);
-    Atomics.store(t.i32, MODULE_WORD(t, mid, L.MR_HOME), t.me + 1);
+    Atomics.store(t.i32, moduleWord(t, mid, L.MR_HOME), t.me + 1);
     const drained = retired.length === 0 ? Promise.resolve() : t.limbo.retire(t, retired);
     drained.catch(() => {});
     return new Module(t, mod.name, mid, gen, drained);
@@ -254,7 +253,7 @@ function recordsOf(t: Table, mid: number, stubs: boolean): number[] {
   const out: number[] = [];
   const n = t.i32[L.H_MAXH]!;
   for (let h = 1; h < n; h++) {
-    if (Atomics.load(t.i32, HANDLER_WORD(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
+    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
   }
   return out;
 }
@@ -285,11 +284,11 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
     if (!m.loaded) throw new SystabError('ENOTLOADED', `module "${m.name}" is not loaded (unloaded already, or replaced by a newer load)`);
     const removed: { h: number; slot: number; below: number }[] = [];
     for (const h of handlersOf(t, m.id)) {
-      const slot = t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!;
+      const slot = t.i32[handlerWord(t, h, L.HR_SLOT)]!;
       removed.push({ h, slot, below: unlink(t, slot, h) });
       t.core.handlerRetire(h);
     }
-    Atomics.store(t.i32, MODULE_WORD(t, m.id, L.MR_HOME), 0);
+    Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), 0);
     const ids = removed.map((r) => r.h);
     const waiter = await graceFor(t, ids, timeout);
     if (waiter !== undefined && !force) {
@@ -298,7 +297,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
         t.core.handlerRevive(r.h);
         insertAbove(t, r.slot, r.h, r.below);
       }
-      Atomics.store(t.i32, MODULE_WORD(t, m.id, L.MR_HOME), t.me + 1);
+      Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), t.me + 1);
       throw new SystabError('ETIMEDOUT', `unload of module "${m.name}" timed out after ${timeout} ms: ${waiter}; the module is still loaded`);
     }
     t.core.moduleBump(m.id);
@@ -359,16 +358,16 @@ export function releaseSlots(t: Table, name: string, names?: readonly (string | 
   try {
     const mid = findModule(t, bytes);
     if (mid === 0) throw new SystabError('ENOTLOADED', `module "${name}" holds no reservations`);
-    const stubs = stubsOf(t, mid).filter((h) => only === undefined || only.has(t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!));
+    const stubs = stubsOf(t, mid).filter((h) => only === undefined || only.has(t.i32[handlerWord(t, h, L.HR_SLOT)]!));
     if (only !== undefined && stubs.length !== only.size) {
       throw new SystabError('ENOTOWNER', `module "${name}" does not hold every one of the named reservations`);
     }
     for (const h of stubs) {
-      unlink(t, t.i32[HANDLER_WORD(t, h, L.HR_SLOT)]!, h);
+      unlink(t, t.i32[handlerWord(t, h, L.HR_SLOT)]!, h);
       t.core.handlerRetire(h);
     }
     t.limbo.retire(t, stubs).catch(() => {});
-    if (t.i32[MODULE_WORD(t, mid, L.MR_HOME)] === 0 && !hasStubs(t, mid)) t.core.moduleFree(mid);
+    if (t.i32[moduleWord(t, mid, L.MR_HOME)] === 0 && !hasStubs(t, mid)) t.core.moduleFree(mid);
   } finally {
     unlock(t);
   }
@@ -379,7 +378,7 @@ export function moduleByToken(t: Table, token: string): Module {
   const m = typeof token === 'string' ? /^(\d+)\.(-?\d+)\.([0-9a-z]+)\.([0-9a-z]+)$/.exec(token) : null;
   const id = m ? Number(m[1]) : 0;
   if (m === null || id <= 0 || id >= t.i32[L.H_MAXM]!) throw new SystabError('EBADSPEC', `not a module token: ${show(token)}`);
-  const r = t.at.modules + id * L.MR_WORDS;
+  const r = moduleWord(t, id, 0);
   const ok =
     Atomics.load(t.i32, r + L.MR_STATE) === L.MS_LIVE &&
     Atomics.load(t.i32, r + L.MR_GEN) === Number(m[2]) &&

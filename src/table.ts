@@ -11,6 +11,7 @@ import { blockingAllowed, Limbo } from './grace.js';
 import { loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
 import { carry, carryAsync, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
+import { handlerWord, workerWord } from './records.js';
 
 export interface TableOptions {
   abi: Abi;
@@ -152,7 +153,7 @@ export class Table {
     this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.#fns = new Array<Function | undefined>(L.ID_MASK + 1).fill(undefined);
     this.#base = abi.base;
-    this.wakeAt = this.at.workers + me * L.WR_WORDS + L.WR_WAKE;
+    this.wakeAt = workerWord(this, me, L.WR_WAKE);
     this.#bell = new Int32Array(memory.buffer, this.wakeAt * 4, 1);
     // Packed: no hole checks on the hot path.
     this.#direct = Array.from({ length: abi.count }, () => undefined);
@@ -164,7 +165,7 @@ export class Table {
     this.#resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.#enosys = abi.enosys;
     this.#negative = abi.convention === 'negative';
-    this.#oorAt = this.at.workers + me * L.WR_WORDS + L.WR_OOR;
+    this.#oorAt = workerWord(this, me, L.WR_OOR);
     this.#oorFast = abi.extra.length === 0;
     this.core.setOorFast(this.#oorFast ? 1 : 0);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
@@ -229,10 +230,10 @@ export class Table {
   #idOf(i: number, f: Function): number {
     let found = 0;
     for (const id of this.#cached) {
-      if (this.#fns[id] !== f || this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT] !== i) continue;
+      if (this.#fns[id] !== f || this.i32[handlerWord(this, id, L.HR_SLOT)] !== i) continue;
       found = id;
       // One function loaded twice in a slot: the draining one, so its drain waits for this call.
-      if (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) !== L.HS_LIVE) break;
+      if (Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE)) !== L.HS_LIVE) break;
     }
     return found;
   }
@@ -478,7 +479,7 @@ export class Table {
 
   /** @internal This thread's code for handler `id`: loaded here, or provided here. */
   #entryOf(id: number): Entry | undefined {
-    const r = this.at.handlers + id * L.HR_WORDS;
+    const r = handlerWord(this, id, 0);
     const mid = this.i32[r + L.HR_MODULE]!;
     const slot = this.i32[r + L.HR_SLOT]!;
     const local = this.local.get(mid)?.get(slot);
@@ -492,7 +493,7 @@ export class Table {
   #resolve(id: number, draining = false): Function | undefined {
     const cached = this.#fns[id];
     if (cached !== undefined && !draining) return cached;
-    const r = this.at.handlers + id * L.HR_WORDS;
+    const r = handlerWord(this, id, 0);
     const state = Atomics.load(this.i32, r + L.HR_STATE);
     if (state !== L.HS_LIVE && !(draining && state === L.HS_GOING)) return undefined;
     const entry = this.#entryOf(id);
@@ -541,8 +542,8 @@ export class Table {
   /** @internal Calls the handler below wrap `id` (ENOSYS when there is none or it is a stub). */
   #callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     for (;;) {
-      const below = Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_BELOW);
-      if (below === 0 || (this.i32[this.at.handlers + below * L.HR_WORDS + L.HR_KIND]! & L.HK_STUB) !== 0) return this.#enosys;
+      const below = Atomics.load(this.i32, handlerWord(this, id, L.HR_BELOW));
+      if (below === 0 || (this.i32[handlerWord(this, below, L.HR_KIND)]! & L.HK_STUB) !== 0) return this.#enosys;
       const f = this.#resolve(below);
       if (f !== undefined) return f(a0, a1, a2, a3, a4, a5);
     }
@@ -550,7 +551,7 @@ export class Table {
 
   /** @internal A function for a handler whose code lives in another thread: it carries the call there. */
   remote(id: number): Function {
-    const nr = this.map.nrOfSlot[this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!]!;
+    const nr = this.map.nrOfSlot[this.i32[handlerWord(this, id, L.HR_SLOT)]!]!;
     return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
       this.#carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.#carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.#carry);
   }
@@ -659,7 +660,7 @@ export class Table {
     const n = this.i32[L.H_MAXW]!;
     let found = false;
     for (let w = 0; w < n; w++) {
-      const r = this.at.workers + w * L.WR_WORDS;
+      const r = workerWord(this, w, 0);
       if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
         this.core.workerRelease(w);
         found = true;
@@ -670,19 +671,19 @@ export class Table {
 
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
   quiesce(): boolean {
-    if (this.depth !== 0 || this.i32[this.at.workers + this.me * L.WR_WORDS + L.WR_DEPTH] !== 0) return false;
+    if (this.depth !== 0 || this.i32[workerWord(this, this.me, L.WR_DEPTH)] !== 0) return false;
     const gp = Atomics.load(this.i32, L.H_GP);
     // Drop cached functions of handlers that left their slots: their ids may be reused after this grace period.
     const live: number[] = [];
     const gone: number[] = [];
-    for (const id of this.#cached) (Atomics.load(this.i32, this.at.handlers + id * L.HR_WORDS + L.HR_STATE) === L.HS_LIVE ? live : gone).push(id);
+    for (const id of this.#cached) (Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE)) === L.HS_LIVE ? live : gone).push(id);
     if (gone.length > 0) {
       this.#cached = live;
       this.forget(gone);
     }
     this.#seenGp = gp;
     this.core.quiesce(this.me);
-    Atomics.notify(this.i32, this.at.workers + this.me * L.WR_WORDS + L.WR_QS); // a writer may sleep on it
+    Atomics.notify(this.i32, workerWord(this, this.me, L.WR_QS)); // a writer may sleep on it
     return true;
   }
 
@@ -709,7 +710,7 @@ export class Table {
   #jsCall(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     const r = this.#fns[id]!(a0, a1, a2, a3, a4, a5);
     if (typeof r === 'number') return r;
-    throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
+    throw badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r);
   }
 
   #jsCall64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
@@ -718,7 +719,7 @@ export class Table {
     const r = (entry.fn as Function)(a0, a1, a2, a3, a4, a5);
     if (typeof r === 'bigint') return BigInt.asIntN(64, r);
     if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
-    throw badResult(this.map, this.i32[this.at.handlers + id * L.HR_WORDS + L.HR_SLOT]!, r);
+    throw badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r);
   }
 
   #wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
@@ -795,7 +796,7 @@ export class Table {
     const missing: Stats['missing'] = [];
     const n = this.i32[L.H_MAXW]!;
     let outOfRange = 0;
-    for (let w = 0; w < n; w++) outOfRange += this.i32[this.at.workers + w * L.WR_WORDS + L.WR_OOR]!;
+    for (let w = 0; w < n; w++) outOfRange += this.i32[workerWord(this, w, L.WR_OOR)]!;
     for (let s = 0; s < this.map.total; s++) {
       let c = 0;
       let e = 0;
