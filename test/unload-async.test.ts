@@ -68,4 +68,32 @@ describe('async handlers drain', () => {
     expect(events).toEqual(['old 1', 'drained']);
     t.verify();
   });
+
+  it('one function loaded again by a replace: its pending call counts on the load it started in', async () => {
+    const t = createTable({ abi });
+    const READ = abi.names.read!;
+    const events: string[] = [];
+    let v2: ReturnType<typeof t.load> | undefined;
+    let n = 0;
+    // The same function object is both loads' handler. During its second call
+    // it replaces its own module with itself and calls the new load once, so
+    // this thread knows the function under both handler records when the
+    // pending promise comes back: it must count on the draining one.
+    const read = (): number | Promise<number> => {
+      n++;
+      if (n === 2) {
+        v2 = t.load({ name: 'io', handlers: { read }, replace: true });
+        expect(t.call(READ)).toBe(3);
+        return later(60, 1);
+      }
+      return n === 1 ? 0 : 3;
+    };
+    t.load({ name: 'io', handlers: { read } });
+    expect(t.call(READ)).toBe(0); // a first call, so the next one takes the hot path
+    const old = (t.call(READ) as unknown as Promise<number>).then((v) => events.push(`old ${v}`));
+    await Promise.all([old, v2!.drained.then(() => events.push('drained'))]);
+    expect(events).toEqual(['old 1', 'drained']);
+    expect(t.call(READ)).toBe(3);
+    t.verify();
+  });
 });
