@@ -679,7 +679,9 @@ export class Table {
     for (const id of this.#cached) (Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE)) === L.HS_LIVE ? live : gone).push(id);
     if (gone.length > 0) {
       this.#cached = live;
-      this.forget(gone);
+      // Their slots changed before they left, and that rang this thread's
+      // doorbell: the cache is re-read before its next use, no refresh here.
+      this.#drop(gone);
     }
     this.#seenGp = gp;
     this.core.quiesce(this.me);
@@ -687,14 +689,18 @@ export class Table {
     return true;
   }
 
-  /** @internal Drops every cached function (local code changed). */
+  /** @internal Drops this thread's functions for `ids` (local code changed) and re-reads the cache. */
   forget(ids: Iterable<number>): void {
+    this.#drop(ids);
+    this.#refresh();
+  }
+
+  #drop(ids: Iterable<number>): void {
     for (const id of ids) {
       this.#fns[id] = undefined;
       this.#resolved[id] = L.RK_NONE;
       this.#remoteIds.delete(id);
     }
-    this.#refresh();
   }
 
   // ---- WebAssembly entry points ----
