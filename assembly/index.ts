@@ -269,7 +269,7 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   let v = atomic.load<i32>(p);
   if (off & HOOK_MASK) v = atomic.and<i32>(p, ~(off & HOOK_MASK)) & ~(off & HOOK_MASK);
   if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
-  changed();
+  if ((on | off) & HOOK_MASK) changed();
   return v;
 }
 /** Sets a slot's missing-call policy; the slot word's policy bit says whether it is plain ENOSYS. */
