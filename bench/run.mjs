@@ -29,7 +29,16 @@ if (childAt >= 0) {
   process.exit(0);
 }
 
-const unknown = argv.filter((a) => !a.startsWith('--') && !SUITES.includes(a));
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(`usage: node bench/run.mjs [--ci] [suite ...]\nsuites: ${SUITES.join(', ')}\nwrites bench/results/node<major>.{json,md} and chart.svg`);
+  process.exit(0);
+}
+const badOption = argv.find((a) => a.startsWith('-') && a !== '--ci');
+if (badOption !== undefined) {
+  console.error(`unknown option ${badOption}; usage: node bench/run.mjs [--ci] [suite ...]`);
+  process.exit(2);
+}
+const unknown = argv.filter((a) => !SUITES.includes(a));
 if (unknown.length > 0) {
   console.error(`unknown suite ${unknown.join(', ')}; suites: ${SUITES.join(', ')}`);
   process.exit(2);
