@@ -7,6 +7,15 @@ import { CALLS, ENOSYS, NUMBERS, makeJsHandlers } from './calls.mjs';
 
 const enosys = () => ENOSYS;
 
+/** The baseline: a loop over `seq` calling `arr[nr] ?? enosys`, arr holding a handler per implemented number. */
+export function arrayLoop(arr, { nrs, args, length }) {
+  return function array() {
+    let acc = 0;
+    for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + (arr[nrs[i]] ?? enosys)(args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+    return acc;
+  };
+}
+
 /** Number -> name for the whole ABI (so named-but-missing calls look up a name the object lacks). */
 function nameTable() {
   const names = [];
@@ -62,11 +71,7 @@ export function makeDispatchers(seq, { table } = {}) {
 
   const { nrs, args, length } = seq;
   const loops = {
-    array() {
-      let acc = 0;
-      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + (arr[nrs[i]] ?? enosys)(args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
-      return acc;
-    },
+    array: arrayLoop(arr, seq),
     'systab table.call'() {
       let acc = 0;
       for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + t.call(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
