@@ -95,10 +95,11 @@ export class Table {
   /** @internal */ declare readonly hotLane: (Function | undefined)[];
   /** @internal This thread's doorbell word, rung at every slot change. */ declare readonly hotBell: Int32Array;
   /** @internal */ declare readonly hotBase: number;
+  /** @internal */ declare readonly hotCount: number;
   /** @internal This thread's counters (calls, errors, ENOSYS per slot). */ declare readonly hotCounters: Int32Array;
   /** @internal */ declare readonly hotEnosys: number;
   /** @internal */ declare readonly hotNegative: boolean;
-  /** @internal This thread's out-of-range counter (an index into i32). */ declare readonly hotOorAt: number;
+  /** @internal This thread's out-of-range counter (a one-word view: index 0 needs no range arithmetic). */ declare readonly hotOor: Int32Array;
   // [0] = 1: out-of-range numbers are counted and answered on the hot path
   // (one range, default policy). An array, so the field itself stays constant.
   /** @internal */ declare readonly hotOorFast: Uint8Array;
@@ -161,6 +162,7 @@ export class Table {
     this.hotSlots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.#fns = new Array<Function | undefined>(L.ID_MASK + 1).fill(undefined);
     this.hotBase = abi.base;
+    this.hotCount = abi.count;
     this.wakeAt = workerWord(this, me, L.WR_WAKE);
     this.hotBell = new Int32Array(memory.buffer, this.wakeAt * 4, 1);
     // Packed: no hole checks on the hot path.
@@ -173,7 +175,7 @@ export class Table {
     this.#resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.hotEnosys = abi.enosys;
     this.hotNegative = abi.convention === 'negative';
-    this.hotOorAt = workerWord(this, me, L.WR_OOR);
+    this.hotOor = new Int32Array(memory.buffer, workerWord(this, me, L.WR_OOR) * 4, 1);
     this.hotOorFast = new Uint8Array(1);
     this.#setOorFast(abi.extra.length === 0);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
@@ -219,13 +221,13 @@ export class Table {
       this.hotCounters[i * L.C_WORDS + L.C_ENOSYS]!++;
       return this.hotEnosys;
     }
-    if (i >>> 0 < this.hotLane.length) {
+    if (i >>> 0 < this.hotCount) {
       // In the table, or a number the slow path answers (a fraction, NaN, beyond 2^32).
       const g = this.hotLane[i];
       if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
     } else if (this.hotOorFast[0] !== 0 && Number.isInteger(nr)) {
       // Beyond the table (an ABI with one range, default policy): count it and answer.
-      this.i32[this.hotOorAt]!++;
+      this.hotOor[0]!++;
       return this.hotEnosys;
     }
     return this.slow(nr, a0, a1, a2, a3, a4, a5);
@@ -429,7 +431,7 @@ export class Table {
 
   /** An out-of-range call: count it and apply the out-of-range policy. */
   #missing(nr: number, args: number[]): number {
-    this.i32[this.hotOorAt]!++;
+    this.hotOor[0]!++;
     const p = this.#oorPolicy;
     if (p === 'enosys') return this.hotEnosys;
     if (p === 'throw') throw enosysError(this.abi, nr);
