@@ -52,7 +52,7 @@ export async function run({ ci }) {
   printCompare(results);
   const get = (k) => results.find((r) => r.name === k).ratio;
   const targets = [target({ what: 'systab dispatch -> wasm handler / raw call_indirect', cmp: '<=', limit: 1.5, value: get('systab dispatch -> wasm handler'), unit: 'x' })];
-  const notes = [`missing numbers in the sequence go to the core's ENOSYS path (counted in WebAssembly; out-of-range ones through JS): ${tw.stats().outOfRange} out-of-range calls counted`];
+  const notes = [`missing numbers in the sequence go to the core's ENOSYS path and are counted there, in WebAssembly, out-of-range ones included: ${tw.stats().outOfRange} out-of-range calls counted`];
 
   // Diagnosis: implemented numbers only (every call stays in WebAssembly on systab's side too).
   console.log('\n-- diagnosis: implemented numbers only');
