@@ -3,9 +3,10 @@
 // guest's own table and a br_table switch with direct calls.
 import { createTable } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
-import { compare, consume, fmtNs, fmtRatio, printCompare, roundsFor, target } from '../harness.mjs';
+import { compare, consume, fmtNs, fmtRatio, median, printCompare, roundsFor, target } from '../harness.mjs';
 import { CALLS, ENOSYS, NUMBERS, handlerConstants, makeJsHandlers, mixedSequence } from '../lib/calls.mjs';
 import { buildGuest, instantiateGuest } from '../wasm/guest.mjs';
+import { makeTrampoline } from '../wasm/trampoline.mjs';
 
 export const title = 'wasm: guest loop -> dispatch, WebAssembly and JS handlers';
 
@@ -31,11 +32,15 @@ export async function run({ ci }) {
   const js = makeJsHandlers();
   tj.load({ name: 'js-handlers', handlers: Object.fromEntries(CALLS.map(([name], i) => [name, js[i]])) });
   const gj = instantiateGuest(module, tj.dispatch, seq, argsAt);
+  // The floor: the same two hops (guest -> another module -> the guest's handler) with no checks.
+  const floor = makeTrampoline({ numbers: NUMBERS, handlers: NUMBERS.map((_, i) => plain[`h${i}`]), enosys: ENOSYS, size: 512 });
+  const gt = instantiateGuest(module, floor, seq, argsAt);
 
   const n = seq.length;
   const loops = {
     'call_indirect (raw table)': () => plain.loopIndirect(n, argsAt),
     'br_table + direct call': () => plain.loopSwitch(n, argsAt),
+    'trampoline module -> wasm handler (floor)': () => gt.loopDispatch(n, argsAt),
     'systab dispatch -> wasm handler': () => gw.loopDispatch(n, argsAt),
     'systab dispatch -> JS handler': () => gj.loopDispatch(n, argsAt),
   };
@@ -52,7 +57,10 @@ export async function run({ ci }) {
   printCompare(results);
   const get = (k) => results.find((r) => r.name === k).ratio;
   const targets = [target({ what: 'systab dispatch -> wasm handler / raw call_indirect', cmp: '<=', limit: 1.5, value: get('systab dispatch -> wasm handler'), unit: 'x' })];
-  const notes = [`missing numbers in the sequence go to the core's ENOSYS path and are counted there, in WebAssembly, out-of-range ones included: ${tw.stats().outOfRange} out-of-range calls counted`];
+  const sys = results.find((r) => r.name === 'systab dispatch -> wasm handler');
+  const tramp = results.find((r) => r.name === 'trampoline module -> wasm handler (floor)');
+  const overFloor = median(sys.rounds.map((ns, i) => ns / tramp.rounds[i]));
+  const notes = [`systab dispatch / the trampoline floor: ${overFloor.toFixed(2)}x (median of per-round ratios): the cost of systab's own checks`, `missing numbers in the sequence go to the core's ENOSYS path and are counted there, in WebAssembly, out-of-range ones included: ${tw.stats().outOfRange} out-of-range calls counted`];
 
   // Diagnosis: implemented numbers only (every call stays in WebAssembly on systab's side too).
   console.log('\n-- diagnosis: implemented numbers only');
