@@ -263,21 +263,35 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
   }
   return 0;
 }
-/** Sets and clears hook bits in one atomic operation each. */
+/** Sets and clears hook bits in one atomic operation each; rings (at publish) only if a bit flipped. */
 export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   const p = w(slotsAt() + slot);
+  const clear = off & HOOK_MASK;
+  const set = on & HOOK_MASK;
   let v = atomic.load<i32>(p);
-  if (off & HOOK_MASK) v = atomic.and<i32>(p, ~(off & HOOK_MASK)) & ~(off & HOOK_MASK);
-  if (on & HOOK_MASK) v = atomic.or<i32>(p, on & HOOK_MASK) | (on & HOOK_MASK);
-  if ((on | off) & HOOK_MASK) changed();
+  let flipped = 0;
+  if (clear) {
+    const was = atomic.and<i32>(p, ~clear);
+    flipped |= was & clear;
+    v = was & ~clear;
+  }
+  if (set) {
+    const was = atomic.or<i32>(p, set);
+    flipped |= ~was & set;
+    v = was | set;
+  }
+  if (flipped) changed();
   return v;
 }
-/** Sets a slot's missing-call policy; the slot word's policy bit says whether it is plain ENOSYS. */
+/**
+ * Sets a slot's missing-call policy; the slot word's policy bit says whether
+ * it is plain ENOSYS. Threads' caches see only that bit, so only its flip rings.
+ */
 export function policySet(slot: i32, policy: i32): void {
   atomic.store<i32>(w(policyAt() + slot), policy);
-  if (policy != 0) atomic.or<i32>(w(slotsAt() + slot), POLICY_BIT);
-  else atomic.and<i32>(w(slotsAt() + slot), ~POLICY_BIT);
-  changed();
+  const p = w(slotsAt() + slot);
+  const was = policy != 0 ? atomic.or<i32>(p, POLICY_BIT) : atomic.and<i32>(p, ~POLICY_BIT);
+  if (((was & POLICY_BIT) != 0) != (policy != 0)) changed();
 }
 /** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
 export function policyLogged(slot: i32): bool {

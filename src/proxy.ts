@@ -160,9 +160,8 @@ async function waitAsync(t: Table, p: Posted): Promise<number> {
 const waitAsyncFn = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
 
 function waitBell(t: Table, bell: number, ms: number): Promise<unknown> {
-  const wa = waitAsyncFn;
-  if (wa !== undefined) {
-    const r = wa(t.i32, t.wakeAt, bell, ms);
+  if (waitAsyncFn !== undefined) {
+    const r = waitAsyncFn(t.i32, t.wakeAt, bell, ms);
     return r.async ? (r.value as Promise<unknown>) : Promise.resolve();
   }
   return new Promise((res) => setTimeout(res, Math.min(ms, 4)));

@@ -55,7 +55,6 @@ export class Module {
   }
 }
 
-
 const utf8 = new TextDecoder();
 
 /** @internal The name of module record `id`. */

@@ -84,11 +84,11 @@ export class Table {
   /** @internal */ declare readonly me: number;
   /** @internal This thread's code for the modules it loaded: module id -> slot -> entry. */ readonly local = new Map<number, Map<number, Entry>>();
   /** @internal */ declare readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; resolved: number };
-  // Hot path state: the main range of slot words, this thread's functions by handler id.
-  /** @internal */ declare readonly hotSlots: Int32Array;
+  // The main range of slot words (read by refresh), this thread's functions by handler id.
+  readonly #slots: Int32Array;
   readonly #fns: (Function | undefined)[];
-  // slot -> fns[slot word & FAST_MASK], refreshed when the doorbell rings;
-  // null: empty, no switches, plain ENOSYS; undefined: look closer (slow path).
+  // slot -> its handler's function, refreshed when the doorbell rings; null:
+  // empty, no switches, plain ENOSYS; undefined: look closer (slow path).
   /** @internal */ declare readonly hotDirect: (Function | null | undefined)[];
   // slot -> the plain handler of a number whose count switch alone is on (its
   // own array: the main one must read undefined beyond the table).
@@ -159,7 +159,7 @@ export class Table {
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
     this.core.bind(me);
-    this.hotSlots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
+    this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.#fns = new Array<Function | undefined>(L.ID_MASK + 1).fill(undefined);
     this.hotBase = abi.base;
     this.hotCount = abi.count;
@@ -250,17 +250,17 @@ export class Table {
 
   /** Re-reads every slot word of the main range into this thread's cache of functions. */
   #refresh(): void {
-    const slots = this.hotSlots;
+    const slots = this.#slots;
     const fns = this.#fns;
     const direct = this.hotDirect;
     const lane = this.hotLane;
-    const n = slots.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < slots.length; i++) {
       const w = slots[i]!;
-      const k = w & L.FAST_MASK;
-      const counting = (k & ~L.ID_MASK) === L.HOOK_COUNT;
-      direct[i] = k === 0 ? null : counting ? undefined : fns[k];
-      lane[i] = counting ? fns[w & L.ID_MASK] : undefined;
+      const id = w & L.ID_MASK;
+      // Switches, a stub or a policy: look closer, except a count switch alone (the lane).
+      const extra = w & L.FAST_MASK & ~L.ID_MASK;
+      direct[i] = extra !== 0 ? undefined : id === 0 ? null : fns[id];
+      lane[i] = extra === L.HOOK_COUNT ? fns[id] : undefined;
     }
   }
 
@@ -373,8 +373,7 @@ export class Table {
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
         // Valid until the next doorbell: the word was read after this thread's last refresh.
-        const n = this.hotSlots.length;
-        if (slot < n && (word & L.POLICY_BIT) === 0) (counting ? this.hotLane : this.hotDirect)[slot] = f;
+        if (slot < this.hotCount && (word & L.POLICY_BIT) === 0) (counting ? this.hotLane : this.hotDirect)[slot] = f;
         if (counting) return this.#countedCall(slot, nr as number, f, a0, a1, a2, a3, a4, a5);
         let r;
         this.depth++;

@@ -8,6 +8,7 @@ export interface Regions {
   policy: number;
   handlers: number;
   modules: number;
+  workers: number;
   i32: Int32Array;
 }
 
@@ -23,6 +24,7 @@ export function regions(t: Table): Regions {
     policy: ex.policyAt!(),
     handlers: ex.handlersAt!(),
     modules: ex.modulesAt!(),
+    workers: ex.workersAt!(),
     i32: new Int32Array(memory.buffer),
   };
 }
