@@ -7,14 +7,31 @@ import { CALLS, ENOSYS, NUMBERS, makeJsHandlers } from './calls.mjs';
 
 const enosys = () => ENOSYS;
 
-/** The baseline: a loop over `seq` calling `arr[nr] ?? enosys`, arr holding a handler per implemented number. */
-export function arrayLoop(arr, { nrs, args, length }) {
-  return function array() {
+let compiled = 0;
+
+/**
+ * A loop over `seq` whose every call is `callee(head a0..a5)` (`target` is in
+ * scope), compiled from source each time so every loop has its own call site
+ * and type feedback: closures of one function literal share theirs, and V8
+ * caches identical Function() sources, so each source carries a tag. Shared,
+ * a loop neither kept its own feedback nor got its target folded in as a
+ * constant: every loop after the first ran about 10% slower on the same code.
+ */
+function compileLoop(name, callee, head, target, seq) {
+  const tag = ++compiled;
+  // eslint-disable-next-line no-new-func
+  return new Function('target', 'enosys', 'nrs', 'args', 'length', `// ${name} ${tag}\nreturn function ${name}() {
     let acc = 0;
-    for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + (arr[nrs[i]] ?? enosys)(args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
+    for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + ${callee}(${head}args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
     return acc;
-  };
+  };`)(target, enosys, seq.nrs, seq.args, seq.length);
 }
+
+/** The baseline: `(arr[nr] ?? enosys)(...)`, arr holding a handler per implemented number. */
+export const arrayLoop = (arr, seq) => compileLoop('array', '(target[nrs[i]] ?? enosys)', '', arr, seq);
+
+/** systab: `t.call(nr, ...)`. */
+export const tableLoop = (t, seq) => compileLoop('tableLoop', 'target.call', 'nrs[i], ', t, seq);
 
 /** Number -> name for the whole ABI (so named-but-missing calls look up a name the object lacks). */
 function nameTable() {
@@ -72,11 +89,7 @@ export function makeDispatchers(seq, { table } = {}) {
   const { nrs, args, length } = seq;
   const loops = {
     array: arrayLoop(arr, seq),
-    'systab table.call'() {
-      let acc = 0;
-      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + t.call(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
-      return acc;
-    },
+    'systab table.call': tableLoop(t, seq),
     'array + doorbell + miss counts (by hand)'() {
       let acc = 0;
       for (let i = 0, j = 0; i < length; i++, j += 6) {
@@ -91,11 +104,7 @@ export function makeDispatchers(seq, { table } = {}) {
       }
       return acc;
     },
-    switch() {
-      let acc = 0;
-      for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + sw(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
-      return acc;
-    },
+    switch: compileLoop('switchLoop', 'target', 'nrs[i], ', sw, seq),
     'object by name'() {
       let acc = 0;
       for (let i = 0, j = 0; i < length; i++, j += 6) {
@@ -119,26 +128,6 @@ export function makeDispatchers(seq, { table } = {}) {
   const want = sums[0][1];
   for (const [k, s] of sums) if (s !== want) throw new Error(`bench: ${k} checksum ${s} differs from array's ${want}`);
   return { loops, table: t, handlers, checksum: want };
-}
-
-let loops = 0;
-
-/**
- * A fresh `table.call` loop over `seq`: compiled from source each time so every
- * loop has its own call site and type feedback (closures from one literal share
- * theirs). The source differs per loop: V8 caches identical Function() sources,
- * and closures of one cached function neither keep their own feedback nor get
- * their table folded in as a constant, which made every loop after the first
- * about 10% slower than the first.
- */
-export function tableLoop(t, seq) {
-  const tag = ++loops;
-  // eslint-disable-next-line no-new-func
-  return new Function('t', 'nrs', 'args', 'length', `// loop ${tag}\nreturn function tableLoop() {
-    let acc = 0;
-    for (let i = 0, j = 0; i < length; i++, j += 6) acc = (acc + t.call(nrs[i], args[j], args[j + 1], args[j + 2], args[j + 3], args[j + 4], args[j + 5])) | 0;
-    return acc;
-  };`)(t, seq.nrs, seq.args, seq.length);
 }
 
 /** Loads the benchmark's handlers into table `t` as module `name`. */
