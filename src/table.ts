@@ -100,9 +100,11 @@ export class Table {
   /** @internal */ declare readonly hotEnosys: number;
   /** @internal */ declare readonly hotNegative: boolean;
   /** @internal This thread's out-of-range counter (a one-word view: index 0 needs no range arithmetic). */ declare readonly hotOor: Int32Array;
-  // [0] = 1: out-of-range numbers are counted and answered on the hot path
-  // (one range, default policy). An array, so the field itself stays constant.
-  /** @internal */ declare readonly hotOorFast: Uint8Array;
+  // True: out-of-range numbers are counted and answered on the hot path (one
+  // range, default policy). Written once by the constructor, so V8 folds it
+  // as a constant; setMissing('*') writing it again deoptimizes callers once
+  // and leaves it an ordinary field (a byte array instead cost 9% always).
+  /** @internal */ declare hotOorFast: boolean;
   #seenWake: number;
   #seenGp: number;
   #seenChanges = 0;
@@ -176,8 +178,8 @@ export class Table {
     this.hotEnosys = abi.enosys;
     this.hotNegative = abi.convention === 'negative';
     this.hotOor = new Int32Array(memory.buffer, workerWord(this, me, L.WR_OOR) * 4, 1);
-    this.hotOorFast = new Uint8Array(1);
-    this.#setOorFast(abi.extra.length === 0);
+    this.hotOorFast = abi.extra.length === 0;
+    this.core.setOorFast(this.hotOorFast ? 1 : 0);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
     this.#refresh();
     watchDoorbell(this);
@@ -225,7 +227,7 @@ export class Table {
       // In the table, or a number the slow path answers (a fraction, NaN, beyond 2^32).
       const g = this.hotLane[i];
       if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
-    } else if (this.hotOorFast[0] !== 0 && Number.isInteger(nr)) {
+    } else if (this.hotOorFast && Number.isInteger(nr)) {
       // Beyond the table (an ABI with one range, default policy): count it and answer.
       this.hotOor[0]!++;
       return this.hotEnosys;
@@ -801,7 +803,8 @@ export class Table {
   }
 
   #setOorFast(on: boolean): void {
-    this.hotOorFast[0] = on ? 1 : 0;
+    // Written only on a real change: the first rewrite ends the field's constancy.
+    if (this.hotOorFast !== on) this.hotOorFast = on;
     this.core.setOorFast(on ? 1 : 0);
   }
 
