@@ -5,14 +5,14 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, STATE_READY,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, STATE_READY,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_BIT,
   POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
-  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR,
-  C_WORDS, C_CALLS, C_ENOSYS, CALLS_PER_WORKER, CR_WORDS,
+  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
+  C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_PER_WORKER, CR_WORDS,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
   V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY,
@@ -31,9 +31,9 @@ let slotsAddr: usize = 0;
 let countsAddr: usize = 0;
 let resolvedAddr: usize = 0;
 let depthAddr: usize = 0;
-let oorAddr: usize = 0;
 let dirty: bool = false; // this thread changed a slot word and has not rung the doorbells yet
-let oorFast: bool = false; // out-of-range numbers answer ENOSYS here (no extra ranges, default policy)
+let oorMode: i32 = OOR_SLOW; // out-of-range numbers: OOR_SLOW, OOR_ANSWER or OOR_COUNT (layout.ts)
+let oorAddr: usize = 0;
 let base: i32 = 0;
 let main: i32 = 0;
 let maxh: i32 = 0;
@@ -78,6 +78,7 @@ export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH
   store<i32>(w(H_GP), 1);
   store<i32>(w(H_CHANGES), 0);
   store<i32>(w(H_LOCK), 0);
+  store<i32>(w(H_OOR_COUNT), 0);
   store<i32>(w(H_ENOSYS), enosysValue);
   store<i32>(w(H_NEXTH), 1);
   store<i32>(w(H_BYTES), bytes);
@@ -96,8 +97,8 @@ export function bind(worker: i32): void {
   countsAddr = w(countersAt() + worker * stripeWords());
   resolvedAddr = <usize>resolvedAtBytes() + <usize>(worker * maxh);
   depthAddr = w(workersAt() + worker * WR_WORDS + WR_DEPTH);
-  oorAddr = w(workersAt() + worker * WR_WORDS + WR_OOR);
   seenWake = atomic.load<i32>(wakeAddr);
+  oorAddr = w(workersAt() + worker * WR_WORDS + WR_OOR);
 }
 
 // ---- writer lock: all registration changes hold it, readers never do ----
@@ -283,6 +284,10 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   if (flipped) changed();
   return v;
 }
+/** The count switch of out-of-range numbers (they have no slot word); a flip rings like a slot's. */
+export function oorCountSet(on: bool): void {
+  if (atomic.xchg<i32>(w(H_OOR_COUNT), on ? 1 : 0) != (on ? 1 : 0)) changed();
+}
 /**
  * Sets a slot's missing-call policy; the slot word's policy bit says whether
  * it is plain ENOSYS. Threads' caches see only that bit, so only its flip rings.
@@ -344,8 +349,8 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   // A bumped doorbell (grace period, carried call) is handled by the JS slow path.
   if (load<i32>(wakeAddr) != seenWake) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   if (<u32>i >= <u32>main) {
-    if (!oorFast) return js_slow(nr, a0, a1, a2, a3, a4, a5);
-    store<i32>(oorAddr, load<i32>(oorAddr) + 1);
+    if (oorMode == OOR_SLOW) return js_slow(nr, a0, a1, a2, a3, a4, a5);
+    if (oorMode == OOR_COUNT) store<i32>(oorAddr, load<i32>(oorAddr) + 1);
     return enosys;
   }
   const word = load<i32>(slotsAddr + (<usize>i << 2));
@@ -354,9 +359,11 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   const extra = word & (FAST_MASK & ~ID_MASK);
   if (extra != 0 && extra != HOOK_COUNT) return js_slow(nr, a0, a1, a2, a3, a4, a5);
   if (id == 0) {
-    // Missing calls are always counted (one plain add to this worker's stripe).
-    const c = countAt(i, C_ENOSYS);
-    store<i32>(c, load<i32>(c) + 1);
+    // A missing call; counted while the slot's count switch is on.
+    if (extra != 0) {
+      const c = countAt(i, C_ENOSYS);
+      store<i32>(c, load<i32>(c) + 1);
+    }
     return enosys;
   }
   const kind = load<u8>(resolvedAddr + <usize>id);
@@ -373,10 +380,15 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   else if (kind == RK_JS) r = <i64>js_call(id, <f64>a0, <f64>a1, <f64>a2, <f64>a3, <f64>a4, <f64>a5);
   else r = js_call64(id, a0, a1, a2, a3, a4, a5);
   store<i32>(d, load<i32>(d) - 1);
+  // A handler that throws skips all this; js_call's JS side mends the depth and counts it.
+  if (extra != 0 && (enosys < 0 ? r < 0 && r > -4096 : r != 0)) {
+    const c = countAt(i, C_ERRORS);
+    store<i32>(c, load<i32>(c) + 1);
+  }
   return r;
 }
-/** Whether out-of-range numbers may be answered here (JS keeps the policy). */
-export function setOorFast(v: bool): void { oorFast = v; }
+/** How out-of-range numbers are answered here (see oorMode; JS keeps the policy). */
+export function setOorMode(mode: i32): void { oorMode = mode; }
 
 /** Lets JS record the doorbell value it has handled. */
 export function setSeenWake(v: i32): void { seenWake = v; }
@@ -399,6 +411,7 @@ export function verify(): i32 {
   const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW);
   if (slots <= 0 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mw < 1) return fail(V_HEADER, 1);
   if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw) || <i32>memory.size() << 16 < hdr(H_BYTES)) return fail(V_HEADER, 2);
+  if (<u32>hdr(H_OOR_COUNT) > 1) return fail(V_HEADER, 3);
   const gp = hdr(H_GP);
   // Slots: ids in range, no stray bits, each top handler LIVE and on its slot.
   for (let s = 0; s < slots; s++) {

@@ -7,7 +7,7 @@
 // Every region's offset is derived from the header's sizes (see regions()).
 
 export const MAGIC = 0x53595354; // 'SYST'
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 // Header words.
 export const H_MAGIC = 0;
@@ -26,9 +26,16 @@ export const H_LOCK = 12; // writer lock: 0 free, else worker index + 1
 export const H_ENOSYS = 13; // the ABI's ENOSYS in its convention
 export const H_NEXTH = 14; // handler allocation cursor
 export const H_BYTES = 15; // total bytes of the layout
-export const HEADER_WORDS = 16;
+export const H_OOR_COUNT = 16; // 1: out-of-range calls are counted (the count switch of hooks('*'))
+export const HEADER_WORDS = 18; // even: word 17 is spare
 
 export const STATE_READY = 2;
+
+// How a thread's hot paths (JS and the core's dispatch) treat out-of-range
+// numbers: only with one range and the default policy are they answered there.
+export const OOR_SLOW = 0; // not there: the JS slow path
+export const OOR_ANSWER = 1; // answer ENOSYS
+export const OOR_COUNT = 2; // count (the count switch of '*') and answer
 
 // Slot word: handler id | hook bits | slow bit | generation.
 export const ID_MASK = 0xffff;

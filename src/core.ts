@@ -43,7 +43,8 @@ export interface CoreExports {
   moduleBump(id: number): number;
   dispatch(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   setSeenWake(v: number): void;
-  setOorFast(v: number): void;
+  setOorMode(mode: number): void;
+  oorCountSet(on: number): void;
   callWasm(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   callWasm64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   verify(): number;

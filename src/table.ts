@@ -90,9 +90,9 @@ export class Table {
   // slot -> its handler's function, refreshed when the doorbell rings; null:
   // empty, no switches, plain ENOSYS; undefined: look closer (slow path).
   /** @internal */ declare readonly hotDirect: (Function | null | undefined)[];
-  // slot -> the plain handler of a number whose count switch alone is on (its
-  // own array: the main one must read undefined beyond the table).
-  /** @internal */ declare readonly hotLane: (Function | undefined)[];
+  // slot -> the plain handler of a number whose count switch alone is on, null
+  // if it is empty (its own array: the main one must read undefined beyond the table).
+  /** @internal */ declare readonly hotLane: (Function | null | undefined)[];
   /** @internal This thread's doorbell word, rung at every slot change. */ declare readonly hotBell: Int32Array;
   /** @internal */ declare readonly hotBase: number;
   /** @internal */ declare readonly hotCount: number;
@@ -100,11 +100,12 @@ export class Table {
   /** @internal */ declare readonly hotEnosys: number;
   /** @internal */ declare readonly hotNegative: boolean;
   /** @internal This thread's out-of-range counter (a one-word view: index 0 needs no range arithmetic). */ declare readonly hotOor: Int32Array;
-  // True: out-of-range numbers are counted and answered on the hot path (one
-  // range, default policy). Written once by the constructor, so V8 folds it
-  // as a constant; setMissing('*') writing it again deoptimizes callers once
-  // and leaves it an ordinary field (a byte array instead cost 9% always).
-  /** @internal */ declare hotOorFast: boolean;
+  // Out-of-range numbers on the hot path (one range, default policy): OOR_SLOW
+  // not there, OOR_ANSWER answered, OOR_COUNT counted and answered. Written
+  // once by the constructor, so V8 folds it as a constant; a change writing
+  // it again deoptimizes callers once and leaves it an ordinary field (a
+  // byte array cost 9% always).
+  /** @internal */ declare hotOorMode: number;
   #seenWake: number;
   #seenGp: number;
   #seenChanges = 0;
@@ -178,8 +179,8 @@ export class Table {
     this.hotEnosys = abi.enosys;
     this.hotNegative = abi.convention === 'negative';
     this.hotOor = new Int32Array(memory.buffer, workerWord(this, me, L.WR_OOR) * 4, 1);
-    this.hotOorFast = abi.extra.length === 0;
-    this.core.setOorFast(this.hotOorFast ? 1 : 0);
+    this.hotOorMode = this.#oorModeNow();
+    this.core.setOorMode(this.hotOorMode);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
     this.#refresh();
     watchDoorbell(this);
@@ -218,18 +219,20 @@ export class Table {
    * the table; anything else takes the slow path.
    */
   miss(nr: number, i: number, f: null | undefined, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    if (f === null) {
-      // An empty slot with no switches and plain ENOSYS: count it and answer.
-      this.hotCounters[i * L.C_WORDS + L.C_ENOSYS]!++;
-      return this.hotEnosys;
-    }
+    // An empty slot with no switches and plain ENOSYS.
+    if (f === null) return this.hotEnosys;
     if (i >>> 0 < this.hotCount) {
       // In the table, or a number the slow path answers (a fraction, NaN, beyond 2^32).
       const g = this.hotLane[i];
       if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
-    } else if (this.hotOorFast && Number.isInteger(nr)) {
-      // Beyond the table (an ABI with one range, default policy): count it and answer.
-      this.hotOor[0]!++;
+      if (g === null) {
+        // Empty, counting, plain ENOSYS.
+        this.hotCounters[i * L.C_WORDS + L.C_ENOSYS]!++;
+        return this.hotEnosys;
+      }
+    } else if (this.hotOorMode !== L.OOR_SLOW && Number.isInteger(nr)) {
+      // Beyond the table (an ABI with one range, default policy).
+      if (this.hotOorMode === L.OOR_COUNT) this.hotOor[0]!++;
       return this.hotEnosys;
     }
     return this.slow(nr, a0, a1, a2, a3, a4, a5);
@@ -262,7 +265,7 @@ export class Table {
       // Switches, a stub or a policy: look closer, except a count switch alone (the lane).
       const extra = w & L.FAST_MASK & ~L.ID_MASK;
       direct[i] = extra !== 0 ? undefined : id === 0 ? null : fns[id];
-      lane[i] = extra === L.HOOK_COUNT ? fns[id] : undefined;
+      lane[i] = extra !== L.HOOK_COUNT ? undefined : id === 0 ? null : fns[id];
     }
   }
 
@@ -285,7 +288,12 @@ export class Table {
       if (isError(r, this.hotNegative)) c[at + L.C_ERRORS]!++;
       return r;
     }
-    return this.#oddResult(nr, this.#idOf(i, f), r);
+    try {
+      return this.#oddResult(nr, this.#idOf(i, f), r);
+    } catch (e) {
+      c[at + L.C_ERRORS]!++; // not a number: an error, as in every other counted path
+      throw e;
+    }
   }
 
   /** Like call(), with exact 64-bit arguments and result. */
@@ -423,16 +431,16 @@ export class Table {
     return slotOf(this.map, nr);
   }
 
-  /** A missing call on a slot: counted as ENOSYS (not as a call), seen by the enter and exit hooks, answered by the policy. */
+  /** A missing call on a slot: counted as ENOSYS (not as a call) if counting, seen by the enter and exit hooks, answered by the policy. */
   #missingCall(nr: number, slot: number, word: number, args: number[]): number {
-    this.hotCounters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+    if ((word & L.HOOK_COUNT) !== 0) this.hotCounters[slot * L.C_WORDS + L.C_ENOSYS]!++;
     if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.#missingPolicy(nr, slot, args);
     return this.#hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.#missingPolicy(nr, slot, args), (r) => r as number);
   }
 
-  /** An out-of-range call: count it and apply the out-of-range policy. */
+  /** An out-of-range call: count it if counting, and apply the out-of-range policy. */
   #missing(nr: number, args: number[]): number {
-    this.hotOor[0]!++;
+    if (Atomics.load(this.i32, L.H_OOR_COUNT) !== 0) this.hotOor[0]!++;
     const p = this.#oorPolicy;
     if (p === 'enosys') return this.hotEnosys;
     if (p === 'throw') throw enosysError(this.abi, nr);
@@ -769,6 +777,8 @@ export class Table {
       else off |= bit;
     }
     for (const s of slots) this.core.hooksSet(s, on, off);
+    // Out-of-range numbers have no slot word: '*' flips their count switch too.
+    if (targets === '*' && switches.count !== undefined) this.core.oorCountSet(switches.count ? 1 : 0);
     this.core.publish();
   }
 
@@ -797,15 +807,21 @@ export class Table {
     this.core.publish();
     if (targets === '*') {
       this.#oorPolicy = policy;
-      this.#setOorFast(policy === 'enosys' && this.abi.extra.length === 0);
+      this.#setOorMode(this.#oorModeNow());
       this.#oorLogged = false;
     }
   }
 
-  #setOorFast(on: boolean): void {
+  /** How the hot paths treat out-of-range numbers: only an ABI with one range and the default policy answers there. */
+  #oorModeNow(): number {
+    if (this.abi.extra.length !== 0 || this.#oorPolicy !== 'enosys') return L.OOR_SLOW;
+    return Atomics.load(this.i32, L.H_OOR_COUNT) === 0 ? L.OOR_ANSWER : L.OOR_COUNT;
+  }
+
+  #setOorMode(mode: number): void {
     // Written only on a real change: the first rewrite ends the field's constancy.
-    if (this.hotOorFast !== on) this.hotOorFast = on;
-    this.core.setOorFast(on ? 1 : 0);
+    if (this.hotOorMode !== mode) this.hotOorMode = mode;
+    this.core.setOorMode(mode);
   }
 
   #targetSlots(targets: readonly (string | number)[] | '*', what: string): number[] {

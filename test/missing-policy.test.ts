@@ -104,19 +104,37 @@ describe('missing-call policy', () => {
     expect(t.call(1)).toBe(-38);
   });
 
-  it('missing calls still count as ENOSYS hits under every policy', () => {
+  it('missing calls count as ENOSYS hits under every policy while counting is on', () => {
     const t = x86Table();
     vi.spyOn(console, 'warn').mockImplementation(() => {});
+    t.setMissing('*', (nr) => nr); // first: '*' sets every number too; out-of-range ones keep this trap
     t.setMissing(['read'], 'throw');
     t.setMissing(['write'], 'log-once');
     t.setMissing(['open'], () => 0);
-    expect(() => t.call(0)).toThrow();
-    t.call(1);
-    t.call(2);
+    const calls = (): void => {
+      expect(() => t.call(0)).toThrow();
+      expect(t.call(1)).toBe(-38);
+      expect(t.call(2)).toBe(0);
+      expect(t.call(1000)).toBe(1000);
+    };
+    calls();
+    expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 0 });
+    t.hooks(['read', 'write', 'open'], { count: true });
+    calls();
     expect(t.stats().missing).toEqual([
       { nr: 0, name: 'read', count: 1 },
       { nr: 1, name: 'write', count: 1 },
       { nr: 2, name: 'open', count: 1 },
     ]);
+    expect(t.stats().outOfRange).toBe(0); // a list of numbers leaves out-of-range ones uncounted
+    t.hooks('*', { count: true });
+    calls();
+    expect(t.stats().missing.map((m) => m.count)).toEqual([2, 2, 2]);
+    expect(t.stats().outOfRange).toBe(1);
+    t.hooks('*', { count: false });
+    calls();
+    expect(t.stats().missing.map((m) => m.count)).toEqual([2, 2, 2]);
+    expect(t.stats().outOfRange).toBe(1);
+    t.verify();
   });
 });

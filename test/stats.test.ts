@@ -1,5 +1,6 @@
-// stats(): ENOSYS hits per number always, out-of-range numbers always, calls
-// and errors per number only while the count switch is on.
+// stats(): calls, errors and ENOSYS hits per number while that number's count
+// switch is on; out-of-range numbers while the count switch of '*' is on.
+// With every switch off nothing is counted, missing calls included.
 import { describe, expect, it } from 'vitest';
 import { createTable } from 'systab';
 import { abi as wasi } from 'systab/abi/wasi-preview1';
@@ -10,15 +11,22 @@ describe('stats', () => {
     expect(x86Table().stats()).toEqual({ calls: [], missing: [], outOfRange: 0 });
   });
 
-  it('counts ENOSYS hits per number, most frequent first, ties by number', () => {
+  it('counts ENOSYS hits per number while its count switch is on, most frequent first, ties by number', () => {
     const t = x86Table();
     t.load({ name: 'io', handlers: { write: () => 1 } });
-    for (let i = 0; i < 3; i++) t.call(2);
-    for (let i = 0; i < 5; i++) t.call(400);
-    t.call(0);
-    t.call(3);
-    t.call(1);
-    t.call64(2);
+    const calls = (): void => {
+      for (let i = 0; i < 3; i++) t.call(2);
+      for (let i = 0; i < 5; i++) t.call(400);
+      t.call(0);
+      t.call(3);
+      t.call(1);
+      t.call64(2);
+      t.call(5); // fstat: missing, its switch stays off
+    };
+    calls();
+    expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 0 });
+    t.hooks(['read', 'open', 'close', 400], { count: true });
+    calls();
     const s = t.stats();
     expect(s.missing).toEqual([
       { nr: 400, name: undefined, count: 5 },
@@ -35,37 +43,56 @@ describe('stats', () => {
     expect(s.outOfRange).toBe(0);
   });
 
-  it('counts out-of-range numbers apart', () => {
+  it("counts out-of-range numbers apart, while the count switch of '*' is on", () => {
     const t = x86Table();
-    t.call(-1);
-    t.call(472);
-    t.call(1e9);
-    t.call64(5000);
+    const calls = (): void => {
+      t.call(-1);
+      t.call(472);
+      t.call(1e9);
+      t.call64(5000);
+    };
+    calls();
+    expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 0 });
+    t.hooks('*', { count: true });
+    calls();
     expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 4 });
+    t.hooks('*', { count: false });
+    calls();
+    expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 4 });
+    t.verify();
   });
 
-  it('reserved stubs count as ENOSYS hits', () => {
+  it('reserved stubs count as ENOSYS hits while counting is on', () => {
     const t = x86Table();
     t.reserve('net', ['socket']);
     t.call(41);
+    expect(t.stats().missing).toEqual([]);
+    t.hooks(['socket'], { count: true });
+    t.call(41);
     t.call(41);
     expect(t.stats().missing).toEqual([{ nr: 41, name: 'socket', count: 2 }]);
+    t.hooks(['socket'], { count: false });
+    t.call(41);
+    expect(t.stats().missing).toEqual([{ nr: 41, name: 'socket', count: 2 }]);
+    t.verify();
   });
 
   it('counts calls and errors only while counting is on', () => {
     const t = x86Table();
     t.load({ name: 'io', handlers: { write: (fd) => (fd < 0 ? -9 : 1), read: () => { throw new Error('x'); } } });
     t.call(1, 1);
+    t.call(2); // open: missing, not counted either
     expect(t.stats().calls).toEqual([]);
-    t.hooks(['write', 'read'], { count: true });
+    t.hooks(['write', 'read', 'open'], { count: true });
     t.call(1, 1);
     t.call(1, 1);
     t.call(1, -1); // -9 is an errno: an error
     expect(() => t.call(0)).toThrow('x'); // a throw is an error too
-    t.call(0 + 2); // open: missing, counted as ENOSYS regardless
-    t.hooks(['write', 'read'], { count: false });
+    t.call(2); // open: missing, counted as ENOSYS (not as a call)
+    t.hooks(['write', 'read', 'open'], { count: false });
     t.call(1, -1);
     expect(() => t.call(0)).toThrow('x');
+    t.call(2);
     expect(t.stats().calls).toEqual([
       { nr: 0, name: 'read', calls: 1, errors: 1, enosys: 0 },
       { nr: 1, name: 'write', calls: 3, errors: 1, enosys: 0 },
@@ -86,9 +113,9 @@ describe('stats', () => {
     const t = createTable({ abi: wasi });
     let r = 0;
     t.load({ name: 'fd', handlers: { fd_write: () => r } });
-    t.hooks(['fd_write'], { count: true });
+    t.hooks(['fd_write', 'fd_read'], { count: true });
     for (r of [0, 8, 52, 0]) t.call(wasi.names.fd_write!);
-    t.call(wasi.names.fd_read!);
+    t.call(wasi.names.fd_read!); // missing: its nosys (52) is an ENOSYS hit, not an error
     expect(t.stats().calls).toEqual([
       { nr: wasi.names.fd_read!, name: 'fd_read', calls: 0, errors: 0, enosys: 1 },
       { nr: wasi.names.fd_write!, name: 'fd_write', calls: 4, errors: 2, enosys: 0 },

@@ -12,13 +12,20 @@ it('an empty table gives all 46 WASI functions, each answering nosys (52); none 
   const fns = host.imports.wasi_snapshot_preview1;
   expect(Object.keys(fns).sort()).toEqual(Object.keys(abi.names).sort());
   expect(Object.keys(fns)).toHaveLength(46);
-  for (const [name, sig] of Object.entries(abi.signatures!)) {
-    const r = fns[name]!(...sig.params.map(zero));
-    expect([name, r]).toEqual([name, sig.results.length === 0 ? undefined : 52]);
-  }
+  const callAll = (): void => {
+    for (const [name, sig] of Object.entries(abi.signatures!)) {
+      const r = fns[name]!(...sig.params.map(zero));
+      expect([name, r]).toEqual([name, sig.results.length === 0 ? undefined : 52]);
+    }
+  };
+  callAll();
+  expect(t.stats()).toEqual({ calls: [], missing: [], outOfRange: 0 }); // nothing counts with the switches off
+  t.hooks('*', { count: true });
+  callAll();
   const s = t.stats();
   expect(s.missing).toHaveLength(46);
   expect(s.missing.every((m) => m.count === 1)).toBe(true);
+  expect(s.outOfRange).toBe(0);
   t.verify();
 });
 

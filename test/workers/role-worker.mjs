@@ -91,20 +91,26 @@ const roles = {
       return { bad, after: t.call(nr('getpid')) };
     })();
   },
-  // Changes the table on request (one message, one change), answers { done }.
+  // Changes the table on request (one message, one change), answers { done };
+  // 'calls' makes calls here instead and answers { done, wrong } (answers not m.want).
   changer() {
     const ops = {
       hooks: (m) => t.hooks(m.calls, m.switches),
       missing: (m) => t.setMissing(m.calls, m.policy),
       unload: (m) => t.module(m.token).unload(),
       load: (m) => void t.load({ name: m.name, handlers: { [m.call]: () => m.value }, replace: m.replace }),
+      calls: (m) => {
+        let wrong = 0;
+        for (let i = 0; i < m.times; i++) for (const n of m.nrs) if (t.call(n) !== m.want) wrong++;
+        return wrong;
+      },
     };
     return new Promise((res) => {
       parentPort.on('message', async (m) => {
         if (m.op === 'end') return res({ ended: true });
         try {
-          await ops[m.op](m);
-          parentPort.postMessage({ done: m.op });
+          const v = await ops[m.op](m);
+          parentPort.postMessage(m.op === 'calls' ? { done: m.op, wrong: v } : { done: m.op });
         } catch (e) {
           parentPort.postMessage({ done: m.op, code: e.code });
         }

@@ -47,9 +47,9 @@ export function startTrace(t: Table, readString: (addr: number) => string | null
   });
 }
 
-/** Turns counting on for every call; call before the guest starts. */
+/** Turns counting on for every number, missing and out-of-range ones too; call before the guest starts. */
 export function startStats(t: Table): void {
-  t.hooks(Object.keys(t.abi.names), { count: true });
+  t.hooks('*', { count: true });
 }
 
 /** A table of calls per name and the missing calls, from t.stats(). */
