@@ -241,7 +241,7 @@ export function watchDoorbell(t: Table): void {
   if (wa === undefined) {
     const timer = setInterval(() => {
       if (t.closed) clearInterval(timer);
-      else t.poll();
+      else t.idlePoll();
     }, 5);
     (timer as unknown as { unref?: () => void }).unref?.();
     return;
@@ -254,7 +254,7 @@ export function watchDoorbell(t: Table): void {
     const next = (): void => {
       if (t.closed) return;
       const v = Atomics.load(t.i32, t.wakeAt);
-      t.poll();
+      t.idlePoll();
       arm(v);
     };
     if (r.async) (r.value as Promise<unknown>).then(next);

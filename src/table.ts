@@ -593,9 +593,21 @@ export class Table {
     if (changes !== this.#seenChanges) {
       this.#seenChanges = changes;
       this.#refresh();
+      this.#setOorMode(this.#oorModeNow());
     }
     if (Atomics.load(this.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
+  }
+
+  /**
+   * @internal poll() from the event loop, where nothing is on this thread's
+   * stack: no call is in progress, so a depth word a trapping WebAssembly
+   * handler left raised (a trap unwinds past the core's lowering) is reset.
+   */
+  idlePoll(): void {
+    const at = workerWord(this, this.me, L.WR_DEPTH);
+    if (this.i32[at] !== 0) this.i32[at] = 0;
+    this.poll();
   }
 
   /** @internal Runs calls carried to this thread (see proxy.ts). */
@@ -732,19 +744,40 @@ export class Table {
     return this.core.dispatch;
   }
 
+  // The core's dispatch calls these between raising this thread's depth word
+  // and lowering it; an exception unwinds through the core and skips the
+  // lowering (and the error count), so they do both before it leaves.
   #jsCall(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    const r = this.#fns[id]!(a0, a1, a2, a3, a4, a5);
+    let r;
+    try {
+      r = this.#fns[id]!(a0, a1, a2, a3, a4, a5);
+    } catch (e) {
+      throw this.#unwinding(id, e);
+    }
     if (typeof r === 'number') return r;
-    throw badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r);
+    throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
   }
 
   #jsCall64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    const entry = this.#entryOf(id);
-    if (entry === undefined) return BigInt(this.#fns[id]!(Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
-    const r = (entry.fn as Function)(a0, a1, a2, a3, a4, a5);
+    let r;
+    try {
+      const entry = this.#entryOf(id);
+      if (entry === undefined) return BigInt(this.#fns[id]!(Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
+      r = (entry.fn as Function)(a0, a1, a2, a3, a4, a5);
+    } catch (e) {
+      throw this.#unwinding(id, e);
+    }
     if (typeof r === 'bigint') return BigInt.asIntN(64, r);
     if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
-    throw badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r);
+    throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
+  }
+
+  /** An exception leaves a handler the core called: lower the depth word, count the error if counting; returns `e`. */
+  #unwinding(id: number, e: unknown): unknown {
+    this.i32[workerWord(this, this.me, L.WR_DEPTH)]!--;
+    const slot = this.i32[handlerWord(this, id, L.HR_SLOT)]!;
+    if ((Atomics.load(this.i32, this.at.slots + slot) & L.HOOK_COUNT) !== 0) this.hotCounters[slot * L.C_WORDS + L.C_ERRORS]!++;
+    return e;
   }
 
   #wasmSlow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {

@@ -3,7 +3,7 @@
 // caller: imports env.dispatch (i32, i64 x6) -> i64 and exports
 //   run (i32, i64 x6) -> i64, which forwards its arguments to dispatch.
 // handlers: exports (i64 x6) -> i64 functions usable as `{ wasm: fn }`:
-//   add = a0 + a1, mul = a0 * a1, first = a0.
+//   add = a0 + a1, mul = a0 * a1, first = a0, trap = unreachable.
 
 import { HEADER, I32, I64, section, str, uleb, vec } from '../../bench/wasm/bytes.mjs';
 
@@ -37,12 +37,13 @@ export function handlerBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     ...HEADER,
     ...section(1, vec([sig])),
-    ...section(3, vec([[0x00], [0x00], [0x00]])),
-    ...section(7, vec([[...str('add'), 0x00, 0x00], [...str('mul'), 0x00, 0x01], [...str('first'), 0x00, 0x02]])),
+    ...section(3, vec([[0x00], [0x00], [0x00], [0x00]])),
+    ...section(7, vec([[...str('add'), 0x00, 0x00], [...str('mul'), 0x00, 0x01], [...str('first'), 0x00, 0x02], [...str('trap'), 0x00, 0x03]])),
     ...section(10, vec([
       body([LOCAL_GET, 0, LOCAL_GET, 1, 0x7c]), // i64.add
       body([LOCAL_GET, 0, LOCAL_GET, 1, 0x7e]), // i64.mul
       body([LOCAL_GET, 0]),
+      body([0x00]), // unreachable
     ])),
   ]);
 }
@@ -62,8 +63,8 @@ export function wasmCaller(dispatch: (nr: number, ...args: bigint[]) => bigint):
 }
 
 /** Fresh exported WebAssembly handlers. */
-export function wasmHandlers(): { add: Wasm64; mul: Wasm64; first: Wasm64 } {
+export function wasmHandlers(): { add: Wasm64; mul: Wasm64; first: Wasm64; trap: Wasm64 } {
   handlerModule ??= new WebAssembly.Module(handlerBytes());
   const inst = new WebAssembly.Instance(handlerModule, {});
-  return inst.exports as unknown as { add: Wasm64; mul: Wasm64; first: Wasm64 };
+  return inst.exports as unknown as { add: Wasm64; mul: Wasm64; first: Wasm64; trap: Wasm64 };
 }
