@@ -369,10 +369,12 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   const kind = load<u8>(resolvedAddr + <usize>id);
   // Not yet resolved in this worker: JS resolves (and counts) this first call.
   if (kind == 0) return js_slow(nr, a0, a1, a2, a3, a4, a5);
-  if (extra != 0) {
-    const c = countAt(i, C_CALLS);
-    store<i32>(c, load<i32>(c) + 1);
-  }
+  if (extra != 0) return counted(i, id, kind, a0, a1, a2, a3, a4, a5);
+  return run(id, kind, a0, a1, a2, a3, a4, a5);
+}
+
+/** Calls a resolved handler with this thread's depth word raised (a handler that throws skips the lowering; js_call's JS side mends it). */
+@inline function run(id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   const d = depthAddr;
   store<i32>(d, load<i32>(d) + 1);
   let r: i64;
@@ -380,10 +382,17 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
   else if (kind == RK_JS) r = <i64>js_call(id, <f64>a0, <f64>a1, <f64>a2, <f64>a3, <f64>a4, <f64>a5);
   else r = js_call64(id, a0, a1, a2, a3, a4, a5);
   store<i32>(d, load<i32>(d) - 1);
-  // A handler that throws skips all this; js_call's JS side mends the depth and counts it.
-  if (extra != 0 && (enosys < 0 ? r < 0 && r > -4096 : r != 0)) {
-    const c = countAt(i, C_ERRORS);
-    store<i32>(c, load<i32>(c) + 1);
+  return r;
+}
+
+/** A call while the slot's count switch is on: counted, and its error result too (out of line: the plain path keeps nothing live across its call). */
+function counted(i: i32, id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
+  const c = countAt(i, C_CALLS);
+  store<i32>(c, load<i32>(c) + 1);
+  const r = run(id, kind, a0, a1, a2, a3, a4, a5);
+  if (enosys < 0 ? r < 0 && r > -4096 : r != 0) {
+    const e = countAt(i, C_ERRORS);
+    store<i32>(e, load<i32>(e) + 1);
   }
   return r;
 }
