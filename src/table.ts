@@ -56,11 +56,11 @@ export interface CallStats {
   enosys: number;
 }
 export interface Stats {
-  /** Every number with a nonzero counter, by number. `calls`/`errors` count while the count switch is on. */
+  /** Every number with a nonzero counter, by number. Its `calls`, `errors` and `enosys` count while its count switch is on. */
   calls: CallStats[];
-  /** Numbers answered with ENOSYS, most frequent first. */
+  /** Numbers answered with ENOSYS while counting, most frequent first. */
   missing: { nr: number; name: string | undefined; count: number }[];
-  /** Calls with numbers no range of the ABI holds. */
+  /** Calls with numbers no range of the ABI holds, while the count switch of '*' is on. */
   outOfRange: number;
 }
 
@@ -796,7 +796,7 @@ export class Table {
 
   // ---- hooks, policies, statistics ----
 
-  /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. */
+  /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. '*' also flips the count switch of out-of-range numbers. */
   hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
     const slots = this.#targetSlots(targets, 'hooks');
     if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
@@ -861,7 +861,7 @@ export class Table {
     return slotsFor(this.abi, this.map, targets, what, true);
   }
 
-  /** Counters summed over every thread: calls and errors while counting, ENOSYS answers always. */
+  /** Counters summed over every thread, counted while the count switch is on: calls, errors, ENOSYS answers per number; out-of-range numbers while '*' counts. */
   stats(): Stats {
     const calls: CallStats[] = [];
     const missing: Stats['missing'] = [];
