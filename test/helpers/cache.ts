@@ -21,7 +21,8 @@ export function hot(t: Table, nr: number, want: number, times = 2000): void {
 /**
  * `t` holds module `m` ({ getpid: () => 1 }) and provides module "b"
  * ({ getppid: () => 9 }); `change` makes each change in the other thread:
- * hooks on and off, unload by token, policy, a load of "b" there.
+ * hooks on and off (a number's, then '*''s for out-of-range numbers),
+ * unload by token, policy, a load of "b" there.
  */
 export async function cacheSteps(t: Table, m: Module, change: Change): Promise<void> {
   const counted = (): number => t.stats().calls.find((c) => c.nr === GETPID)?.calls ?? 0;
@@ -35,6 +36,17 @@ export async function cacheSteps(t: Table, m: Module, change: Change): Promise<v
   await change({ op: 'hooks', calls: ['getpid'], switches: { count: false } });
   hot(t, GETPID, 1, 10);
   expect(counted()).toBe(10);
+
+  // Out-of-range numbers have no slot word: their count switch is '*''s.
+  const beyond = (): number => t.stats().outOfRange;
+  hot(t, abi.count, ENOSYS); // answered uncounted on the hot path
+  expect(beyond()).toBe(0);
+  await change({ op: 'hooks', calls: '*', switches: { count: true } });
+  hot(t, abi.count, ENOSYS, 10);
+  expect(beyond()).toBe(10);
+  await change({ op: 'hooks', calls: '*', switches: { count: false } });
+  hot(t, abi.count, ENOSYS, 10);
+  expect(beyond()).toBe(10);
 
   await change({ op: 'unload', token: m.token });
   expect(m.loaded).toBe(false);
