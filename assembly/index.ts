@@ -5,17 +5,17 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, STATE_READY,
-  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_BIT,
-  POLICY_LOGGED,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, STATE_READY,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
+  POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
-  HS_FREE, HS_LIVE, HS_GOING, HK_ALL, HK_STUB, HK_JS, HK_WASM,
+  HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
-  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
-  C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_PER_WORKER, CR_WORDS,
+  WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WR_GEN, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
+  C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_MAX, CR_WORDS, CR_STATE, CR_TARGET, CR_HANDLER, CS_FREE, CS_TAKEN, CS_ABANDONED,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
-  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY,
+  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL,
 } from "./layout";
 
 // Calls back into the JS side of this worker.
@@ -44,27 +44,26 @@ let enosys: i64 = 0;
 
 // Region offsets in words, derived from the header sizes alone.
 export function slotsAt(): i32 { return HEADER_WORDS; }
-export function policyAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
-export function handlersAt(): i32 { return policyAt() + hdr(H_SLOTS); }
+export function handlersAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
 export function modulesAt(): i32 { return handlersAt() + hdr(H_MAXH) * HR_WORDS; }
 export function workersAt(): i32 { return modulesAt() + hdr(H_MAXM) * MR_WORDS; }
 export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS; }
 export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
 export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
-export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * CALLS_PER_WORKER * CR_WORDS) << 2; }
+export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << 2; }
 
 /** Bytes a layout of these sizes needs. */
-export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32): i32 {
-  const words = ((HEADER_WORDS + 2 * slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * CALLS_PER_WORKER * CR_WORDS;
+export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32, calls: i32): i32 {
+  const words = ((HEADER_WORDS + slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
   return ((words << 2) + maxW * maxH + 7) & ~7;
 }
 
 /** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
-export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH: i32, maxM: i32, maxW: i32, enosysValue: i32): i32 {
+export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH: i32, maxM: i32, maxW: i32, enosysValue: i32, calls: i32): i32 {
   if (atomic.cmpxchg<i32>(w(H_STATE), 0, 1) != 0) return 1;
   // Everything below is written before the state flips to ready, so no
   // reader can see a half-built layout.
-  const bytes = layoutBytes(slots, maxH, maxM, maxW);
+  const bytes = layoutBytes(slots, maxH, maxM, maxW, calls);
   memory.fill(w(HEADER_WORDS), 0, <usize>(bytes - (HEADER_WORDS << 2)));
   store<i32>(w(H_MAGIC), MAGIC);
   store<i32>(w(H_VERSION), LAYOUT_VERSION);
@@ -75,6 +74,7 @@ export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH
   store<i32>(w(H_MAXH), maxH);
   store<i32>(w(H_MAXM), maxM);
   store<i32>(w(H_MAXW), maxW);
+  store<i32>(w(H_CALLS), calls);
   store<i32>(w(H_GP), 1);
   store<i32>(w(H_CHANGES), 0);
   store<i32>(w(H_LOCK), 0);
@@ -149,6 +149,8 @@ export function workerClaim(ident: i32): i32 {
       atomic.store<i32>(w(at + i * WR_WORDS + WR_QS), hdr(H_GP));
       atomic.store<i32>(w(at + i * WR_WORDS + WR_DEPTH), 0);
       atomic.store<i32>(w(at + i * WR_WORDS + WR_ID), ident);
+      atomic.add<i32>(w(at + i * WR_WORDS + WR_GEN), 1);
+      callsReset(i);
       return i;
     }
   }
@@ -160,10 +162,31 @@ export function workerSetOnline(i: i32, online: bool): void {
   if (online) atomic.store<i32>(w(at + WR_QS), hdr(H_GP));
   atomic.store<i32>(w(at + WR_STATE), online ? WS_ONLINE : WS_OFFLINE);
 }
+/** Frees worker record `i`; the writer lock, if it held it, goes with it (no lock outlives its holder). */
 export function workerRelease(i: i32): void {
   const r = workersAt() + i * WR_WORDS;
+  callsReset(i);
   atomic.store<i32>(w(r + WR_STATE), WS_FREE);
+  if (atomic.cmpxchg<i32>(w(H_LOCK), i + 1, 0) == i + 1) atomic.notify(w(H_LOCK));
   ringAll(); // callers waiting on this worker see it gone
+}
+
+/**
+ * Takes back the call records of worker `i` (its thread ended or a new one
+ * took the record): one its home is running is left ABANDONED, for the home
+ * to free when it replies; every other goes FREE.
+ */
+function callsReset(i: i32): void {
+  const nc = hdr(H_CALLS);
+  for (let k = 0; k < nc; k++) {
+    const p = w(callsAt() + (i * nc + k) * CR_WORDS + CR_STATE);
+    // Bounded: each failed CAS means a home moved the record one step on.
+    for (let tries = 0; tries < 8; tries++) {
+      const cs = atomic.load<i32>(p);
+      if (cs == CS_FREE || cs == CS_ABANDONED) break;
+      if (atomic.cmpxchg<i32>(p, cs, cs == CS_TAKEN ? CS_ABANDONED : CS_FREE) == cs) break;
+    }
+  }
 }
 
 // ---- grace periods (QSBR) ----
@@ -220,17 +243,21 @@ export function handlerAlloc(kind: i32, module: i32, slot: i32, below: i32, home
   }
   return 0;
 }
-/** LIVE -> GOING: the handler is out of every slot and waits for a grace period. */
-export function handlerRetire(id: i32): bool {
-  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_LIVE, HS_GOING) == HS_LIVE;
+/** LIVE -> GOING by worker `by`: the handler is out of every slot and waits for a grace period `by` watches. */
+export function handlerRetire(id: i32, by: i32): bool {
+  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_LIVE, HS_GOING | ((by + 1) << HS_BY_SHIFT)) == HS_LIVE;
 }
 /** GOING -> LIVE: an unload that timed out puts its handler back. */
 export function handlerRevive(id: i32): bool {
-  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_GOING, HS_LIVE) == HS_GOING;
+  const p = w(hrec(id) + HR_STATE);
+  const s = atomic.load<i32>(p);
+  return (s & HS_MASK) == HS_GOING && atomic.cmpxchg<i32>(p, s, HS_LIVE) == s;
 }
 /** GOING -> FREE, after a grace period. */
 export function handlerFree(id: i32): bool {
-  return atomic.cmpxchg<i32>(w(hrec(id) + HR_STATE), HS_GOING, HS_FREE) == HS_GOING;
+  const p = w(hrec(id) + HR_STATE);
+  const s = atomic.load<i32>(p);
+  return (s & HS_MASK) == HS_GOING && atomic.cmpxchg<i32>(p, s, HS_FREE) == s;
 }
 /** Re-links a handler over a different one below (splicing out an unloaded module). */
 export function handlerSetBelow(id: i32, expect: i32, below: i32): bool {
@@ -254,7 +281,7 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
     const cur = atomic.load<i32>(p);
     if ((cur & (ID_MASK | GEN_MASK)) != expect) return 0;
     const gen = ((cur >>> GEN_SHIFT) + 1) << GEN_SHIFT;
-    let next = (cur & (HOOK_MASK | POLICY_BIT)) | id | gen;
+    let next = (cur & (HOOK_MASK | POLICY_MASK)) | id | gen;
     if (slow) next |= SLOW;
     if (next == 0) next = 1 << GEN_SHIFT; // 0 would read as "never set"
     if (atomic.cmpxchg<i32>(p, cur, next) == cur) {
@@ -289,18 +316,29 @@ export function oorCountSet(on: bool): void {
   if (atomic.xchg<i32>(w(H_OOR_COUNT), on ? 1 : 0) != (on ? 1 : 0)) changed();
 }
 /**
- * Sets a slot's missing-call policy; the slot word's policy bit says whether
- * it is plain ENOSYS. Threads' caches see only that bit, so only its flip rings.
+ * Sets a slot's missing-call policy in its slot word (one CAS, so a reader
+ * sees the policy with the handler and switches of the same state). Threads'
+ * caches tell only plain ENOSYS from the rest, so only that flip rings.
  */
 export function policySet(slot: i32, policy: i32): void {
-  atomic.store<i32>(w(policyAt() + slot), policy);
   const p = w(slotsAt() + slot);
-  const was = policy != 0 ? atomic.or<i32>(p, POLICY_BIT) : atomic.and<i32>(p, ~POLICY_BIT);
-  if (((was & POLICY_BIT) != 0) != (policy != 0)) changed();
+  for (;;) {
+    const cur = atomic.load<i32>(p);
+    const next = (cur & ~POLICY_MASK) | ((policy << POLICY_SHIFT) & POLICY_MASK);
+    if (atomic.cmpxchg<i32>(p, cur, next) != cur) continue;
+    if (((cur & POLICY_MASK) != 0) != (policy != 0)) changed();
+    return;
+  }
 }
 /** Log-once policies flip to "logged" once; returns true for the one caller that flipped it. */
 export function policyLogged(slot: i32): bool {
-  return atomic.cmpxchg<i32>(w(policyAt() + slot), 3, POLICY_LOGGED) == 3;
+  const p = w(slotsAt() + slot);
+  for (;;) {
+    const cur = atomic.load<i32>(p);
+    if ((cur & POLICY_MASK) != POLICY_LOG_ONCE << POLICY_SHIFT) return false;
+    if (atomic.cmpxchg<i32>(p, cur, (cur & ~POLICY_MASK) | (POLICY_LOGGED << POLICY_SHIFT)) == cur) return true;
+  }
+  return false;
 }
 
 // ---- modules ----
@@ -414,38 +452,51 @@ export function callWasm64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64,
 
 @inline function fail(code: i32, index: i32): i32 { return (code << 24) | (index & 0xffffff); }
 
-/** Checks every invariant; returns 0 or (code << 24 | index). */
+/** Checks every invariant; returns 0 or (code << 24 | index). Linear in the layout's size; every walk is bounded. */
 export function verify(): i32 {
   if (hdr(H_MAGIC) != MAGIC || hdr(H_VERSION) != LAYOUT_VERSION || hdr(H_STATE) != STATE_READY) return fail(V_HEADER, 0);
-  const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW);
-  if (slots <= 0 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mw < 1) return fail(V_HEADER, 1);
-  if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw) || <i32>memory.size() << 16 < hdr(H_BYTES)) return fail(V_HEADER, 2);
+  const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW), nc = hdr(H_CALLS);
+  if (slots <= 0 || slots > 1 << 20 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mm > 1 << 16 || mw < 1 || mw > 1024 || nc < 1 || nc > CALLS_MAX) return fail(V_HEADER, 1);
+  if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << 16 < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
   if (<u32>hdr(H_OOR_COUNT) > 1) return fail(V_HEADER, 3);
+  if (<u32>hdr(H_LOCK) > <u32>mw || hdr(H_NEXTH) < 1 || hdr(H_NEXTH) >= mh) return fail(V_HEADER, 4);
   const gp = hdr(H_GP);
-  // Slots: ids in range, no stray bits, each top handler LIVE and on its slot.
+  // Slots and their chains: each slot's top handler, then each handler below
+  // it, is LIVE and on that slot; stubs only at the top set the slow bit.
+  let reached = 0;
   for (let s = 0; s < slots; s++) {
     const word = atomic.load<i32>(w(slotsAt() + s));
-    const pol = atomic.load<i32>(w(policyAt() + s));
-    if (pol < 0 || pol > POLICY_LOGGED) return fail(V_POLICY, s);
-    if (((word & POLICY_BIT) != 0) != (pol != 0)) return fail(V_SLOT_BITS, s);
+    if (<u32>(word & POLICY_MASK) >> POLICY_SHIFT > <u32>POLICY_LOGGED) return fail(V_POLICY, s);
     const id = word & ID_MASK;
     if (id >= mh) return fail(V_SLOT_ID, s);
-    if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); }
-    else {
-      const r = hrec(id);
-      if (atomic.load<i32>(w(r + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(r + HR_SLOT)) != s) return fail(V_SLOT_HANDLER, s);
-      const stub = (atomic.load<i32>(w(r + HR_KIND)) & HK_STUB) != 0;
-      if (stub != ((word & SLOW) != 0)) return fail(V_SLOT_BITS, s);
+    if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); continue; }
+    const top = hrec(id);
+    if (atomic.load<i32>(w(top + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(top + HR_SLOT)) != s) return fail(V_SLOT_HANDLER, s);
+    if (((atomic.load<i32>(w(top + HR_KIND)) & HK_STUB) != 0) != ((word & SLOW) != 0)) return fail(V_SLOT_BITS, s);
+    let h = id;
+    for (let steps = 0; h != 0; steps++) {
+      if (steps >= mh) return fail(V_HANDLER_BELOW, h); // a cycle
+      reached++;
+      const below = atomic.load<i32>(w(hrec(h) + HR_BELOW));
+      if (below < 0 || below >= mh || below == h) return fail(V_HANDLER_BELOW, h);
+      if (below != 0) {
+        const b = hrec(below);
+        if (atomic.load<i32>(w(b + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(b + HR_SLOT)) != s) return fail(V_HANDLER_BELOW, h);
+      }
+      h = below;
     }
   }
-  // Handlers: valid state and kind, owned by a live or claimed module, a
-  // below chain on the same slot; every LIVE handler is referenced exactly
-  // once (by its slot's word or by the handler above it).
+  // Handlers: valid state and kind, owned by a live or claimed module. Every
+  // chain ends and holds only its own slot's handlers, so each LIVE handler is
+  // referenced exactly once iff the chains reach as many as are LIVE.
+  let live = 0;
   for (let id = 1; id < mh; id++) {
     const r = hrec(id);
     const st = atomic.load<i32>(w(r + HR_STATE));
-    if (st != HS_FREE && st != HS_LIVE && st != HS_GOING) return fail(V_HANDLER_STATE, id);
+    const by = st >>> HS_BY_SHIFT;
+    if ((st & HS_MASK) == HS_GOING ? by < 1 || by > mw : st != HS_FREE && st != HS_LIVE) return fail(V_HANDLER_STATE, id);
     if (st != HS_LIVE) continue;
+    live++;
     const kind = atomic.load<i32>(w(r + HR_KIND));
     if ((kind & ~HK_ALL) != 0 || (kind & (HK_JS | HK_WASM | HK_STUB)) == 0) return fail(V_HANDLER_STATE, id);
     const m = atomic.load<i32>(w(r + HR_MODULE));
@@ -454,20 +505,8 @@ export function verify(): i32 {
     if (slot < 0 || slot >= slots) return fail(V_HANDLER_STATE, id);
     const home = atomic.load<i32>(w(r + HR_HOME));
     if (home < 0 || home >= mw) return fail(V_HANDLER_STATE, id);
-    const below = atomic.load<i32>(w(r + HR_BELOW));
-    if (below < 0 || below >= mh || below == id) return fail(V_HANDLER_BELOW, id);
-    if (below != 0) {
-      const b = hrec(below);
-      if (atomic.load<i32>(w(b + HR_STATE)) != HS_LIVE || atomic.load<i32>(w(b + HR_SLOT)) != slot) return fail(V_HANDLER_BELOW, id);
-    }
-    let refs = 0;
-    if ((atomic.load<i32>(w(slotsAt() + slot)) & ID_MASK) == id) refs++;
-    for (let o = 1; o < mh; o++) {
-      const ro = hrec(o);
-      if (o != id && atomic.load<i32>(w(ro + HR_STATE)) == HS_LIVE && atomic.load<i32>(w(ro + HR_BELOW)) == id) refs++;
-    }
-    if (refs != 1) return fail(V_HANDLER_REFS, id);
   }
+  if (live != reached) return fail(V_HANDLER_REFS, unreached(mh));
   for (let m = 0; m < mm; m++) {
     const st = atomic.load<i32>(w(mrec(m) + MR_STATE));
     if (st != MS_FREE && st != MS_CLAIMED && st != MS_LIVE) return fail(V_MODULE, m);
@@ -480,6 +519,32 @@ export function verify(): i32 {
     const st = atomic.load<i32>(w(r + WR_STATE));
     if (st != WS_FREE && st != WS_ONLINE && st != WS_OFFLINE) return fail(V_WORKER, i);
     if (st != WS_FREE && atomic.load<i32>(w(r + WR_QS)) - gp > 0) return fail(V_WORKER, i);
+    // Call records: a known state, in bounds; a freed worker's are free or left to the home that runs them.
+    for (let k = 0; k < nc; k++) {
+      const c = callsAt() + (i * nc + k) * CR_WORDS;
+      const cs = atomic.load<i32>(w(c + CR_STATE));
+      if (<u32>cs > <u32>CS_ABANDONED) return fail(V_CALL, i * nc + k);
+      if (cs == CS_FREE) continue;
+      if (st == WS_FREE && cs != CS_ABANDONED) return fail(V_CALL, i * nc + k);
+      if (<u32>atomic.load<i32>(w(c + CR_TARGET)) >= <u32>mw || <u32>atomic.load<i32>(w(c + CR_HANDLER)) >= <u32>mh) return fail(V_CALL, i * nc + k);
+    }
   }
   return V_OK;
+}
+
+/** The first LIVE handler no slot's chain reaches (only on verify's failure path). */
+function unreached(mh: i32): i32 {
+  for (let id = 1; id < mh; id++) {
+    const r = hrec(id);
+    if (atomic.load<i32>(w(r + HR_STATE)) != HS_LIVE) continue;
+    const s = atomic.load<i32>(w(r + HR_SLOT));
+    let h = atomic.load<i32>(w(slotsAt() + s)) & ID_MASK;
+    let found = 0;
+    for (let steps = 0; h != 0 && steps < mh; steps++) {
+      if (h == id) found++;
+      h = atomic.load<i32>(w(hrec(h) + HR_BELOW));
+    }
+    if (found != 1) return id;
+  }
+  return 0;
 }

@@ -2,12 +2,13 @@
 // AssemblyScript (the core) and TypeScript (the API), so it holds plain
 // integer constants only. All offsets are in 32-bit words unless named *_BYTES.
 //
-// [header | slots | slot policy | handler records | module records |
-//  worker records | per-worker counters | per-worker wasm-resolution bytes]
+// [header | slot words | handler records | module records | worker records |
+//  per-worker counters | per-worker carried-call records |
+//  per-worker wasm-resolution bytes]
 // Every region's offset is derived from the header's sizes (see regions()).
 
 export const MAGIC = 0x53595354; // 'SYST'
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 // Header words.
 export const H_MAGIC = 0;
@@ -27,7 +28,8 @@ export const H_ENOSYS = 13; // the ABI's ENOSYS in its convention
 export const H_NEXTH = 14; // handler allocation cursor
 export const H_BYTES = 15; // total bytes of the layout
 export const H_OOR_COUNT = 16; // 1: out-of-range calls are counted (the count switch of hooks('*'))
-export const HEADER_WORDS = 18; // even: word 17 is spare
+export const H_CALLS = 17; // carried-call records per worker
+export const HEADER_WORDS = 18; // even, so the f64 fields of call records stay 8-byte aligned
 
 export const STATE_READY = 2;
 
@@ -37,7 +39,8 @@ export const OOR_SLOW = 0; // not there: the JS slow path
 export const OOR_ANSWER = 1; // answer ENOSYS
 export const OOR_COUNT = 2; // count (the count switch of '*') and answer
 
-// Slot word: handler id | hook bits | slow bit | generation.
+// Slot word: handler id | hook bits | slow bit | missing-call policy | generation.
+// One read of it is one state of the slot: handler, switches and policy together.
 export const ID_MASK = 0xffff;
 export const HOOK_COUNT = 1 << 16;
 export const HOOK_ENTER = 1 << 17;
@@ -45,12 +48,13 @@ export const HOOK_EXIT = 1 << 18;
 export const HOOK_TRACE = 1 << 19; // reserved for tracing; routes to the slow path
 export const HOOK_MASK = 0xf0000;
 export const SLOW = 1 << 20; // the handler needs the slow path (stub)
-export const POLICY_BIT = 1 << 21; // the slot's missing-call policy is not plain ENOSYS
-export const FAST_MASK = 0x3fffff; // id | hooks | slow | policy: nonzero high part -> slow path
-export const GEN_SHIFT = 22;
-export const GEN_MASK = 0xffc00000;
+export const POLICY_SHIFT = 21;
+export const POLICY_MASK = 7 << 21; // the slot's missing-call policy (below); nonzero: not plain ENOSYS
+export const FAST_MASK = 0xffffff; // id | hooks | slow | policy: nonzero high part -> slow path
+export const GEN_SHIFT = 24;
+export const GEN_MASK = 0xff000000;
 
-// Per-slot policy word for missing calls.
+// Missing-call policies, in the slot word's policy bits.
 export const POLICY_ENOSYS = 0;
 export const POLICY_THROW = 1;
 export const POLICY_TRAP = 2;
@@ -70,7 +74,10 @@ export const HR_GEN = 7; // bumped at each allocation
 
 export const HS_FREE = 0;
 export const HS_LIVE = 1;
-export const HS_GOING = 2; // out of every slot, waiting for a grace period
+export const HS_GOING = 2; // out of every slot, waiting for a grace period; the state word's
+// bits 8.. hold the retiring worker's index + 1, so evict() can finish what a dead writer began
+export const HS_MASK = 0xff;
+export const HS_BY_SHIFT = 8;
 
 export const HK_JS = 1;
 export const HK_WASM = 2;
@@ -101,6 +108,7 @@ export const WR_WAKE = 2; // the worker's doorbell: bumped for a grace period, a
 export const WR_DEPTH = 3; // calls in progress on this worker (written by it alone)
 export const WR_OOR = 4; // out-of-range calls seen by this worker
 export const WR_ID = 5; // the embedder's id for the thread (Node: threadId), for evict()
+export const WR_GEN = 6; // bumped at each claim: a carried call's home is this record and this generation
 
 export const WS_FREE = 0;
 export const WS_ONLINE = 1;
@@ -112,8 +120,9 @@ export const C_ERRORS = 1;
 export const C_ENOSYS = 2;
 export const C_WORDS = 3;
 
-// Carried calls: per worker, CALLS_PER_WORKER outgoing call records.
-export const CALLS_PER_WORKER = 4;
+// Carried calls: per worker, H_CALLS outgoing call records (createTable's callRecords).
+export const CALLS_DEFAULT = 16;
+export const CALLS_MAX = 256;
 export const CR_WORDS = 20;
 export const CR_STATE = 0;
 export const CR_TARGET = 1; // worker index that runs it
@@ -152,3 +161,4 @@ export const V_HANDLER_REFS = 8;
 export const V_MODULE = 9;
 export const V_WORKER = 10;
 export const V_POLICY = 11;
+export const V_CALL = 12;

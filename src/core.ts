@@ -7,7 +7,6 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   table: WebAssembly.Table;
   slotsAt(): number;
-  policyAt(): number;
   handlersAt(): number;
   modulesAt(): number;
   workersAt(): number;
@@ -15,8 +14,8 @@ export interface CoreExports {
   stripeWords(): number;
   callsAt(): number;
   resolvedAtBytes(): number;
-  layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number;
-  init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number): number;
+  layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number;
+  init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number, calls: number): number;
   bind(worker: number): void;
   lockTry(owner: number): number;
   unlock(owner: number): number;
@@ -28,7 +27,7 @@ export interface CoreExports {
   quiesce(i: number): void;
   gpWaiter(gp: number, self: number): number;
   handlerAlloc(kind: number, module: number, slot: number, below: number, home: number): number;
-  handlerRetire(id: number): number;
+  handlerRetire(id: number, by: number): number;
   handlerRevive(id: number): number;
   handlerFree(id: number): number;
   handlerSetBelow(id: number, expect: number, below: number): number;

@@ -6,34 +6,34 @@ import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import type { Table } from './table.js';
 import { handlerWord, workerWord } from './records.js';
+import { blockingAllowed } from './blocking.js';
+import { carriedInFlight } from './proxy.js';
 
-let canBlock: boolean | undefined;
-/** Atomics.wait works here (not on a browser's main thread). */
-export function blockingAllowed(i32: Int32Array): boolean {
-  if (canBlock === undefined) {
-    try {
-      Atomics.wait(i32, L.H_MAGIC, ~i32[L.H_MAGIC]!, 0);
-      canBlock = true;
-    } catch {
-      canBlock = false;
-    }
-  }
-  return canBlock;
-}
+export { blockingAllowed };
 
-/** Takes the writer lock. A thread waiting for it is offline, so it holds no grace period back. */
+/**
+ * Takes the writer lock. A thread waiting for it is offline, so it holds no
+ * grace period back. The lock is its holder's worker index + 1, and freeing
+ * that worker's record frees it too (core workerRelease): it never outlives
+ * its holder. Waits at most `t.lockTimeout` ms, then throws ETIMEDOUT.
+ */
 export function lock(t: Table): void {
   const owner = t.me + 1;
+  if (t.closed) throw new SystabError('EBUSY', 'this table view is closed (close() gave its worker record back); attach again');
   if (Atomics.load(t.i32, L.H_LOCK) === owner) {
     throw new SystabError('EBUSY', 'this thread is already changing the table (an unload waiting for its grace period?); await it first');
   }
   if (t.core.lockTry(owner)) return;
   const offline = t.depth === 0;
   if (offline) t.core.workerSetOnline(t.me, 0);
+  const deadline = performance.now() + t.lockTimeout;
   try {
     const shared = t.shared && blockingAllowed(t.i32);
     while (!t.core.lockTry(owner)) {
       const cur = Atomics.load(t.i32, L.H_LOCK);
+      if (performance.now() >= deadline) {
+        throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} after ${t.lockTimeout} ms (its change may wait for a grace period); nothing was changed`);
+      }
       t.serve(); // calls carried here must not wait for our lock
       if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);
     }
@@ -59,9 +59,10 @@ const tick: () => Promise<void> =
         });
       })();
 
+/** A handler of `ids` still running somewhere: an async call in flight, or a call carried to its home. */
 function inflight(t: Table, ids: readonly number[]): number {
   for (const h of ids) if (Atomics.load(t.i32, handlerWord(t, h, L.HR_INFLIGHT)) > 0) return h;
-  return 0;
+  return ids.length === 0 ? 0 : carriedInFlight(t, new Set(ids));
 }
 
 /**
@@ -79,7 +80,7 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
     const h = w < 0 ? inflight(t, ids) : 0;
     if (w < 0 && h === 0) return undefined;
     if (performance.now() >= deadline) {
-      return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `an async call of handler ${h} is still in flight`;
+      return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `a call of handler ${h} is still in flight (async, or carried to its home)`;
     }
     t.serve(); // a caller blocked on us is in a call: serving it lets it reach its quiescent point
     // Where this thread may block, sleep briefly on the lagging worker's
@@ -113,7 +114,7 @@ export class Limbo {
     this.#parked = this.#parked.filter((p) => {
       if (t.core.gpWaiter(p.gp, self) >= 0 || inflight(t, p.ids) !== 0) return true;
       for (const h of p.ids) t.core.handlerFree(h);
-      t.forget(p.ids);
+      t.discard(p.ids);
       p.done();
       return false;
     });

@@ -3,21 +3,29 @@
 // word. While it waits it serves calls carried to it, so a thread that calls
 // into itself, or two threads that call into each other, cannot deadlock.
 //
-// A call record goes FREE -> FILLING -> POSTED (caller), POSTED -> TAKEN
-// (home), TAKEN -> DONE (home), DONE -> FREE (caller). A caller that times
-// out takes back a POSTED record (the call never ran) or marks a TAKEN one
-// ABANDONED (it runs to its end; the home frees the record).
+// A call record (per caller, H_CALLS of them) moves:
+//   FREE -> FILLING -> POSTED          the caller alone
+//   POSTED -> TAKEN -> DONE            the home alone (TAKEN -> POSTED: a call meant for another thread, handed back)
+//   DONE -> FREE                       the caller, taking the answer
+//   POSTED -> FREE                     the caller withdraws it: it never ran
+//   TAKEN -> ABANDONED                 the caller gave up while it runs; the home frees it when it ends
+//   TAKEN -> FREE                      the caller, once the home's record is gone (the home died mid-call)
+//   any -> FREE / ABANDONED            the core, when the caller's worker record is freed or claimed anew
+// A record that is POSTED, TAKEN or ABANDONED holds its handler: unload and
+// replace wait until no record names it (inFlight()), so a call carried
+// before a change runs the old handler to its end before the change resolves.
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
-import { blockingAllowed } from './grace.js';
+import { blockingAllowed } from './blocking.js';
 import { describeSlot } from './slots.js';
 import type { Table } from './table.js';
 import { handlerWord, workerWord } from './records.js';
+import { show } from './handlers.js';
 
 const now = (): number => performance.now();
 
 function recordAt(t: Table, worker: number, k: number): number {
-  return t.at.calls + (worker * L.CALLS_PER_WORKER + k) * L.CR_WORDS;
+  return t.at.calls + (worker * t.at.ncalls + k) * L.CR_WORDS;
 }
 
 /** Rings worker `w`'s doorbell. */
@@ -27,39 +35,57 @@ export function ring(t: Table, w: number): void {
   Atomics.notify(t.i32, at);
 }
 
-function homeGone(t: Table, home: number, ident: number): boolean {
-  const r = workerWord(t, home, 0);
-  return Atomics.load(t.i32, r + L.WR_STATE) === L.WS_FREE || t.i32[r + L.WR_ID] !== ident;
+/** The home's worker record was freed or claimed by another thread since the call was posted. */
+function homeGone(t: Table, home: number, gen: number): boolean {
+  return Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE || Atomics.load(t.i32, workerWord(t, home, L.WR_GEN)) !== gen;
 }
 
 interface Posted {
   rec: number;
   home: number;
-  ident: number;
+  gen: number;
   id: number;
   deadline: number;
 }
 
-/** Posts a call to handler `id`'s home; the answer at once (ENOSYS: home gone, EAGAIN: no free record) when it cannot be posted. */
-function post(t: Table, id: number, nr: number, args: readonly number[], timeout: number): Posted | number {
+/** The arguments as the f64s a record carries, or EBADARG before any record is touched. */
+function carriedArgs(t: Table, id: number, args: readonly unknown[]): number[] {
+  const out = [0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 6; i++) {
+    const a = args[i];
+    if (typeof a === 'number') out[i] = a;
+    else if (a !== undefined) {
+      const label = describeSlot(t.map, t.i32[handlerWord(t, id, L.HR_SLOT)]!);
+      throw new SystabError('EBADARG', `argument ${i} of ${label} is carried to another thread as a number (got ${show(a)})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Posts a call to handler `id`'s home: the record, a number to answer at
+ * once (ENOSYS: no home), or undefined when all of this thread's records are
+ * in use (the caller waits for one, within the call's timeout).
+ */
+function post(t: Table, id: number, nr: number, args: readonly number[], deadline: number): Posted | number | undefined {
   const home = t.i32[handlerWord(t, id, L.HR_HOME)]!;
-  const ident = t.i32[workerWord(t, home, L.WR_ID)]!;
-  if (home === t.me || Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE) return t.abi.enosys;
-  for (let k = 0; k < L.CALLS_PER_WORKER; k++) {
+  if (home === t.me || home >>> 0 >= t.i32[L.H_MAXW]! >>> 0) return t.abi.enosys;
+  const gen = Atomics.load(t.i32, workerWord(t, home, L.WR_GEN));
+  if (Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE) return t.abi.enosys;
+  for (let k = 0; k < t.at.ncalls; k++) {
     const rec = recordAt(t, t.me, k);
     if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_FREE, L.CS_FILLING) !== L.CS_FREE) continue;
     t.i32[rec + L.CR_TARGET] = home;
     t.i32[rec + L.CR_HANDLER] = id;
     t.i32[rec + L.CR_NR] = nr;
     t.i32[rec + L.CR_ERR] = 0;
-    const f64 = t.f64;
     const a = (rec + L.CR_ARGS) >> 1;
-    for (let i = 0; i < 6; i++) f64[a + i] = args[i] ?? 0;
+    for (let i = 0; i < 6; i++) t.f64[a + i] = args[i]!;
     Atomics.store(t.i32, rec + L.CR_STATE, L.CS_POSTED);
     ring(t, home);
-    return { rec, home, ident, id, deadline: now() + timeout };
+    return { rec, home, gen, id, deadline };
   }
-  return errno(t, 'EAGAIN');
+  return undefined;
 }
 
 function errno(t: Table, name: string): number {
@@ -74,29 +100,30 @@ function finish(t: Table, p: Posted): number {
   const r = t.f64[(p.rec + L.CR_RESULT) >> 1]!;
   Atomics.store(t.i32, p.rec + L.CR_STATE, L.CS_FREE);
   if (err === L.CE_OK) return r;
-  const slot = t.i32[handlerWord(t, p.id, L.HR_SLOT)]!;
-  const label = describeSlot(t.map, slot);
-  if (err === L.CE_NOCODE) throw new SystabError('ENOCODE', `handler for ${label} has no code in worker ${p.home}, its home`);
+  // The home holds no code for it: the handler has left the table (its answer now).
+  if (err === L.CE_NOCODE) return t.abi.enosys;
+  const label = describeSlot(t.map, t.i32[handlerWord(t, p.id, L.HR_SLOT)]!);
   if (err === L.CE_BADRESULT) throw new SystabError('EBADRESULT', `handler for ${label} returned a non-number in worker ${p.home}`);
   throw new SystabError('EREMOTE', `handler for ${label} threw in worker ${p.home}`);
 }
 
-/** Gives up on a posted call: the errno to answer, or undefined if it finished meanwhile. */
-function giveUp(t: Table, p: Posted, answer: number): number | undefined {
-  if (Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) return answer;
-  if (Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_TAKEN, L.CS_ABANDONED) === L.CS_TAKEN) return answer;
+/** Gives up on a posted call: the answer, or undefined if it finished meanwhile. */
+function giveUp(t: Table, p: Posted, answer: number, homeDead: boolean): number | undefined {
+  const at = p.rec + L.CR_STATE;
+  if (Atomics.compareExchange(t.i32, at, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) return answer;
+  // A dead home will never reply: the record is ours again.
+  if (Atomics.compareExchange(t.i32, at, L.CS_TAKEN, homeDead ? L.CS_FREE : L.CS_ABANDONED) === L.CS_TAKEN) return answer;
   return undefined;
 }
 
 /** One look at a posted call: its result, or undefined while it is still pending. */
 function check(t: Table, p: Posted): number | undefined {
   if (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_DONE) return finish(t, p);
-  if (homeGone(t, p.home, p.ident)) {
-    const r = giveUp(t, p, t.abi.enosys);
+  if (homeGone(t, p.home, p.gen)) {
+    const r = giveUp(t, p, t.abi.enosys, true);
     if (r !== undefined) return r;
-  }
-  if (now() >= p.deadline) {
-    const r = giveUp(t, p, errno(t, 'ETIMEDOUT'));
+  } else if (now() >= p.deadline) {
+    const r = giveUp(t, p, errno(t, 'ETIMEDOUT'), false);
     if (r !== undefined) return r;
   }
   if (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_DONE) return finish(t, p);
@@ -107,15 +134,59 @@ function check(t: Table, p: Posted): number | undefined {
  * Carries a call to handler `id`'s home thread and waits for it. Where this
  * thread may not block (a browser's main thread) it returns a promise.
  */
-export function carry(t: Table, id: number, nr: number, args: readonly number[]): number | Promise<number> {
-  const p = post(t, id, nr, args, t.proxyTimeout);
-  return typeof p === 'number' ? p : wait(t, p, !blockingAllowed(t.i32));
+export function carry(t: Table, id: number, nr: number, args: readonly unknown[]): number | Promise<number> {
+  if (!blockingAllowed(t.i32)) return carryAsync(t, id, nr, args);
+  const nums = carriedArgs(t, id, args);
+  const deadline = now() + t.proxyTimeout;
+  t.carrying++;
+  try {
+    for (;;) {
+      const bell = Atomics.load(t.i32, t.wakeAt);
+      const p = post(t, id, nr, nums, deadline);
+      if (p !== undefined) return typeof p === 'number' ? p : waitSync(t, p);
+      // Every record is in use (calls carried from frames below this one, or async ones): wait for one.
+      if (now() >= deadline) return errno(t, 'ETIMEDOUT');
+      t.serve();
+      if (!spinFor(t, t.wakeAt, bell, SPIN_MS)) Atomics.wait(t.i32, t.wakeAt, bell, Math.max(0, Math.min(deadline - now(), 5)));
+    }
+  } finally {
+    t.carrying--;
+  }
 }
 
 /** Like carry(), never blocking: waits on the doorbell asynchronously. */
-export function carryAsync(t: Table, id: number, nr: number, args: readonly number[]): Promise<number> {
-  const p = post(t, id, nr, args, t.proxyTimeout);
-  return typeof p === 'number' ? Promise.resolve(p) : (wait(t, p, true) as Promise<number>);
+export function carryAsync(t: Table, id: number, nr: number, args: readonly unknown[]): Promise<number> {
+  const nums = carriedArgs(t, id, args);
+  const deadline = now() + t.proxyTimeout;
+  const p = post(t, id, nr, nums, deadline);
+  if (typeof p === 'number') return Promise.resolve(p);
+  t.carrying++;
+  // A pending waitAsync does not keep a Node thread alive: a timer does, until the answer.
+  const keep = setInterval(() => {}, 1 << 30);
+  const done = (): void => {
+    clearInterval(keep);
+    t.carrying--;
+  };
+  const run = async (): Promise<number> => {
+    let q: Posted | undefined = p;
+    // A thread that may not block always gets a promise, even for an answer already there.
+    await waitBell(t, Atomics.load(t.i32, t.wakeAt), 0);
+    while (q === undefined) {
+      if (now() >= deadline) return errno(t, 'ETIMEDOUT');
+      const bell = Atomics.load(t.i32, t.wakeAt);
+      const again = post(t, id, nr, nums, deadline);
+      if (typeof again === 'number') return again;
+      q = again;
+      if (q === undefined) await waitBell(t, bell, Math.max(0, Math.min(deadline - now(), 20)));
+    }
+    for (;;) {
+      const bell = Atomics.load(t.i32, t.wakeAt);
+      const r = check(t, q);
+      if (r !== undefined) return r;
+      await waitBell(t, bell, Math.max(0, Math.min(q.deadline - now(), 50)));
+    }
+  };
+  return run().finally(done);
 }
 
 /**
@@ -123,19 +194,26 @@ export function carryAsync(t: Table, id: number, nr: number, args: readonly numb
  * if it has not taken the call within `spinMicros`, the call is withdrawn
  * (it never ran) and undefined is returned. Once taken, it runs to its end.
  */
-export function tryCarry(t: Table, id: number, nr: number, args: readonly number[], spinMicros: number): number | Promise<number> | undefined {
-  const p = post(t, id, nr, args, t.proxyTimeout);
+export function tryCarry(t: Table, id: number, nr: number, args: readonly unknown[], spinMicros: number): number | Promise<number> | undefined {
+  const nums = carriedArgs(t, id, args);
+  const p = post(t, id, nr, nums, now() + t.proxyTimeout);
+  if (p === undefined) return undefined; // no free record: not taken
   if (typeof p === 'number') return p;
-  const until = now() + spinMicros / 1000;
-  while (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_POSTED && now() < until) t.serve();
-  if (Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) return undefined;
-  return wait(t, p, !blockingAllowed(t.i32));
+  t.carrying++;
+  try {
+    const until = now() + spinMicros / 1000;
+    while (Atomics.load(t.i32, p.rec + L.CR_STATE) === L.CS_POSTED && now() < until) t.serve();
+    if (Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) return undefined;
+    if (blockingAllowed(t.i32)) return waitSync(t, p);
+  } finally {
+    t.carrying--;
+  }
+  t.carrying++;
+  return waitAsync(t, p).finally(() => t.carrying--);
 }
 
-/** Waits for a posted call on this thread's doorbell, serving carried calls meanwhile; async where blocking is not allowed. */
-function wait(t: Table, p: Posted, async: boolean): number | Promise<number> {
-  // A thread that may not block always gets a promise, even for an answer already there.
-  if (async) return waitBell(t, Atomics.load(t.i32, t.wakeAt), 0).then(() => waitAsync(t, p));
+/** Waits for a posted call on this thread's doorbell, serving carried calls meanwhile. */
+function waitSync(t: Table, p: Posted): number {
   for (;;) {
     const bell = Atomics.load(t.i32, t.wakeAt);
     const r = check(t, p);
@@ -148,11 +226,16 @@ function wait(t: Table, p: Posted, async: boolean): number | Promise<number> {
 }
 
 async function waitAsync(t: Table, p: Posted): Promise<number> {
-  for (;;) {
-    const bell = Atomics.load(t.i32, t.wakeAt);
-    const r = check(t, p);
-    if (r !== undefined) return r;
-    await waitBell(t, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
+  const keep = setInterval(() => {}, 1 << 30);
+  try {
+    for (;;) {
+      const bell = Atomics.load(t.i32, t.wakeAt);
+      const r = check(t, p);
+      if (r !== undefined) return r;
+      await waitBell(t, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
+    }
+  } finally {
+    clearInterval(keep);
   }
 }
 
@@ -178,11 +261,35 @@ export function spinFor(t: Table, at: number, v: number, ms: number): boolean {
   return false;
 }
 
+/** A handler of `ids` that a carried call still holds (posted, running, or abandoned while running), or 0. */
+export function carriedInFlight(t: Table, ids: ReadonlySet<number>): number {
+  const n = t.i32[L.H_MAXW]! * t.at.ncalls;
+  for (let k = 0; k < n; k++) {
+    const rec = t.at.calls + k * L.CR_WORDS;
+    const s = Atomics.load(t.i32, rec + L.CR_STATE);
+    if (s !== L.CS_POSTED && s !== L.CS_TAKEN && s !== L.CS_ABANDONED) continue;
+    const h = Atomics.load(t.i32, rec + L.CR_HANDLER);
+    if (ids.has(h)) return h;
+  }
+  return 0;
+}
+
+/** This thread's call records that are held while it carries no call: what verify() calls leaked. */
+export function leakedRecord(t: Table): number {
+  if (t.carrying !== 0) return -1;
+  for (let k = 0; k < t.at.ncalls; k++) {
+    const s = Atomics.load(t.i32, recordAt(t, t.me, k) + L.CR_STATE);
+    if (s !== L.CS_FREE && s !== L.CS_ABANDONED) return k;
+  }
+  return -1;
+}
+
 /** Runs every call carried to this thread that is waiting. */
 export function serveCarried(t: Table): void {
   const n = t.i32[L.H_MAXW]!;
+  const nc = t.at.ncalls;
   for (let c = 0; c < n; c++) {
-    for (let k = 0; k < L.CALLS_PER_WORKER; k++) {
+    for (let k = 0; k < nc; k++) {
       const rec = recordAt(t, c, k);
       if (t.i32[rec + L.CR_TARGET] !== t.me || Atomics.load(t.i32, rec + L.CR_STATE) !== L.CS_POSTED) continue;
       if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_POSTED, L.CS_TAKEN) !== L.CS_POSTED) continue;
@@ -191,7 +298,7 @@ export function serveCarried(t: Table): void {
       const target = Atomics.load(t.i32, rec + L.CR_TARGET);
       if (target !== t.me) {
         Atomics.store(t.i32, rec + L.CR_STATE, L.CS_POSTED);
-        ring(t, target);
+        if (target >>> 0 < n >>> 0) ring(t, target);
         continue;
       }
       runCarried(t, rec, c);
@@ -203,7 +310,7 @@ function runCarried(t: Table, rec: number, caller: number): void {
   const id = t.i32[rec + L.CR_HANDLER]!;
   const a = (rec + L.CR_ARGS) >> 1;
   const f64 = t.f64;
-  const f = t.localFn(id);
+  const f = id >>> 0 < t.i32[L.H_MAXH]! >>> 0 ? t.localFn(id) : undefined;
   if (f === undefined) return reply(t, rec, caller, L.CE_NOCODE, 0);
   let r: unknown;
   t.depth++;
@@ -215,6 +322,7 @@ function runCarried(t: Table, rec: number, caller: number): void {
     t.depth--;
   }
   if (typeof r === 'number') return reply(t, rec, caller, L.CE_OK, r);
+  // A promise: the record stays TAKEN (and so holds its handler) until it settles.
   if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
     (r as Promise<unknown>).then(
       (v) => reply(t, rec, caller, typeof v === 'number' ? L.CE_OK : L.CE_BADRESULT, typeof v === 'number' ? v : 0),
@@ -229,7 +337,7 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
   t.i32[rec + L.CR_ERR] = err;
   t.f64[(rec + L.CR_RESULT) >> 1] = value;
   if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_TAKEN, L.CS_DONE) !== L.CS_TAKEN) {
-    Atomics.store(t.i32, rec + L.CR_STATE, L.CS_FREE); // abandoned by its caller
+    Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_ABANDONED, L.CS_FREE); // abandoned by its caller
   }
   ring(t, caller);
 }

@@ -107,7 +107,12 @@ function topOf(t: Table, slot: number): number {
 /** The handlers on a slot, top first. */
 function chain(t: Table, slot: number): number[] {
   const out: number[] = [];
-  for (let h = topOf(t, slot); h !== 0; h = belowOf(t, h)) out.push(h);
+  const n = t.i32[L.H_MAXH]!;
+  // Bounded: a chain in damaged memory may loop or point past the records.
+  for (let h = topOf(t, slot); h !== 0; h = belowOf(t, h)) {
+    if (h >>> 0 >= n >>> 0 || out.length >= n) throw new SystabError('ELAYOUT', `verify: the handler chain of slot ${describeSlot(t.map, slot)} is damaged`);
+    out.push(h);
+  }
   return out;
 }
 
@@ -187,18 +192,14 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
       ids.push(id);
     }
     const gen = loaded ? t.core.moduleBump(mid) : Atomics.load(t.i32, moduleWord(t, mid, L.MR_GEN));
-    const bySlot = new Map<number, Entry>();
-    for (const p of plans) bySlot.set(p.entry.slot, p.entry);
-    const old = t.local.get(mid);
-    t.local.set(mid, bySlot);
+    // This thread's code, by handler id: the old version's stays until its records are freed.
+    for (let i = 0; i < plans.length; i++) t.local.set(ids[i]!, plans[i]!.entry);
     // Wraps are made now, with their `below`, so a bad factory fails the load before anything is published.
     try {
       for (let i = 0; i < plans.length; i++) if ((plans[i]!.entry.kind & L.HK_WRAP) !== 0) t.prepare(ids[i]!);
     } catch (e) {
       dropUnpublished(t, ids);
-      t.forget(ids);
-      if (old === undefined) t.local.delete(mid);
-      else t.local.set(mid, old);
+      t.discard(ids);
       if (!loaded && !hasStubs(t, mid)) t.core.moduleFree(mid);
       throw e;
     }
@@ -218,7 +219,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
       unlink(t, t.i32[handlerWord(t, h, L.HR_SLOT)]!, h);
       retired.push(h);
     }
-    for (const h of retired) t.core.handlerRetire(h);
+    for (const h of retired) t.core.handlerRetire(h, t.me);
     Atomics.store(t.i32, moduleWord(t, mid, L.MR_HOME), t.me + 1);
     const drained = retired.length === 0 ? Promise.resolve() : t.limbo.retire(t, retired);
     drained.catch(() => {});
@@ -262,7 +263,7 @@ const stubsOf = (t: Table, mid: number): number[] => recordsOf(t, mid, true);
 /** Frees records allocated but never published. */
 function dropUnpublished(t: Table, ids: readonly number[]): void {
   for (const a of ids) {
-    t.core.handlerRetire(a);
+    t.core.handlerRetire(a, t.me);
     t.core.handlerFree(a);
   }
 }
@@ -285,7 +286,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
     for (const h of handlersOf(t, m.id)) {
       const slot = t.i32[handlerWord(t, h, L.HR_SLOT)]!;
       removed.push({ h, slot, below: unlink(t, slot, h) });
-      t.core.handlerRetire(h);
+      t.core.handlerRetire(h, t.me);
     }
     Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), 0);
     const ids = removed.map((r) => r.h);
@@ -300,11 +301,14 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
       throw new SystabError('ETIMEDOUT', `unload of module "${m.name}" timed out after ${timeout} ms: ${waiter}; the module is still loaded`);
     }
     t.core.moduleBump(m.id);
-    if (waiter === undefined) for (const h of ids) t.core.handlerFree(h);
-    else t.limbo.retire(t, ids).catch(() => {}); // forced: freed only after a later grace period
-    t.forget(ids);
+    if (waiter === undefined) {
+      for (const h of ids) t.core.handlerFree(h);
+      t.discard(ids);
+    } else {
+      t.forget(ids);
+      t.limbo.retire(t, ids).catch(() => {}); // forced: freed only after a later grace period
+    }
     if (!hasStubs(t, m.id)) t.core.moduleFree(m.id);
-    t.local.delete(m.id);
   } finally {
     unlock(t);
   }
@@ -363,7 +367,7 @@ export function releaseSlots(t: Table, name: string, names?: readonly (string | 
     }
     for (const h of stubs) {
       unlink(t, t.i32[handlerWord(t, h, L.HR_SLOT)]!, h);
-      t.core.handlerRetire(h);
+      t.core.handlerRetire(h, t.me);
     }
     t.limbo.retire(t, stubs).catch(() => {});
     if (t.i32[moduleWord(t, mid, L.MR_HOME)] === 0 && !hasStubs(t, mid)) t.core.moduleFree(mid);

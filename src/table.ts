@@ -7,10 +7,11 @@ import { SystabError } from './errors.js';
 import { show, slotsFor, type Entry, type Handler } from './handlers.js';
 import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { decodeVerify } from './verify.js';
-import { blockingAllowed, Limbo } from './grace.js';
+import { blockingAllowed } from './blocking.js';
+import { lock, Limbo, unlock } from './grace.js';
 import { loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
-import { carry, carryAsync, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
+import { carry, carryAsync, leakedRecord, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 import { handlerWord, workerWord } from './records.js';
 
 export interface TableOptions {
@@ -29,12 +30,17 @@ export interface TableOptions {
   callTimeout?: number;
   /** This thread's id for evict() (Node: its threadId by default). */
   threadId?: number;
+  /** Call records per thread: how many calls one thread may have carried to others at once (more wait for one, within callTimeout). Default 16, at most 256. */
+  callRecords?: number;
+  /** How long a change (load, unload, reserve, release, verify) waits for the writer lock, in ms (then ETIMEDOUT). Default 10000. */
+  lockTimeout?: number;
 }
 
 /** Options of attach(). */
 export interface AttachOptions {
   callTimeout?: number;
   threadId?: number;
+  lockTimeout?: number;
 }
 
 /** What attach() needs in another thread; every field can be posted. */
@@ -82,8 +88,8 @@ export class Table {
   readonly #wasmModule: WebAssembly.Module;
   /** @internal */ declare readonly i32: Int32Array;
   /** @internal */ declare readonly me: number;
-  /** @internal This thread's code for the modules it loaded: module id -> slot -> entry. */ readonly local = new Map<number, Map<number, Entry>>();
-  /** @internal */ declare readonly at: { slots: number; policy: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; resolved: number };
+  /** @internal This thread's code for the handlers it loaded, by handler id, until their records are freed. */ readonly local = new Map<number, Entry>();
+  /** @internal */ declare readonly at: { slots: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; ncalls: number; resolved: number };
   // The main range of slot words (read by refresh), this thread's functions by handler id.
   readonly #slots: Int32Array;
   readonly #fns: (Function | undefined)[];
@@ -122,9 +128,11 @@ export class Table {
   /** @internal */ declare readonly f64: Float64Array;
   /** @internal This thread's doorbell word (an index into i32). */ declare readonly wakeAt: number;
   /** @internal */ declare readonly proxyTimeout: number;
+  /** @internal */ declare readonly lockTimeout: number;
+  /** @internal Calls this thread has carried to others and not yet finished (verify() checks its records against it). */ carrying = 0;
 
   /** @internal */
-  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number } | undefined, opts: AttachOptions = {}) {
+  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number; calls: number } | undefined, opts: AttachOptions) {
     this.abi = abi;
     this.map = slotMap(abi);
     this.memory = memory;
@@ -136,11 +144,11 @@ export class Table {
     });
     this.i32 = new Int32Array(memory.buffer);
     if (init !== undefined) {
-      const need = this.core.layoutBytes(this.map.total, init.maxH, init.maxM, init.maxW);
+      const need = this.core.layoutBytes(this.map.total, init.maxH, init.maxM, init.maxW, init.calls);
       if (memory.buffer.byteLength < need) {
         throw new SystabError('EATTACH', `memory holds ${memory.buffer.byteLength} bytes; a ${abi.id} table of these sizes needs ${need}`);
       }
-      if (this.core.init(abiHash(abi.id), this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys) !== 0) {
+      if (this.core.init(abiHash(abi.id), this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys, init.calls) !== 0) {
         throw new SystabError('EATTACH', 'memory already holds a systab table; use attach()');
       }
     } else {
@@ -148,16 +156,17 @@ export class Table {
     }
     this.at = {
       slots: this.core.slotsAt(),
-      policy: this.core.policyAt(),
       handlers: this.core.handlersAt(),
       modules: this.core.modulesAt(),
       workers: this.core.workersAt(),
       counters: this.core.countersAt(),
       stripe: this.core.stripeWords(),
       calls: this.core.callsAt(),
+      ncalls: this.i32[L.H_CALLS]!,
       resolved: this.core.resolvedAtBytes(),
     };
     this.proxyTimeout = sizeOption(opts.callTimeout, 'callTimeout', 1000, 0, 2 ** 31);
+    this.lockTimeout = sizeOption(opts.lockTimeout, 'lockTimeout', 10_000, 0, 2 ** 31);
     const me = this.core.workerClaim(sizeOption(opts.threadId, 'threadId', workerThreads()?.threadId ?? 0, 0, 2 ** 31 - 1));
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
@@ -172,8 +181,10 @@ export class Table {
     this.hotDirect = Array.from({ length: abi.count }, () => undefined);
     this.hotLane = Array.from({ length: abi.count }, () => undefined);
     this.f64 = new Float64Array(memory.buffer, 0, Math.floor(memory.buffer.byteLength / 8));
+    // The doorbell is read before the quiescent point below: a grace period
+    // begun after that point rings it, one begun before is passed there.
     this.#seenWake = Atomics.load(this.i32, this.wakeAt);
-    this.#seenGp = Atomics.load(this.i32, L.H_GP);
+    this.#seenGp = 0;
     this.hotCounters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
     this.#resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
     this.hotEnosys = abi.enosys;
@@ -183,6 +194,7 @@ export class Table {
     this.core.setOorMode(this.hotOorMode);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
     this.#refresh();
+    this.quiesce(); // holds nothing yet: a grace period already under way need not wait for this thread
     watchDoorbell(this);
   }
 
@@ -300,10 +312,10 @@ export class Table {
   call64(nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
     const args = [a0, a1, a2, a3, a4, a5].map((a, i) => toBig(a, i));
     const slot = this.#checkNr(nr);
-    if (slot < 0) return BigInt(this.#missing(nr, args.map(Number)));
+    if (slot < 0) return toResult64(this.#missing(nr, args.map(Number)), this.map, -1);
     const word = Atomics.load(this.i32, this.at.slots + slot);
     const id = word & L.ID_MASK;
-    if (id === 0 || (word & L.SLOW) !== 0) return BigInt(this.#missingCall(nr, slot, word, args.map(Number)));
+    if (id === 0 || (word & L.SLOW) !== 0) return toResult64(this.#missingCall(nr, slot, word, args.map(Number)), this.map, slot);
     const entry = this.#exact(id);
     if (entry !== undefined) {
       if ((entry.kind & L.HK_WASM) !== 0) this.#resolve(id); // puts it in this thread's core table
@@ -321,8 +333,8 @@ export class Table {
       }
       return Number(a);
     });
-    const r = this.call(nr, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]);
-    return BigInt(r);
+    // A wrap or carried call may answer a promise here: call64() answers exact integers only.
+    return toResult64(this.call(nr, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]), this.map, slot);
   }
 
   // ---- registration ----
@@ -383,7 +395,7 @@ export class Table {
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
         // Valid until the next doorbell: the word was read after this thread's last refresh.
-        if (slot < this.hotCount && (word & L.POLICY_BIT) === 0) (counting ? this.hotLane : this.hotDirect)[slot] = f;
+        if (slot < this.hotCount && (word & L.POLICY_MASK) === 0) (counting ? this.hotLane : this.hotDirect)[slot] = f;
         if (counting) return this.#countedCall(slot, nr as number, f, a0, a1, a2, a3, a4, a5);
         let r;
         this.depth++;
@@ -431,11 +443,16 @@ export class Table {
     return slotOf(this.map, nr);
   }
 
-  /** A missing call on a slot: counted as ENOSYS (not as a call) if counting, seen by the enter and exit hooks, answered by the policy. */
+  /**
+   * A missing call on a slot: counted as ENOSYS (not as a call) if counting,
+   * seen by the enter and exit hooks, answered by the policy: all as the one
+   * slot word `word` says (switches and policy are read together).
+   */
   #missingCall(nr: number, slot: number, word: number, args: number[]): number {
     if ((word & L.HOOK_COUNT) !== 0) this.hotCounters[slot * L.C_WORDS + L.C_ENOSYS]!++;
-    if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.#missingPolicy(nr, slot, args);
-    return this.#hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.#missingPolicy(nr, slot, args), (r) => r as number);
+    const policy = (word & L.POLICY_MASK) >>> L.POLICY_SHIFT;
+    if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return this.#missingPolicy(nr, slot, policy, args);
+    return this.#hooked(nr, slot, word & ~L.HOOK_COUNT, args, () => this.#missingPolicy(nr, slot, policy, args), (r) => r as number);
   }
 
   /** An out-of-range call: count it if counting, and apply the out-of-range policy. */
@@ -451,11 +468,10 @@ export class Table {
       }
       return this.hotEnosys;
     }
-    return p(nr, args);
+    return trapResult(p(nr, args), String(nr));
   }
 
-  #missingPolicy(nr: number, slot: number, args: number[]): number {
-    const p = this.i32[this.at.policy + slot]!;
+  #missingPolicy(nr: number, slot: number, p: number, args: number[]): number {
     if (p === L.POLICY_ENOSYS || p === L.POLICY_LOGGED) return this.hotEnosys;
     if (p === L.POLICY_THROW) throw enosysError(this.abi, nr, this.map.nameOfSlot[slot]);
     if (p === L.POLICY_LOG_ONCE) {
@@ -463,7 +479,7 @@ export class Table {
       return this.hotEnosys;
     }
     const trap = this.#traps.get(slot);
-    return trap !== undefined ? trap(nr, args) : this.hotEnosys;
+    return trap !== undefined ? trapResult(trap(nr, args), describeSlot(this.map, slot)) : this.hotEnosys;
   }
 
   /**
@@ -476,9 +492,7 @@ export class Table {
     const slot = slotOf(this.map, nr);
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
       if (id === 0) return r as unknown as number; // its code was dropped during the call (provide()): nothing left to count on
-      this.core.inflightAdd(id, 1);
-      const done = (): void => void this.core.inflightAdd(id, -1);
-      (r as Promise<unknown>).then(done, done);
+      this.#inFlight(id, r as Promise<unknown>);
       return r as unknown as number;
     }
     if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
@@ -501,7 +515,7 @@ export class Table {
     const r = handlerWord(this, id, 0);
     const mid = this.i32[r + L.HR_MODULE]!;
     const slot = this.i32[r + L.HR_SLOT]!;
-    const local = this.local.get(mid)?.get(slot);
+    const local = this.local.get(id);
     if (local !== undefined || this.provided.size === 0) return local;
     const e = this.provided.get(moduleName(this, mid))?.get(slot);
     // Provided code must be of the same kind as what the loader put there.
@@ -514,7 +528,7 @@ export class Table {
     if (cached !== undefined && !draining) return cached;
     const r = handlerWord(this, id, 0);
     const state = Atomics.load(this.i32, r + L.HR_STATE);
-    if (state !== L.HS_LIVE && !(draining && state === L.HS_GOING)) return undefined;
+    if (state !== L.HS_LIVE && !(draining && (state & L.HS_MASK) === L.HS_GOING)) return undefined;
     const entry = this.#entryOf(id);
     const kind = entry?.kind ?? this.i32[r + L.HR_KIND]!;
     let f: Function;
@@ -523,7 +537,7 @@ export class Table {
       f = this.remote(id);
       this.#remoteIds.add(id);
     } else if ((kind & L.HK_WRAP) !== 0) {
-      const below: Handler = (a0, a1, a2, a3, a4, a5) => this.#callBelow(id, a0, a1, a2, a3, a4, a5);
+      const below = ((a0, a1, a2, a3, a4, a5) => this.#callBelow(id, a0, a1, a2, a3, a4, a5)) as Handler;
       const made = (entry.fn as (b: Handler) => unknown)(below);
       if (typeof made !== 'function') throw new SystabError('EBADHANDLER', `wrap for ${entry.label} returned ${show(made)}, not a function`);
       f = made;
@@ -538,7 +552,7 @@ export class Table {
       const fn = entry.fn as (...a: bigint[]) => unknown;
       const label = entry.label;
       f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => {
-        const v = fn(BigInt(a0), BigInt(a1), BigInt(a2), BigInt(a3), BigInt(a4), BigInt(a5));
+        const v = fn(bigArg(a0, 0, label), bigArg(a1, 1, label), bigArg(a2, 2, label), bigArg(a3, 3, label), bigArg(a4, 4, label), bigArg(a5, 5, label));
         if (typeof v === 'bigint') {
           if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
             throw new SystabError('EBADRESULT', `handler for ${label} returned ${v}n, which a number cannot hold exactly; use call64()`);
@@ -558,14 +572,51 @@ export class Table {
     return f;
   }
 
-  /** @internal Calls the handler below wrap `id` (ENOSYS when there is none or it is a stub). */
-  #callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    for (;;) {
+  /**
+   * Calls the handler below wrap `id` (ENOSYS when there is none or it is a
+   * stub), as a call of its own: this thread is inside a call while it runs,
+   * and a promise it returns is counted in flight on it, so unloading it waits
+   * for that call however the wrap above reached it (sync or async, later).
+   */
+  #callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): unknown {
+    const n = this.i32[L.H_MAXH]!;
+    const slot = this.i32[handlerWord(this, id, L.HR_SLOT)]!;
+    // Bounded: each retry means the chain changed under us.
+    for (let tries = 0; tries < n; tries++) {
+      // A wrap still in the table has its below link kept current under the
+      // writer lock; one that has left it (an async wrap finishing after its
+      // unload) has a link nobody keeps, to a handler that may have drained:
+      // only a live handler of the same slot is followed from there.
+      const mine = Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE));
       const below = Atomics.load(this.i32, handlerWord(this, id, L.HR_BELOW));
-      if (below === 0 || (this.i32[handlerWord(this, below, L.HR_KIND)]! & L.HK_STUB) !== 0) return this.hotEnosys;
-      const f = this.#resolve(below);
-      if (f !== undefined) return f(a0, a1, a2, a3, a4, a5);
+      if (below === 0 || below >>> 0 >= n >>> 0) return this.hotEnosys;
+      const state = Atomics.load(this.i32, handlerWord(this, below, L.HR_STATE));
+      if (mine !== L.HS_LIVE && (state !== L.HS_LIVE || this.i32[handlerWord(this, below, L.HR_SLOT)] !== slot)) {
+        // What the slot holds now answers.
+        return this.call(this.map.nrOfSlot[slot]!, a0, a1, a2, a3, a4, a5);
+      }
+      if ((this.i32[handlerWord(this, below, L.HR_KIND)]! & L.HK_STUB) !== 0) return this.hotEnosys;
+      // Linked from a live wrap and draining: its grace period waits for this thread, which is in this call.
+      const f = this.#resolve(below, (state & L.HS_MASK) === L.HS_GOING);
+      if (f === undefined) continue;
+      let r;
+      this.depth++;
+      try {
+        r = f(a0, a1, a2, a3, a4, a5);
+      } finally {
+        this.depth--;
+      }
+      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') this.#inFlight(below, r as Promise<unknown>);
+      return r;
     }
+    return this.hotEnosys;
+  }
+
+  /** Counts a promise in flight on handler `id` until it settles (unload and replace wait for it). */
+  #inFlight(id: number, p: Promise<unknown>): void {
+    this.core.inflightAdd(id, 1);
+    const done = (): void => void this.core.inflightAdd(id, -1);
+    p.then(done, done);
   }
 
   /** @internal A function for a handler whose code lives in another thread: it carries the call there. */
@@ -654,6 +705,10 @@ export class Table {
    * undefined. Calls run here never wait.
    */
   tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
+    if (!Array.isArray(args)) throw new SystabError('EBADSPEC', `tryCall() takes its arguments as an array (got ${show(args)})`);
+    if (typeof spinMicros !== 'number' || !(spinMicros >= 0) || spinMicros === Infinity) {
+      throw new SystabError('EBADSPEC', `tryCall() spinMicros must be a finite number of microseconds >= 0 (got ${show(spinMicros)})`);
+    }
     // Any call this makes to another thread is a try, even one published a moment ago.
     return this.#carrying(Math.max(0, spinMicros), () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
   }
@@ -688,16 +743,31 @@ export class Table {
    * its worker.threadId).
    */
   evict(threadId: number): boolean {
+    if (typeof threadId !== 'number' || !Number.isInteger(threadId)) throw new SystabError('EBADSPEC', `evict() takes the thread id a thread attached with (got ${show(threadId)})`);
     const n = this.i32[L.H_MAXW]!;
     let found = false;
     for (let w = 0; w < n; w++) {
       const r = workerWord(this, w, 0);
       if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
+        // Frees its record, its call records and the writer lock if it held it.
         this.core.workerRelease(w);
+        this.#adopt(w);
         found = true;
       }
     }
     return found;
+  }
+
+  /** Handlers a dead worker retired and was waiting to free: this thread finishes that grace period. */
+  #adopt(dead: number): void {
+    const from = L.HS_GOING | ((dead + 1) << L.HS_BY_SHIFT);
+    const to = L.HS_GOING | ((this.me + 1) << L.HS_BY_SHIFT);
+    const ids: number[] = [];
+    const n = this.i32[L.H_MAXH]!;
+    for (let id = 1; id < n; id++) {
+      if (Atomics.compareExchange(this.i32, handlerWord(this, id, L.HR_STATE), from, to) === from) ids.push(id);
+    }
+    if (ids.length > 0) this.limbo.retire(this, ids).catch(() => {});
   }
 
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
@@ -718,6 +788,12 @@ export class Table {
     this.core.quiesce(this.me);
     Atomics.notify(this.i32, workerWord(this, this.me, L.WR_QS)); // a writer may sleep on it
     return true;
+  }
+
+  /** @internal Handlers `ids` were freed: drops this thread's code for them too. */
+  discard(ids: Iterable<number>): void {
+    for (const id of ids) this.local.delete(id);
+    this.forget(ids);
   }
 
   /** @internal Drops this thread's functions for `ids` (local code changed) and re-reads the cache. */
@@ -811,7 +887,7 @@ export class Table {
     }
     for (const s of slots) this.core.hooksSet(s, on, off);
     // Out-of-range numbers have no slot word: '*' flips their count switch too.
-    if (targets === '*' && switches.count !== undefined) this.core.oorCountSet(switches.count ? 1 : 0);
+    if (targets === '*' && (on | off) & L.HOOK_COUNT) this.core.oorCountSet(on & L.HOOK_COUNT ? 1 : 0);
     this.core.publish();
   }
 
@@ -890,8 +966,20 @@ export class Table {
 
   /** Checks every invariant of the shared layout; throws SystabError('ELAYOUT') naming the first broken one. */
   verify(): void {
-    const v = this.core.verify();
+    // Under the writer lock every change waits, so what it checks is one state
+    // of the table, from any thread (hook and policy flips keep every invariant).
+    // This thread may hold it already: its own unload waiting for a grace period changes nothing meanwhile.
+    const mine = Atomics.load(this.i32, L.H_LOCK) === this.me + 1;
+    if (!mine) lock(this);
+    let v: number;
+    try {
+      v = this.core.verify();
+    } finally {
+      if (!mine) unlock(this);
+    }
     if (v !== 0) throw new SystabError('ELAYOUT', decodeVerify(v, this.map));
+    const k = leakedRecord(this);
+    if (k >= 0) throw new SystabError('ELAYOUT', `verify: call record ${k} of worker ${this.me} (this thread) is held with no call in progress`);
   }
 
   /** What another thread needs to attach() to this table. */
@@ -910,6 +998,27 @@ export class Table {
 /** An error result in the ABI's convention: -4095..-1 (negative) or nonzero (positive errno). */
 function isError(r: number, negative: boolean): boolean {
   return negative ? r < 0 && r > -4096 : r !== 0;
+}
+
+/** A missing-call trap's answer: a number, as handlers give (a safe bigint converted). */
+function trapResult(r: unknown, label: string): number {
+  if (typeof r === 'number') return r;
+  if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
+  throw new SystabError('EBADRESULT', `missing-call trap for ${label} returned ${show(r)}; traps return a number`);
+}
+
+/** A result as call64() returns it: exact integers only. */
+function toResult64(r: unknown, map: SlotMap, slot: number): bigint {
+  if (typeof r === 'bigint') return BigInt.asIntN(64, r);
+  if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+  throw badResult(map, slot, r);
+}
+
+/** An argument for a handler declared `bigint: true`. */
+function bigArg(a: unknown, i: number, label: string): bigint {
+  if (typeof a === 'bigint') return a;
+  if (typeof a === 'number' && Number.isInteger(a)) return BigInt(a);
+  throw new SystabError('EBADARG', `argument ${i} of ${label} must be an integer number or a bigint (got ${show(a)})`);
 }
 
 function toBig(a: unknown, i: number): bigint {
@@ -942,46 +1051,78 @@ function checkHeader(i32: Int32Array, abi: Abi, slots: number, bytes: number): v
 
 /** Creates a table for one ABI. */
 export function createTable(options: TableOptions): Table {
-  if (options === null || typeof options !== 'object' || !isAbi(options.abi)) {
-    throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
-  }
-  const maxH = sizeOption(options.maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
-  const maxM = sizeOption(options.maxModules, 'maxModules', 256, 2, 1 << 16);
-  const maxW = sizeOption(options.maxWorkers, 'maxWorkers', 16, 1, 1024);
-  const shared = options.shared ?? (options.memory !== undefined ? isShared(options.memory.buffer) : canShare());
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
+  // Each option is read once: a getter cannot answer one thing to a check and another to its use.
+  const { abi: given, maxHandlers, maxModules, maxWorkers, shared: wantShared, memory: given_memory, callTimeout, threadId, callRecords, lockTimeout } = options;
+  const abi = snapshotAbi(given);
+  if (abi === undefined) throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
+  const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
+  const maxM = sizeOption(maxModules, 'maxModules', 256, 2, 1 << 16);
+  const maxW = sizeOption(maxWorkers, 'maxWorkers', 16, 1, 1024);
+  const calls = sizeOption(callRecords, 'callRecords', L.CALLS_DEFAULT, 1, L.CALLS_MAX);
+  if (wantShared !== undefined && typeof wantShared !== 'boolean') throw new SystabError('EBADSPEC', `shared must be true or false (got ${show(wantShared)})`);
+  let memory = given_memory;
+  if (memory !== undefined && !(memory instanceof WebAssembly.Memory)) throw new SystabError('EATTACH', `memory must be a WebAssembly.Memory (got ${show(memory)})`);
+  const shared = wantShared ?? (memory !== undefined ? isShared(memory.buffer) : canShare());
   if (shared && !canShare()) {
     throw new SystabError('EATTACH', `a shared table ${NO_SAB}`);
   }
   const module = coreModule(shared);
-  let memory = options.memory;
-  if (memory !== undefined && (!(memory instanceof WebAssembly.Memory) || isShared(memory.buffer) !== shared)) {
+  if (memory !== undefined && isShared(memory.buffer) !== shared) {
     throw new SystabError('EATTACH', `memory must be a WebAssembly.Memory${shared ? ' created with shared: true' : ' that is not shared'}`);
   }
   if (memory === undefined) {
-    const pages = Math.ceil(layoutBytes(slotMap(options.abi).total, maxH, maxM, maxW) / 65536);
+    const pages = Math.ceil(layoutBytes(slotMap(abi).total, maxH, maxM, maxW, calls) / 65536);
     memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
   }
-  return new Table(options.abi, memory, module, { maxH, maxM, maxW }, options);
+  const t = new Table(abi, memory, module, { maxH, maxM, maxW, calls }, { callTimeout, threadId, lockTimeout });
+  trackThread(t);
+  return t;
 }
 
 /** Attaches to a table made in another thread (from its describe()). */
 export function attach(descriptor: TableDescriptor, options: AttachOptions = {}): Table {
-  if (descriptor === null || typeof descriptor !== 'object' || !(descriptor.memory instanceof WebAssembly.Memory) || !(descriptor.module instanceof WebAssembly.Module) || !isAbi(descriptor.abi)) {
-    throw new SystabError('EATTACH', 'attach() needs the { memory, module, abi } that table.describe() returns');
-  }
+  const bad = 'attach() needs the { memory, module, abi } that table.describe() returns';
+  if (descriptor === null || typeof descriptor !== 'object') throw new SystabError('EATTACH', bad);
+  const { memory, module, abi: given } = descriptor;
+  const abi = snapshotAbi(given);
+  if (!(memory instanceof WebAssembly.Memory) || !(module instanceof WebAssembly.Module) || abi === undefined) throw new SystabError('EATTACH', bad);
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `attach() options must be an object (got ${show(options)})`);
+  const { callTimeout, threadId, lockTimeout } = options;
   if (!canShare()) {
     throw new SystabError('EATTACH', `attach() ${NO_SAB}`);
   }
-  if (!isShared(descriptor.memory.buffer)) {
+  if (!isShared(memory.buffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
-  const t = new Table(descriptor.abi, descriptor.memory, descriptor.module, undefined, options);
+  const t = new Table(abi, memory, module, undefined, { callTimeout, threadId, lockTimeout });
   closeAtExit(t);
+  trackThread(t);
   return t;
 }
 
+/**
+ * A copy of the ABI's fields a table relies on, read once (an object whose
+ * getters change cannot make the table disagree with itself), or undefined.
+ */
+function snapshotAbi(given: unknown): Abi | undefined {
+  if (given === null || typeof given !== 'object') return undefined;
+  try {
+    const a = { ...(given as Abi) };
+    if (typeof a.id !== 'string' || !Number.isInteger(a.base) || !Number.isInteger(a.count) || a.count <= 0 || a.count > 1 << 20 || !Array.isArray(a.extra)) return undefined;
+    if (!Number.isInteger(a.enosys) || a.names === null || typeof a.names !== 'object' || a.errno === null || typeof a.errno !== 'object') return undefined;
+    if (a.convention !== 'negative' && a.convention !== 'positive') return undefined;
+    const extra = a.extra.map((r) => ({ base: r.base, count: r.count }));
+    if (!extra.every((r) => Number.isInteger(r.base) && Number.isInteger(r.count) && r.count > 0 && r.count <= 1 << 20)) return undefined;
+    const names = Object.freeze({ ...a.names });
+    if (!Object.values(names).every((v) => Number.isInteger(v))) return undefined;
+    return Object.freeze({ ...a, extra: Object.freeze(extra), names, errno: Object.freeze({ ...a.errno }) }) as Abi;
+  } catch {
+    return undefined; // a Proxy or getter that throws
+  }
+}
+
 // A Node worker that ends without close() gives its records back on exit.
-// (A terminated one runs no code: its parent calls evict(worker.threadId).)
 let attached: Set<WeakRef<Table>> | undefined;
 function closeAtExit(t: Table): void {
   const p = (globalThis as { process?: { once?: (ev: string, fn: () => void) => void } }).process;
@@ -991,6 +1132,30 @@ function closeAtExit(t: Table): void {
     p.once('exit', () => set.forEach((r) => r.deref()?.close()));
   }
   attached.add(new WeakRef(t));
+}
+
+// A terminated Node worker runs no exit code, but the thread that created it
+// sees it end ('worker' then 'exit' on the Worker): every table of that
+// thread evicts the worker's records, so its calls, grace periods and the
+// writer lock never wait on a thread that is gone.
+let tables: Set<WeakRef<Table>> | undefined;
+function trackThread(t: Table): void {
+  const p = (globalThis as { process?: { on?: (ev: string, fn: (w: { threadId: number; once(ev: 'exit', fn: () => void): void }) => void) => void } }).process;
+  if (!t.shared || typeof p?.on !== 'function' || workerThreads() === undefined) return;
+  if (tables === undefined) {
+    const set = (tables = new Set());
+    p.on('worker', (w) => {
+      const id = w.threadId;
+      w.once('exit', () => {
+        for (const r of set) {
+          const table = r.deref();
+          if (table === undefined) set.delete(r);
+          else if (!table.closed) table.evict(id);
+        }
+      });
+    });
+  }
+  tables.add(new WeakRef(t));
 }
 
 /** Node's worker_threads module, where there is one. */
@@ -1003,14 +1168,9 @@ function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefi
 }
 
 /** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
-export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number): number {
-  const words = ((L.HEADER_WORDS + 2 * slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * L.CALLS_PER_WORKER * L.CR_WORDS;
+export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
+  const words = ((L.HEADER_WORDS + slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * calls * L.CR_WORDS;
   return (words * 4 + maxW * maxH + 7) & ~7;
-}
-
-function isAbi(abi: unknown): abi is Abi {
-  const a = abi as Abi;
-  return a !== null && typeof a === 'object' && typeof a.id === 'string' && Number.isInteger(a.base) && Number.isInteger(a.count) && a.count > 0 && Array.isArray(a.extra) && typeof a.names === 'object' && Number.isInteger(a.enosys);
 }
 
 function sizeOption(v: unknown, name: string, dflt: number, min: number, max: number): number {

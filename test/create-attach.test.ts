@@ -63,7 +63,7 @@ describe('createTable', () => {
 
   it('a memory too small for the table is EATTACH', () => {
     const t = createTable({ abi: x86_64 });
-    const need = coreLayoutBytes(t.describe().module, 472, 4096, 256, 16);
+    const need = coreLayoutBytes(t.describe().module, 472, 4096, 256, 16, 16);
     expect(need).toBeGreaterThan(65536);
     expectSystabError(
       () => createTable({ abi: x86_64, memory: sharedMemory(1) }),

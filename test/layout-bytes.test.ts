@@ -23,8 +23,10 @@ describe('layoutBytes', () => {
     [1000, 1001, 1003, 7],
     [4000, 65536, 65536, 64],
   ])('slots %d, handlers %d, modules %d, workers %d: src/table.ts equals the core', (s, h, m, w) => {
-    expect(layoutBytes(s, h, m, w)).toBe(coreLayoutBytes(module, s, h, m, w));
-    expect(layoutBytes(s, h, m, w) % 8).toBe(0);
+    for (const c of [1, 16, 255]) {
+      expect(layoutBytes(s, h, m, w, c)).toBe(coreLayoutBytes(module, s, h, m, w, c));
+      expect(layoutBytes(s, h, m, w, c) % 8).toBe(0);
+    }
   });
 
   it.each([

@@ -35,7 +35,7 @@ function setup() {
   };
   const [wa, wb, wc] = [worker(1000), worker(1001), worker(1002)];
   const bell = (w: number): number => Atomics.load(i32, r.workers + w * L.WR_WORDS + L.WR_WAKE);
-  const rec = callsAt(a) + wc * L.CALLS_PER_WORKER * L.CR_WORDS; // C's first record
+  const rec = callsAt(a) + wc * i32[L.H_CALLS]! * L.CR_WORDS; // C's first record
   const handlerOf = (nr: number): number => i32[r.slots + nr - abi.base]! & L.ID_MASK;
 
   /** Writes the record as C's post() does: filled, then POSTED. */

@@ -37,7 +37,7 @@ describe('async handlers drain', () => {
     const m = t.load({ name: 'io', handlers: { read: () => later(500, 1) } });
     const p = t.call(abi.names.read!) as unknown as Promise<number>;
     await expect(m.unload({ timeout: 50 })).rejects.toThrow(
-      'unload of module "io" timed out after 50 ms: an async call of handler 1 is still in flight; the module is still loaded',
+      'unload of module "io" timed out after 50 ms: a call of handler 1 is still in flight (async, or carried to its home); the module is still loaded',
     );
     expect(m.loaded).toBe(true);
     expect(await p).toBe(1);

@@ -75,16 +75,16 @@ describe('verify', () => {
     const t = x86Table({ maxHandlers: MAXH });
     t.load({ name: 'a', handlers: { write: () => 1 } });
     const { slots, i32 } = regions(t);
-    corrupt(t, slots + 0, L.POLICY_BIT, 'verify: slot read (0) has bits that do not match its handler or policy');
     corrupt(t, slots + 0, L.SLOW, 'verify: slot read (0) has bits that do not match its handler or policy');
     corrupt(t, slots + 1, i32[slots + 1]! | L.SLOW, 'verify: slot write (1) has bits that do not match its handler or policy');
   });
 
   it('an unknown missing-call policy', () => {
     const t = x86Table({ maxHandlers: MAXH });
-    const { policy } = regions(t);
-    corrupt(t, policy + 2, 99, 'verify: slot open (2) has an unknown missing-call policy');
-    corrupt(t, policy + 2, -1, 'verify: slot open (2) has an unknown missing-call policy');
+    const { slots } = regions(t);
+    // The policy lives in the slot word's policy bits; 5..7 name none.
+    corrupt(t, slots + 2, 7 << L.POLICY_SHIFT, 'verify: slot open (2) has an unknown missing-call policy');
+    corrupt(t, slots + 2, 5 << L.POLICY_SHIFT, 'verify: slot open (2) has an unknown missing-call policy');
   });
 
   it('a damaged handler record', () => {
@@ -100,7 +100,7 @@ describe('verify', () => {
     corrupt(t, rec(under, L.HR_BELOW), MAXH + 3, `verify: handler ${under} sits over a handler that is not live on its slot`);
     corrupt(t, rec(under, L.HR_BELOW), 40, `verify: handler ${under} sits over a handler that is not live on its slot`);
     corrupt(t, rec(top, L.HR_KIND), 0, `verify: handler ${top} has a bad state, kind, slot or home`);
-    corrupt(t, rec(under, L.HR_STATE), 9, `verify: handler ${under} has a bad state, kind, slot or home`);
+    corrupt(t, rec(under, L.HR_STATE), 9, `verify: handler ${top} sits over a handler that is not live on its slot`);
     corrupt(t, rec(under, L.HR_MODULE), 0, `verify: handler ${under} belongs to no module`);
     // The wrap dropped its link: the handler under it is live but referenced by nothing.
     corrupt(t, rec(top, L.HR_BELOW), 0, `verify: handler ${under} is live but not referenced exactly once`);

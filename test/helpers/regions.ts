@@ -5,7 +5,6 @@ import type { Table } from 'systab';
 
 export interface Regions {
   slots: number;
-  policy: number;
   handlers: number;
   modules: number;
   workers: number;
@@ -21,7 +20,6 @@ export function regions(t: Table): Regions {
   const ex = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports }).exports as Record<string, () => number>;
   return {
     slots: ex.slotsAt!(),
-    policy: ex.policyAt!(),
     handlers: ex.handlersAt!(),
     modules: ex.modulesAt!(),
     workers: ex.workersAt!(),
@@ -29,13 +27,13 @@ export function regions(t: Table): Regions {
   };
 }
 
-/** The core's own layoutBytes(slots, maxH, maxM, maxW), from a spare instance of the shipped core.wasm. */
-export function coreLayoutBytes(module: WebAssembly.Module, slots: number, maxH: number, maxM: number, maxW: number): number {
+/** The core's own layoutBytes(slots, maxH, maxM, maxW, calls), from a spare instance of the shipped core.wasm. */
+export function coreLayoutBytes(module: WebAssembly.Module, slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const env: Record<string, unknown> = { memory };
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === 'env' && imp.kind === 'function') env[imp.name] = () => 0;
   }
   const ex = new WebAssembly.Instance(module, { env: env as WebAssembly.ModuleImports }).exports as Record<string, (...a: number[]) => number>;
-  return ex.layoutBytes!(slots, maxH, maxM, maxW);
+  return ex.layoutBytes!(slots, maxH, maxM, maxW, calls);
 }
