@@ -1,0 +1,67 @@
+// Threads terminated at the worst moments: an idle attached worker (grace
+// periods must not wait for it), and a worker holding the writer lock while
+// its unload waits for a grace period (no lock outlives its holder). The
+// thread that created the worker sees it end and evicts it; nobody calls evict().
+import { describe, expect, it } from 'vitest';
+import { createTable } from 'systab';
+import { abi } from 'systab/abi/linux-x86_64';
+import { spinUntil, startFault, within } from './helpers/fault.js';
+
+describe('terminated threads', () => {
+  it('an attached worker terminated while idle holds no unload back', async () => {
+    const t = createTable({ abi });
+    const w = startFault(t, 'attached');
+    await w.next('attached');
+    await w.worker.terminate();
+    await new Promise((r) => setTimeout(r, 20));
+    const m = t.load({ name: 'm', handlers: { getuid: () => 1 } });
+    await within(m.unload({ timeout: 3000 }), 4000, 'unload after a terminate');
+    t.verify();
+  });
+
+  it('a worker terminated while its unload waits for a grace period leaves no lock behind', async () => {
+    const t = createTable({ abi, lockTimeout: 20_000 });
+    const stuck = startFault(t, 'inCall', { ms: 1500 }); // holds every grace period back for 1.5 s
+    spinUntil(stuck.flags, 0);
+    const u = startFault(t, 'unloadStuck');
+    await u.next('loaded');
+    u.worker.postMessage('go');
+    await u.next('unloading'); // it holds the writer lock now, waiting for `stuck`
+    await new Promise((r) => setTimeout(r, 50));
+    await u.worker.terminate();
+    await new Promise((r) => setTimeout(r, 20));
+    // A change elsewhere must neither block forever nor get EBUSY.
+    const t0 = performance.now();
+    const m = t.load({ name: 'after', handlers: { getgid: () => 5 } });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(t.call(abi.names.getgid!)).toBe(5);
+    // The dead writer's module: its handler is out of the table and its records are freed after a grace period.
+    expect(t.call(abi.names.getuid!)).toBe(-38);
+    await stuck.result();
+    await m.unload();
+    t.verify();
+    // A new thread reusing the dead one's record may change the table.
+    const again = startFault(t, 'unloadStuck');
+    await again.next('loaded');
+    again.worker.postMessage('go');
+    expect(await within(again.result(), 5000, 'the new thread’s unload')).toEqual({ unloaded: true });
+    t.verify();
+  }, 30_000);
+
+  it('a writer lock held past lockTimeout is ETIMEDOUT, and nothing changes', async () => {
+    const t = createTable({ abi, lockTimeout: 100 });
+    const stuck = startFault(t, 'inCall', { ms: 1500 });
+    spinUntil(stuck.flags, 0);
+    const u = startFault(t, 'unloadStuck');
+    await u.next('loaded');
+    u.worker.postMessage('go');
+    await u.next('unloading');
+    const t0 = performance.now();
+    expect(() => t.load({ name: 'x', handlers: { getgid: () => 5 } })).toThrow(expect.objectContaining({ code: 'ETIMEDOUT' }));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(t.call(abi.names.getgid!)).toBe(-38);
+    expect(await within(u.result(), 5000, 'the worker’s unload')).toEqual({ unloaded: true });
+    await stuck.result();
+    t.verify();
+  }, 20_000);
+});

@@ -1,0 +1,125 @@
+// A worker for the fault tests: attaches to workerData.desc and plays
+// workerData.role. Shared flags in workerData.flags (an Int32Array's buffer)
+// let the main thread time its moves against this thread's.
+import { parentPort, workerData } from 'node:worker_threads';
+import { attach } from 'systab';
+
+const { desc, role, opts = {} } = workerData;
+const flags = workerData.flags ? new Int32Array(workerData.flags) : undefined;
+const nr = (name) => desc.abi.names[name];
+const outcome = (f) => {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { code: e.code ?? e.name, message: e.message };
+  }
+};
+const busy = (ms) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+const roles = {
+  // Attaches and closes again and again, calling between, until flags[0] is set.
+  churnAttach() {
+    let cycles = 0;
+    while (Atomics.load(flags, 0) === 0) {
+      const t = attach(desc, { threadId: 5000 + cycles });
+      const until = performance.now() + (opts.stay ?? 20);
+      while (performance.now() < until) t.call(nr('getpid'));
+      t.close();
+      cycles++;
+    }
+    return { cycles };
+  },
+  // Calls opts.call until flags[0] is set; returns the distinct answers and error codes.
+  callLoop() {
+    const t = attach(desc, { callTimeout: opts.callTimeout ?? 5000 });
+    const values = new Set();
+    const codes = {};
+    let calls = 0;
+    Atomics.store(flags, 1, 1);
+    while (Atomics.load(flags, 0) === 0) {
+      const r = outcome(() => t.call(nr(opts.call)));
+      if (r.code !== undefined) codes[r.code] = (codes[r.code] ?? 0) + 1;
+      else values.add(r.value);
+      calls++;
+    }
+    t.close();
+    return { calls, values: [...values], codes };
+  },
+  // One carried call; flags[0] = 1 just before it is made.
+  oneCall() {
+    const t = attach(desc);
+    Atomics.store(flags, 0, 1);
+    const r = outcome(() => t.call(nr(opts.call)));
+    t.close();
+    return r;
+  },
+  // Many carried calls at once, through callAsync.
+  async manyAsync() {
+    const t = attach(desc, { callTimeout: opts.callTimeout ?? 5000 });
+    const all = await Promise.all(Array.from({ length: opts.n }, (_, i) => t.callAsync(nr('getpid'), i)));
+    t.close();
+    return { all };
+  },
+  // Its last work is awaiting a carried call: nothing else keeps this thread alive.
+  async lastAwait() {
+    const t = attach(desc);
+    const r = await t.callAsync(nr('getpid'), 21);
+    parentPort.postMessage({ answer: r });
+  },
+  // Attaches and says so, then idles (main terminates it).
+  attached() {
+    const t = attach(desc);
+    t.call(nr('getpid'));
+    parentPort.postMessage({ attached: true });
+    return new Promise(() => {});
+  },
+  // Home of module "w"; unloads it while another thread holds the grace
+  // period back; main terminates this thread meanwhile.
+  unloadStuck() {
+    const t = attach(desc);
+    const m = t.load({ name: 'w', handlers: { getuid: () => 1 } });
+    parentPort.postMessage({ loaded: true });
+    return new Promise((res) => parentPort.once('message', () => {
+      m.unload({ timeout: 60_000 }).then(() => res({ unloaded: true }));
+      parentPort.postMessage({ unloading: true });
+    }));
+  },
+  // Stays in one call for opts.ms (holds grace periods back).
+  inCall() {
+    const t = attach(desc);
+    t.load({ name: 'slow', handlers: { getppid: () => (busy(opts.ms), 1) } });
+    Atomics.store(flags, 0, 1);
+    t.call(nr('getppid'));
+    t.close();
+    return { done: true };
+  },
+  // Carried calls with arguments a number record cannot hold, then good ones.
+  badArgs() {
+    const t = attach(desc);
+    const bad = [10n, Symbol('s'), Object.create(null), 'x', {}, null, [1]].map((a) => outcome(() => t.call(nr('getpid'), a)));
+    const good = [];
+    for (let i = 0; i < 40; i++) good.push(t.call(nr('getpid'), i));
+    const verified = outcome(() => t.verify());
+    t.close();
+    return { bad: bad.map((b) => b.code), message: bad[0].message, good, verified };
+  },
+  // verify() in a loop while another thread changes the table, until flags[0].
+  verifier() {
+    const t = attach(desc);
+    let runs = 0;
+    const failures = [];
+    while (Atomics.load(flags, 0) === 0) {
+      const r = outcome(() => t.verify());
+      if (r.code !== undefined) failures.push(r.message);
+      runs++;
+    }
+    t.close();
+    return { runs, failures: failures.slice(0, 5), failed: failures.length };
+  },
+};
+
+const out = await roles[role]();
+if (out !== undefined) parentPort.postMessage({ result: out });
