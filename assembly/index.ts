@@ -8,7 +8,7 @@ import {
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, STATE_READY,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
-  HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_INFLIGHT, HR_GEN,
+  HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
   WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WR_GEN, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
@@ -42,6 +42,9 @@ let enosys: i64 = 0;
 @inline function w(word: i32): usize { return <usize>word << 2; }
 @inline function hdr(i: i32): i32 { return atomic.load<i32>(w(i)); }
 
+/** The layout this build reads and writes (attach() checks a module's against its own). */
+export function layoutVersion(): i32 { return LAYOUT_VERSION; }
+
 // Region offsets in words, derived from the header sizes alone.
 export function slotsAt(): i32 { return HEADER_WORDS; }
 export function handlersAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
@@ -51,11 +54,12 @@ export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS;
 export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
 export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
 export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << 2; }
+export function asyncAtBytes(): i32 { return resolvedAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
 
 /** Bytes a layout of these sizes needs. */
 export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32, calls: i32): i32 {
   const words = ((HEADER_WORDS + slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
-  return ((words << 2) + maxW * maxH + 7) & ~7;
+  return ((words << 2) + 2 * maxW * maxH + 7) & ~7;
 }
 
 /** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
@@ -235,7 +239,6 @@ export function handlerAlloc(kind: i32, module: i32, slot: i32, below: i32, home
     atomic.store<i32>(w(r + HR_SLOT), slot);
     atomic.store<i32>(w(r + HR_BELOW), below);
     atomic.store<i32>(w(r + HR_HOME), home);
-    atomic.store<i32>(w(r + HR_INFLIGHT), 0);
     atomic.add<i32>(w(r + HR_GEN), 1);
     if (atomic.cmpxchg<i32>(w(r + HR_STATE), HS_FREE, HS_LIVE) != HS_FREE) continue;
     atomic.store<i32>(w(H_NEXTH), id + 1 < n ? id + 1 : 1);
@@ -262,9 +265,6 @@ export function handlerFree(id: i32): bool {
 /** Re-links a handler over a different one below (splicing out an unloaded module). */
 export function handlerSetBelow(id: i32, expect: i32, below: i32): bool {
   return atomic.cmpxchg<i32>(w(hrec(id) + HR_BELOW), expect, below) == expect;
-}
-export function inflightAdd(id: i32, delta: i32): i32 {
-  return atomic.add<i32>(w(hrec(id) + HR_INFLIGHT), delta) + delta;
 }
 
 // ---- slots ----

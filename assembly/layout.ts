@@ -4,7 +4,7 @@
 //
 // [header | slot words | handler records | module records | worker records |
 //  per-worker counters | per-worker carried-call records |
-//  per-worker wasm-resolution bytes]
+//  per-worker wasm-resolution bytes | per-worker async-in-flight bytes]
 // Every region's offset is derived from the header's sizes (see regions()).
 
 export const MAGIC = 0x53595354; // 'SYST'
@@ -69,7 +69,7 @@ export const HR_MODULE = 2;
 export const HR_SLOT = 3;
 export const HR_BELOW = 4; // handler id below this one (wraps, stubs), 0 none
 export const HR_HOME = 5; // worker index whose code runs this handler
-export const HR_INFLIGHT = 6; // async calls in flight
+// word 6 is spare (async calls in flight are per worker: the async bytes region)
 export const HR_GEN = 7; // bumped at each allocation
 
 export const HS_FREE = 0;
@@ -141,6 +141,10 @@ export const CE_OK = 0;
 export const CE_THREW = 1;
 export const CE_NOCODE = 2;
 export const CE_BADRESULT = 3;
+
+// Async bytes: per worker, per handler id: 1 while that worker has a promise
+// of that handler pending (written by that worker alone; a freed worker's are
+// ignored, so a terminated thread's pending promises hold no unload back).
 
 // Wasm resolution bytes: per worker, per handler id.
 export const RK_NONE = 0;

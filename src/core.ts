@@ -6,6 +6,7 @@ import coreBytes from '../build/core.wasm';
 export interface CoreExports {
   memory: WebAssembly.Memory;
   table: WebAssembly.Table;
+  layoutVersion(): number;
   slotsAt(): number;
   handlersAt(): number;
   modulesAt(): number;
@@ -14,6 +15,7 @@ export interface CoreExports {
   stripeWords(): number;
   callsAt(): number;
   resolvedAtBytes(): number;
+  asyncAtBytes(): number;
   layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number;
   init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number, calls: number): number;
   bind(worker: number): void;
@@ -31,7 +33,6 @@ export interface CoreExports {
   handlerRevive(id: number): number;
   handlerFree(id: number): number;
   handlerSetBelow(id: number, expect: number, below: number): number;
-  inflightAdd(id: number, delta: number): number;
   slotSwap(slot: number, expect: number, id: number, slow: number): number;
   hooksSet(slot: number, on: number, off: number): number;
   policySet(slot: number, policy: number): void;

@@ -5,7 +5,7 @@
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import type { Table } from './table.js';
-import { handlerWord, workerWord } from './records.js';
+import { workerWord } from './records.js';
 import { blockingAllowed } from './blocking.js';
 import { carriedInFlight } from './proxy.js';
 
@@ -31,6 +31,11 @@ export function lock(t: Table): void {
     const shared = t.shared && blockingAllowed(t.i32);
     while (!t.core.lockTry(owner)) {
       const cur = Atomics.load(t.i32, L.H_LOCK);
+      // A holder whose worker record is free is gone (freeing it frees the lock; damaged memory may not have).
+      if (cur > 0 && Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE)) === L.WS_FREE) {
+        Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0);
+        continue;
+      }
       if (performance.now() >= deadline) {
         throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} after ${t.lockTimeout} ms (its change may wait for a grace period); nothing was changed`);
       }
@@ -61,8 +66,16 @@ const tick: () => Promise<void> =
 
 /** A handler of `ids` still running somewhere: an async call in flight, or a call carried to its home. */
 function inflight(t: Table, ids: readonly number[]): number {
-  for (const h of ids) if (Atomics.load(t.i32, handlerWord(t, h, L.HR_INFLIGHT)) > 0) return h;
-  return ids.length === 0 ? 0 : carriedInFlight(t, new Set(ids));
+  if (ids.length === 0) return 0;
+  const maxW = t.i32[L.H_MAXW]!;
+  const maxH = t.i32[L.H_MAXH]!;
+  // Per worker: a freed worker's bytes are ignored (a terminated thread's promises will never settle, nor run).
+  for (let w = 0; w < maxW; w++) {
+    if (Atomics.load(t.i32, workerWord(t, w, L.WR_STATE)) === L.WS_FREE) continue;
+    const row = t.at.async + w * maxH;
+    for (const h of ids) if (Atomics.load(t.u8, row + h) !== 0) return h;
+  }
+  return carriedInFlight(t, new Set(ids));
 }
 
 /**

@@ -18,7 +18,7 @@ export type HandlerEntry =
 export type WrapFactory = (below: Handler) => Handler;
 
 export interface ModuleSpec {
-  /** Unique per table; 1 to 48 bytes of UTF-8. */
+  /** Unique per table; 1 to 40 bytes of UTF-8 (well-formed Unicode: no lone surrogates). */
   name: string;
   /** Calls by name ('write') or by number ('64' or 64). */
   handlers?: Record<string | number, HandlerEntry>;
@@ -43,41 +43,92 @@ export interface NormalModule {
 }
 
 const utf8 = new TextEncoder();
+// A lone surrogate: not Unicode, so not UTF-8 (TextEncoder would write U+FFFD for it).
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export function moduleNameBytes(name: unknown): Uint8Array {
   const bytes = typeof name === 'string' ? utf8.encode(name) : undefined;
   if (bytes === undefined || bytes.length === 0 || bytes.length > NAME_MAX_BYTES) {
     throw new SystabError('EBADSPEC', `module name must be a non-empty string of at most ${NAME_MAX_BYTES} UTF-8 bytes (got ${show(name)})`);
   }
+  // Two names with different lone surrogates would be one module.
+  if (LONE_SURROGATE.test(name as string)) throw new SystabError('EBADSPEC', `module name must be well-formed Unicode, with no lone surrogate (got ${show(name)})`);
   return bytes;
 }
 
-/** The slots of a list of call names or numbers ('*': every slot), or a typed error naming `what`. */
+/** The slots of a list of call names or numbers ('*': every slot), or a typed error naming `what`. Reads each element once. */
 export function slotsFor(abi: Abi, map: SlotMap, targets: unknown, what: string, all: boolean): number[] {
   if (all && targets === '*') return Array.from({ length: map.total }, (_, i) => i);
-  if (!Array.isArray(targets)) throw new SystabError('EBADSPEC', `${what}() takes an array of call names or numbers${all ? ", or '*'" : ''} (got ${show(targets)})`);
-  return targets.map((t: unknown) => {
+  if (!isArray(targets)) throw new SystabError('EBADSPEC', `${what}() takes an array of call names or numbers${all ? ", or '*'" : ''} (got ${show(targets)})`);
+  const list = targets as readonly unknown[];
+  const n = list.length;
+  const out: number[] = [];
+  // By index, holes included: a hole is undefined, not a skipped element.
+  for (let i = 0; i < n; i++) {
+    const t: unknown = list[i];
     if (typeof t !== 'string' && typeof t !== 'number') throw new SystabError('ENONAME', `${what}() got ${show(t)}; expected a call name or number`);
-    return slotFor(abi, map, t);
-  });
+    out.push(slotFor(abi, map, t));
+  }
+  return out;
 }
 
 /** The slot a call name or number stands for, or a typed error. */
 export function slotFor(abi: Abi, map: SlotMap, key: string | number): number {
-  let nr: number | undefined;
+  let nr: unknown;
+  const names = abi.names;
   if (typeof key === 'number') nr = key;
-  else if (Object.hasOwn(abi.names, key)) nr = abi.names[key];
+  else if (Object.hasOwn(names, key)) nr = names[key];
   else if (/^(0|[1-9][0-9]*)$/.test(key)) nr = Number(key);
   else throw new SystabError('ENONAME', `unknown call "${key}" for ${abi.id}`);
-  const slot = Number.isInteger(nr) ? slotOf(map, nr!) : -1;
+  const slot = typeof nr === 'number' && Number.isInteger(nr) ? slotOf(map, nr) : -1;
   if (slot < 0) throw new SystabError('ENONAME', `call number ${String(nr)} is outside ${abi.id}'s table`);
   return slot;
 }
 
+// A module importing one function of the type a `{ wasm }` handler must have,
+// (i64 x6) -> i64: instantiating it with a WebAssembly function of another
+// type fails to link (a JS function links: the Table check below rules it out).
+const WASM_SIG_BYTES = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x0b, 0x01, 0x60, 0x06, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x01, 0x7e, // type 0: (i64 x6) -> i64
+  0x02, 0x07, 0x01, 0x01, 0x65, 0x01, 0x66, 0x00, 0x00, // import "e" "f": func type 0
+]);
+let wasmSig: WebAssembly.Module | undefined;
+let wasmProbe: WebAssembly.Table | undefined;
+
+/** True for an exported WebAssembly function of type (i64 x6) -> i64. */
+function isWasmHandler(f: Function): boolean {
+  try {
+    (wasmProbe ??= new WebAssembly.Table({ element: 'anyfunc', initial: 1 })).set(0, f as never); // JS functions throw here
+    wasmProbe.set(0, null);
+    new WebAssembly.Instance((wasmSig ??= new WebAssembly.Module(WASM_SIG_BYTES)), { e: { f } }); // another type throws here
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates a load() or provide() spec. Every value the caller hands in is
+ * read exactly once (spec.name, .handlers, .wraps, .replace, each entry and
+ * each field of an entry): a getter cannot pass validation with one value and
+ * be used with another.
+ */
 export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): NormalModule {
   if (spec === null || typeof spec !== 'object') throw new SystabError('EBADSPEC', `load() takes { name, handlers?, wraps?, replace? } (got ${show(spec)})`);
-  const nameBytes = moduleNameBytes(spec.name);
-  const name = spec.name;
+  const s = spec as { name?: unknown; handlers?: unknown; wraps?: unknown; replace?: unknown };
+  const nameValue = s.name;
+  const nameBytes = moduleNameBytes(nameValue);
+  const name = nameValue as string;
+  const handlers = s.handlers;
+  const wraps = s.wraps;
+  const replace = s.replace;
+  for (const [field, value] of [['handlers', handlers], ['wraps', wraps]] as const) {
+    if (value !== undefined && (value === null || typeof value !== 'object')) {
+      throw new SystabError('EBADSPEC', `${field} of module "${name}" must be an object (got ${show(value)})`);
+    }
+  }
+  if (replace !== undefined && typeof replace !== 'boolean') throw new SystabError('EBADSPEC', `replace of module "${name}" must be true or false (got ${show(replace)})`);
   const entries: Entry[] = [];
   const seen = new Map<number, string>();
   const add = (key: string, kind: number, fn: Function): void => {
@@ -86,30 +137,49 @@ export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): Norma
     seen.set(slot, key);
     entries.push({ slot, kind, fn, label: describeSlot(map, slot) });
   };
-  for (const [field, value] of [['handlers', spec.handlers], ['wraps', spec.wraps]] as const) {
-    if (value !== undefined && (value === null || typeof value !== 'object')) {
-      throw new SystabError('EBADSPEC', `${field} of module "${name}" must be an object (got ${show(value)})`);
-    }
-  }
-  for (const [key, entry] of Object.entries(spec.handlers ?? {})) {
+  const notFunction = (key: string, e: unknown): SystabError => new SystabError('EBADHANDLER', `handler for "${key}" in module "${name}" is not a function (got ${show(e)})`);
+  for (const [key, entry] of Object.entries((handlers ?? {}) as object)) {
     const e = entry as unknown;
-    if (typeof e === 'function') add(key, HK_JS, e);
-    else if (e !== null && typeof e === 'object' && typeof (e as { fn?: unknown }).fn === 'function') {
-      add(key, HK_JS | ((e as { bigint?: unknown }).bigint === true ? HK_BIGINT : 0), (e as { fn: Function }).fn);
-    } else if (e !== null && typeof e === 'object' && typeof (e as { wasm?: unknown }).wasm === 'function') {
-      add(key, HK_WASM, (e as { wasm: Function }).wasm);
-    } else {
-      throw new SystabError('EBADHANDLER', `handler for "${key}" in module "${name}" is not a function (got ${show(e)})`);
+    if (typeof e === 'function') {
+      add(key, HK_JS, e);
+      continue;
     }
+    if (e === null || typeof e !== 'object') throw notFunction(key, e);
+    const o = e as { fn?: unknown; bigint?: unknown; wasm?: unknown };
+    const fn = o.fn;
+    if (typeof fn === 'function') {
+      const bigint = o.bigint;
+      if (bigint !== undefined && typeof bigint !== 'boolean') {
+        throw new SystabError('EBADSPEC', `bigint of handler for "${key}" in module "${name}" must be true or false (got ${show(bigint)})`);
+      }
+      add(key, HK_JS | (bigint === true ? HK_BIGINT : 0), fn);
+      continue;
+    }
+    const wasm = o.wasm;
+    if (typeof wasm !== 'function') throw notFunction(key, e);
+    if (!isWasmHandler(wasm)) {
+      throw new SystabError('EBADHANDLER', `handler for "${key}" in module "${name}" is not a WebAssembly function of type (i64 x6) -> i64 (got ${show(wasm)})`);
+    }
+    add(key, HK_WASM, wasm);
   }
-  for (const [key, factory] of Object.entries(spec.wraps ?? {})) {
-    if (typeof factory !== 'function') {
-      throw new SystabError('EBADHANDLER', `wrap for "${key}" in module "${name}" is not a function (got ${show(factory)})`);
+  for (const [key, factory] of Object.entries((wraps ?? {}) as object)) {
+    const f = factory as unknown;
+    if (typeof f !== 'function') {
+      throw new SystabError('EBADHANDLER', `wrap for "${key}" in module "${name}" is not a function (got ${show(f)})`);
     }
-    add(key, HK_JS | HK_WRAP, factory);
+    add(key, HK_JS | HK_WRAP, f);
   }
   if (entries.length === 0) throw new SystabError('EBADSPEC', `module "${name}" has no handlers or wraps`);
-  return { name, nameBytes, entries, replace: spec.replace === true };
+  return { name, nameBytes, entries, replace: replace === true };
+}
+
+/** Array.isArray, false for a revoked Proxy (which it would throw on). */
+function isArray(v: unknown): boolean {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 export function show(v: unknown): string {
@@ -117,7 +187,7 @@ export function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'function') return 'function';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
+  if (isArray(v)) return 'array';
   if (typeof v === 'object') return 'object';
   return String(v);
 }

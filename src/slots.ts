@@ -39,16 +39,6 @@ export function slotOf(map: SlotMap, nr: number): number {
   return -1;
 }
 
-/** FNV-1a of the ABI id: what the header stores to tell ABIs apart. */
-export function abiHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
-}
-
 /** "write (64)" or "64" for error messages. */
 export function describeSlot(map: SlotMap, slot: number): string {
   const name = map.nameOfSlot[slot];

@@ -5,7 +5,9 @@ import * as L from '../assembly/layout.js';
 import { canShare, coreModule, instantiateCore, isShared, type CoreExports } from './core.js';
 import { SystabError } from './errors.js';
 import { show, slotsFor, type Entry, type Handler } from './handlers.js';
-import { abiHash, describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
+import { describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
+import { abiFingerprint, readAbi } from './abi/read.js';
+import { checkCoreModule, checkLayout } from './attach-check.js';
 import { decodeVerify } from './verify.js';
 import { blockingAllowed } from './blocking.js';
 import { lock, Limbo, unlock } from './grace.js';
@@ -89,7 +91,8 @@ export class Table {
   /** @internal */ declare readonly i32: Int32Array;
   /** @internal */ declare readonly me: number;
   /** @internal This thread's code for the handlers it loaded, by handler id, until their records are freed. */ readonly local = new Map<number, Entry>();
-  /** @internal */ declare readonly at: { slots: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; ncalls: number; resolved: number };
+  /** @internal */ declare readonly at: { slots: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; ncalls: number; resolved: number; async: number };
+  /** @internal The whole memory as bytes (the async bytes). */ declare readonly u8: Uint8Array;
   // The main range of slot words (read by refresh), this thread's functions by handler id.
   readonly #slots: Int32Array;
   readonly #fns: (Function | undefined)[];
@@ -118,6 +121,11 @@ export class Table {
   /** @internal */ depth = 0;
   #cached: number[] = [];
   readonly #resolved: Uint8Array;
+  // This thread's promises pending per handler id, and the shared byte that says "some" (see the async bytes).
+  readonly #asyncFlags: Uint8Array;
+  readonly #asyncCounts: Int32Array;
+  // The generation of each handler record whose function #fns holds: a record freed and reused has another.
+  readonly #gens: Int32Array;
   readonly #traps = new Map<number, (nr: number, args: number[]) => number>();
   #enterHook: EnterHook | undefined;
   #exitHook: ExitHook | undefined;
@@ -137,22 +145,34 @@ export class Table {
     this.map = slotMap(abi);
     this.memory = memory;
     this.#wasmModule = module;
-    this.core = instantiateCore(module, memory, {
-      js_call: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall(id, a0, a1, a2, a3, a4, a5),
-      js_call64: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall64(id, a0, a1, a2, a3, a4, a5),
-      js_slow: (nr, a0, a1, a2, a3, a4, a5) => this.#wasmSlow(nr, a0, a1, a2, a3, a4, a5),
-    });
+    const fingerprint = abiFingerprint(abi);
+    // Attaching: the module and every header word are checked before the core runs on the memory.
+    if (init === undefined) {
+      checkCoreModule(module);
+      checkLayout(new Int32Array(memory.buffer), memory.buffer.byteLength, abi, fingerprint);
+    }
+    try {
+      this.core = instantiateCore(module, memory, {
+        js_call: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall(id, a0, a1, a2, a3, a4, a5),
+        js_call64: (id, a0, a1, a2, a3, a4, a5) => this.#jsCall64(id, a0, a1, a2, a3, a4, a5),
+        js_slow: (nr, a0, a1, a2, a3, a4, a5) => this.#wasmSlow(nr, a0, a1, a2, a3, a4, a5),
+      });
+    } catch (e) {
+      // A memory whose limits the core cannot import (a maximum beyond its own), a module of another shape.
+      throw new SystabError('EATTACH', `the core cannot run on this memory (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (this.core.layoutVersion() !== L.LAYOUT_VERSION) throw new SystabError('EATTACH', `module is systab's core of layout version ${this.core.layoutVersion()}; this systab reads version ${L.LAYOUT_VERSION}`);
     this.i32 = new Int32Array(memory.buffer);
     if (init !== undefined) {
       const need = this.core.layoutBytes(this.map.total, init.maxH, init.maxM, init.maxW, init.calls);
       if (memory.buffer.byteLength < need) {
         throw new SystabError('EATTACH', `memory holds ${memory.buffer.byteLength} bytes; a ${abi.id} table of these sizes needs ${need}`);
       }
-      if (this.core.init(abiHash(abi.id), this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys, init.calls) !== 0) {
+      if (this.core.init(fingerprint, this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys, init.calls) !== 0) {
         throw new SystabError('EATTACH', 'memory already holds a systab table; use attach()');
       }
     } else {
-      checkHeader(this.i32, abi, this.map.total, memory.buffer.byteLength);
+      checkRecords(this.core, this.i32, this.map);
     }
     this.at = {
       slots: this.core.slotsAt(),
@@ -164,6 +184,7 @@ export class Table {
       calls: this.core.callsAt(),
       ncalls: this.i32[L.H_CALLS]!,
       resolved: this.core.resolvedAtBytes(),
+      async: this.core.asyncAtBytes(),
     };
     this.proxyTimeout = sizeOption(opts.callTimeout, 'callTimeout', 1000, 0, 2 ** 31);
     this.lockTimeout = sizeOption(opts.lockTimeout, 'lockTimeout', 10_000, 0, 2 ** 31);
@@ -187,6 +208,13 @@ export class Table {
     this.#seenGp = 0;
     this.hotCounters = new Int32Array(memory.buffer, (this.at.counters + me * this.at.stripe) * 4, this.at.stripe);
     this.#resolved = new Uint8Array(memory.buffer, this.at.resolved + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
+    // What the previous holder of this worker record resolved or had in flight is not this thread's.
+    this.#resolved.fill(L.RK_NONE);
+    this.u8 = new Uint8Array(memory.buffer);
+    this.#asyncFlags = new Uint8Array(memory.buffer, this.at.async + me * this.i32[L.H_MAXH]!, this.i32[L.H_MAXH]!);
+    this.#asyncFlags.fill(0);
+    this.#asyncCounts = new Int32Array(this.i32[L.H_MAXH]!);
+    this.#gens = new Int32Array(this.i32[L.H_MAXH]!);
     this.hotEnosys = abi.enosys;
     this.hotNegative = abi.convention === 'negative';
     this.hotOor = new Int32Array(memory.buffer, workerWord(this, me, L.WR_OOR) * 4, 1);
@@ -269,15 +297,20 @@ export class Table {
   #refresh(): void {
     const slots = this.#slots;
     const fns = this.#fns;
+    const gens = this.#gens;
+    const i32 = this.i32;
+    const genAt = this.at.handlers + L.HR_GEN;
     const direct = this.hotDirect;
     const lane = this.hotLane;
     for (let i = 0; i < slots.length; i++) {
       const w = slots[i]!;
       const id = w & L.ID_MASK;
+      // A function cached for an earlier life of this record is not its handler's.
+      const f = id === 0 ? null : gens[id] === Atomics.load(i32, genAt + id * L.HR_WORDS) ? fns[id] : undefined;
       // Switches, a stub or a policy: look closer, except a count switch alone (the lane).
       const extra = w & L.FAST_MASK & ~L.ID_MASK;
-      direct[i] = extra !== 0 ? undefined : id === 0 ? null : fns[id];
-      lane[i] = extra !== L.HOOK_COUNT ? undefined : id === 0 ? null : fns[id];
+      direct[i] = extra !== 0 ? undefined : f;
+      lane[i] = extra !== L.HOOK_COUNT ? undefined : f;
     }
   }
 
@@ -524,9 +557,11 @@ export class Table {
 
   /** This thread's function for handler `id`, cached for the hot path; undefined if the handler is not live. */
   #resolve(id: number, draining = false): Function | undefined {
-    const cached = this.#fns[id];
-    if (cached !== undefined && !draining) return cached;
     const r = handlerWord(this, id, 0);
+    const cached = this.#fns[id];
+    // Read before the state: a record freed and allocated again meanwhile shows another generation.
+    const gen = Atomics.load(this.i32, r + L.HR_GEN);
+    if (cached !== undefined && !draining && this.#gens[id] === gen) return cached;
     const state = Atomics.load(this.i32, r + L.HR_STATE);
     if (state !== L.HS_LIVE && !(draining && (state & L.HS_MASK) === L.HS_GOING)) return undefined;
     const entry = this.#entryOf(id);
@@ -567,6 +602,7 @@ export class Table {
     }
     if (cached !== undefined) this.forget([id]); // a draining handler resolved again: drop the old function everywhere
     this.#fns[id] = f;
+    this.#gens[id] = gen;
     this.#resolved[id] = rk;
     if (cached === undefined) this.#cached.push(id);
     return f;
@@ -614,8 +650,10 @@ export class Table {
 
   /** Counts a promise in flight on handler `id` until it settles (unload and replace wait for it). */
   #inFlight(id: number, p: Promise<unknown>): void {
-    this.core.inflightAdd(id, 1);
-    const done = (): void => void this.core.inflightAdd(id, -1);
+    if (this.#asyncCounts[id]!++ === 0) Atomics.store(this.#asyncFlags, id, 1);
+    const done = (): void => {
+      if (--this.#asyncCounts[id]! === 0) Atomics.store(this.#asyncFlags, id, 0);
+    };
     p.then(done, done);
   }
 
@@ -728,7 +766,7 @@ export class Table {
   localFn(id: number): Function | undefined {
     if (this.#entryOf(id) === undefined) return undefined;
     const f = this.#fns[id];
-    if (f !== undefined && !this.#remoteIds.has(id)) return f;
+    if (f !== undefined && !this.#remoteIds.has(id) && this.#gens[id] === Atomics.load(this.i32, handlerWord(this, id, L.HR_GEN))) return f;
     return this.#resolve(id, true);
   }
 
@@ -777,7 +815,8 @@ export class Table {
     // Drop cached functions of handlers that left their slots: their ids may be reused after this grace period.
     const live: number[] = [];
     const gone: number[] = [];
-    for (const id of this.#cached) (Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE)) === L.HS_LIVE ? live : gone).push(id);
+    // A record freed and reused while this thread was offline (waiting for the lock) is live again: its generation tells.
+    for (const id of this.#cached) (Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE)) === L.HS_LIVE && Atomics.load(this.i32, handlerWord(this, id, L.HR_GEN)) === this.#gens[id] ? live : gone).push(id);
     if (gone.length > 0) {
       this.#cached = live;
       // Their slots changed before they left, and that rang this thread's
@@ -1035,18 +1074,23 @@ function enosysError(abi: Abi, nr: number, name?: string): SystabError {
   return new SystabError('ENOSYS', `${abi.id} call ${name === undefined ? nr : `${name} (${nr})`} is not implemented`);
 }
 
-function checkHeader(i32: Int32Array, abi: Abi, slots: number, bytes: number): void {
-  if (bytes < L.HEADER_WORDS * 4 || i32[L.H_MAGIC] !== L.MAGIC) {
-    throw new SystabError('EATTACH', `memory is not a systab table (magic 0x${((i32[L.H_MAGIC] ?? 0) >>> 0).toString(16).padStart(8, '0')})`);
+/**
+ * The records of a table being attached, by the core's verify(): damage seen
+ * twice in a row with no writer at work (the lock free and no slot change
+ * around each look), or still there after 50 ms, is EATTACH.
+ */
+function checkRecords(core: CoreExports, i32: Int32Array, map: SlotMap): void {
+  const deadline = performance.now() + 50;
+  let last = 0;
+  for (;;) {
+    const lock = Atomics.load(i32, L.H_LOCK);
+    const changes = Atomics.load(i32, L.H_CHANGES);
+    const v = core.verify();
+    if (v === 0) return;
+    const quiet = lock === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes;
+    if ((quiet && v === last) || performance.now() >= deadline) throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, map).replace(/^verify: /, '')}`);
+    last = quiet ? v : 0;
   }
-  if (i32[L.H_VERSION] !== L.LAYOUT_VERSION) {
-    throw new SystabError('EATTACH', `table has layout version ${i32[L.H_VERSION]}; this systab reads version ${L.LAYOUT_VERSION}`);
-  }
-  if (Atomics.load(i32, L.H_STATE) !== L.STATE_READY) throw new SystabError('EATTACH', 'table is not initialised');
-  if (i32[L.H_ABI] !== abiHash(abi.id) || i32[L.H_SLOTS] !== slots || i32[L.H_BASE] !== abi.base || i32[L.H_MAIN] !== abi.count) {
-    throw new SystabError('EATTACH', `table was made for another ABI than ${abi.id}`);
-  }
-  if (i32[L.H_BYTES]! > bytes) throw new SystabError('EATTACH', `table needs ${i32[L.H_BYTES]} bytes; the memory holds ${bytes}`);
 }
 
 /** Creates a table for one ABI. */
@@ -1054,8 +1098,8 @@ export function createTable(options: TableOptions): Table {
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
   // Each option is read once: a getter cannot answer one thing to a check and another to its use.
   const { abi: given, maxHandlers, maxModules, maxWorkers, shared: wantShared, memory: given_memory, callTimeout, threadId, callRecords, lockTimeout } = options;
-  const abi = snapshotAbi(given);
-  if (abi === undefined) throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
+  const abi = readAbi(given);
+  if (typeof abi === 'string') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64' (${abi})`);
   const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
   const maxM = sizeOption(maxModules, 'maxModules', 256, 2, 1 << 16);
   const maxW = sizeOption(maxWorkers, 'maxWorkers', 16, 1, 1024);
@@ -1085,8 +1129,9 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   const bad = 'attach() needs the { memory, module, abi } that table.describe() returns';
   if (descriptor === null || typeof descriptor !== 'object') throw new SystabError('EATTACH', bad);
   const { memory, module, abi: given } = descriptor;
-  const abi = snapshotAbi(given);
-  if (!(memory instanceof WebAssembly.Memory) || !(module instanceof WebAssembly.Module) || abi === undefined) throw new SystabError('EATTACH', bad);
+  if (!(memory instanceof WebAssembly.Memory) || !(module instanceof WebAssembly.Module)) throw new SystabError('EATTACH', bad);
+  const abi = readAbi(given);
+  if (typeof abi === 'string') throw new SystabError('EATTACH', `${bad} (${abi})`);
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `attach() options must be an object (got ${show(options)})`);
   const { callTimeout, threadId, lockTimeout } = options;
   if (!canShare()) {
@@ -1099,27 +1144,6 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   closeAtExit(t);
   trackThread(t);
   return t;
-}
-
-/**
- * A copy of the ABI's fields a table relies on, read once (an object whose
- * getters change cannot make the table disagree with itself), or undefined.
- */
-function snapshotAbi(given: unknown): Abi | undefined {
-  if (given === null || typeof given !== 'object') return undefined;
-  try {
-    const a = { ...(given as Abi) };
-    if (typeof a.id !== 'string' || !Number.isInteger(a.base) || !Number.isInteger(a.count) || a.count <= 0 || a.count > 1 << 20 || !Array.isArray(a.extra)) return undefined;
-    if (!Number.isInteger(a.enosys) || a.names === null || typeof a.names !== 'object' || a.errno === null || typeof a.errno !== 'object') return undefined;
-    if (a.convention !== 'negative' && a.convention !== 'positive') return undefined;
-    const extra = a.extra.map((r) => ({ base: r.base, count: r.count }));
-    if (!extra.every((r) => Number.isInteger(r.base) && Number.isInteger(r.count) && r.count > 0 && r.count <= 1 << 20)) return undefined;
-    const names = Object.freeze({ ...a.names });
-    if (!Object.values(names).every((v) => Number.isInteger(v))) return undefined;
-    return Object.freeze({ ...a, extra: Object.freeze(extra), names, errno: Object.freeze({ ...a.errno }) }) as Abi;
-  } catch {
-    return undefined; // a Proxy or getter that throws
-  }
 }
 
 // A Node worker that ends without close() gives its records back on exit.
@@ -1170,7 +1194,7 @@ function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefi
 /** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
 export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
   const words = ((L.HEADER_WORDS + slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * calls * L.CR_WORDS;
-  return (words * 4 + maxW * maxH + 7) & ~7;
+  return (words * 4 + 2 * maxW * maxH + 7) & ~7;
 }
 
 function sizeOption(v: unknown, name: string, dflt: number, min: number, max: number): number {

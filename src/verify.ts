@@ -14,6 +14,7 @@ const what: Record<number, (i: string) => string> = {
   [L.V_MODULE]: (i) => `module record ${i} is damaged`,
   [L.V_WORKER]: (i) => `worker record ${i} is damaged`,
   [L.V_POLICY]: (i) => `slot ${i} has an unknown missing-call policy`,
+  [L.V_CALL]: (i) => `call record ${i} is damaged (or left held by a worker that is gone)`,
 };
 
 export function decodeVerify(v: number, map: SlotMap): string {

@@ -1,21 +1,48 @@
 // Name <-> number lookups for any Abi. Hand-written.
 import type { Abi } from './types.js';
+import { readAbi } from './read.js';
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
 import { slotMap, slotOf, type SlotMap } from '../slots.js';
 
-// Built on first use per abi object.
-const maps = new WeakMap<Abi, SlotMap>();
-
-/** The number of call `name` in `abi`, or undefined if the ABI lacks it or `name` is not a string. */
-export function abiNumber(abi: Abi, name: string): number | undefined {
-  if (typeof name !== 'string' || !Object.hasOwn(abi.names, name)) return undefined;
-  return abi.names[name];
+interface Lookup {
+  names: Record<string, number>;
+  map: SlotMap;
 }
 
-/** The name of call number `nr` in `abi`, or undefined if unassigned or `nr` is not an integer. */
+// Built on first use per abi object, from one read of each of its fields.
+const lookups = new WeakMap<object, Lookup>();
+
+/** The lookup tables of `abi`, or EBADSPEC naming `what` when it is not an ABI object. */
+function lookupOf(abi: Abi, what: string): Lookup {
+  const known = abi !== null && typeof abi === 'object' ? lookups.get(abi) : undefined;
+  if (known !== undefined) return known;
+  const own = readAbi(abi);
+  if (typeof own === 'string') throw new SystabError('EBADSPEC', `${what}() takes an ABI object such as the one from 'systab/abi/linux-x86_64' (got ${show(abi)})`);
+  const l: Lookup = { names: own.names, map: slotMap(own) };
+  lookups.set(abi, l);
+  return l;
+}
+
+/**
+ * The number of call `name` in `abi`, or undefined if the ABI lacks it or
+ * `name` is not a string. An ABI object is read once, at its first lookup;
+ * one that is not an ABI object throws EBADSPEC.
+ */
+export function abiNumber(abi: Abi, name: string): number | undefined {
+  const { names } = lookupOf(abi, 'abiNumber');
+  if (typeof name !== 'string' || !Object.hasOwn(names, name)) return undefined;
+  return names[name];
+}
+
+/**
+ * The name of call number `nr` in `abi`, or undefined if unassigned or `nr`
+ * is not an integer. An ABI object is read once, at its first lookup; one
+ * that is not an ABI object throws EBADSPEC.
+ */
 export function abiName(abi: Abi, nr: number): string | undefined {
+  const { map } = lookupOf(abi, 'abiName');
   if (!Number.isInteger(nr)) return undefined;
-  let m = maps.get(abi);
-  if (m === undefined) maps.set(abi, (m = slotMap(abi)));
-  const s = slotOf(m, nr);
-  return s < 0 ? undefined : m.nameOfSlot[s];
+  const s = slotOf(map, nr);
+  return s < 0 ? undefined : map.nameOfSlot[s];
 }
