@@ -460,7 +460,6 @@ export function verify(): i32 {
   if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << 16 < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
   if (<u32>hdr(H_OOR_COUNT) > 1) return fail(V_HEADER, 3);
   if (<u32>hdr(H_LOCK) > <u32>mw || hdr(H_NEXTH) < 1 || hdr(H_NEXTH) >= mh) return fail(V_HEADER, 4);
-  const gp = hdr(H_GP);
   // Slots and their chains: each slot's top handler, then each handler below
   // it, is LIVE and on that slot; stubs only at the top set the slow bit.
   let reached = 0;
@@ -518,7 +517,8 @@ export function verify(): i32 {
     const r = workersAt() + i * WR_WORDS;
     const st = atomic.load<i32>(w(r + WR_STATE));
     if (st != WS_FREE && st != WS_ONLINE && st != WS_OFFLINE) return fail(V_WORKER, i);
-    if (st != WS_FREE && atomic.load<i32>(w(r + WR_QS)) - gp > 0) return fail(V_WORKER, i);
+    // The counter is read after the worker's word: it only grows, so no worker is ahead of it.
+    if (st != WS_FREE) { const qs = atomic.load<i32>(w(r + WR_QS)); if (qs - hdr(H_GP) > 0) return fail(V_WORKER, i); }
     // Call records: a known state, in bounds; a freed worker's are free or left to the home that runs them.
     for (let k = 0; k < nc; k++) {
       const c = callsAt() + (i * nc + k) * CR_WORDS;

@@ -84,13 +84,14 @@ export const HK_WASM = 2;
 export const HK_STUB = 4; // a reservation
 export const HK_WRAP = 8;
 export const HK_BIGINT = 16;
-export const HK_ALL = 31;
+export const HK_UNLOAD = 32; // with HK_STUB: holds a slot while its module's unload waits for a grace period
+export const HK_ALL = 63;
 
 // Module record (16 words).
 export const MR_WORDS = 16;
 export const MR_STATE = 0; // FREE, CLAIMED, LIVE
 export const MR_GEN = 1;
-export const MR_HOME = 2;
+export const MR_HOME = 2; // worker + 1 while loaded, -(worker + 1) while that worker unloads it, 0 otherwise
 export const MR_NAMELEN = 3;
 export const MR_SECRET = 4; // 2 words of random: what an owner token proves
 export const MR_NAME = 6; // 10 words: up to 40 bytes of UTF-8

@@ -1,7 +1,7 @@
 // What attach() checks before the core runs on a memory it was handed: the
-// core module, and every header word against the ABI and the memory. The
-// records are checked after, by the core's own verify() (see Table). Pure
-// functions over the memory's Int32Array; no Table import.
+// core module, every header word against the ABI and the memory, and the
+// core's region offsets against the header. The records are checked after,
+// by the core's own verify() (see Table). No Table import.
 import type { Abi } from './abi/types.js';
 import { totalSlots } from './abi/read.js';
 import * as L from '../assembly/layout.js';
@@ -84,4 +84,33 @@ export function checkCoreModule(module: WebAssembly.Module): void {
   const exports = WebAssembly.Module.exports(module).map((e) => `${e.name}:${e.kind}`);
   for (const e of EXPORTS) if (!exports.includes(e)) not(`it does not export ${e}`);
   checked.add(module);
+}
+
+/** Region offsets as this code derives them from a checked header (words; the byte regions in bytes). */
+export function regionsOf(i32: Int32Array): number[] {
+  const slots = i32[L.H_SLOTS]!;
+  const maxH = i32[L.H_MAXH]!;
+  const maxM = i32[L.H_MAXM]!;
+  const maxW = i32[L.H_MAXW]!;
+  const handlers = L.HEADER_WORDS + slots;
+  const modules = handlers + maxH * L.HR_WORDS;
+  const workers = modules + maxM * L.MR_WORDS;
+  const counters = workers + maxW * L.WR_WORDS;
+  const calls = (counters + maxW * slots * L.C_WORDS + 1) & ~1;
+  const resolved = (calls + maxW * i32[L.H_CALLS]! * L.CR_WORDS) * 4;
+  return [L.HEADER_WORDS, handlers, modules, workers, counters, calls, resolved, resolved + maxW * maxH];
+}
+
+/**
+ * The instantiated core must answer this build's layout version and the
+ * region offsets this code derives from the header (a module that merely
+ * looks like the core would write through other ones). Throws EATTACH.
+ */
+export function checkCoreRegions(core: { layoutVersion(): number; slotsAt(): number; handlersAt(): number; modulesAt(): number; workersAt(): number; countersAt(): number; callsAt(): number; resolvedAtBytes(): number; asyncAtBytes(): number; layoutBytes(s: number, h: number, m: number, w: number, c: number): number }, i32: Int32Array): void {
+  const v = core.layoutVersion();
+  if (v !== L.LAYOUT_VERSION) fail(`module is not systab's core of layout version ${L.LAYOUT_VERSION} (its layoutVersion() answers ${v})`);
+  const got = [core.slotsAt(), core.handlersAt(), core.modulesAt(), core.workersAt(), core.countersAt(), core.callsAt(), core.resolvedAtBytes(), core.asyncAtBytes()];
+  const want = regionsOf(i32);
+  const bytes = core.layoutBytes(i32[L.H_SLOTS]!, i32[L.H_MAXH]!, i32[L.H_MAXM]!, i32[L.H_MAXW]!, i32[L.H_CALLS]!);
+  if (got.join() !== want.join() || bytes !== i32[L.H_BYTES]) fail("module is not systab's core: its regions are not where the header puts them");
 }

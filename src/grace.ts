@@ -23,6 +23,9 @@ export function lock(t: Table): void {
   if (Atomics.load(t.i32, L.H_LOCK) === owner) {
     throw new SystabError('EBUSY', 'this thread is already changing the table (an unload waiting for its grace period?); await it first');
   }
+  // Outside any call this thread holds no handler: a quiescent point (a thread
+  // that only changes or verifies the table, and never calls, passes grace periods).
+  t.quiesce();
   if (t.core.lockTry(owner)) return;
   const offline = t.depth === 0;
   if (offline) t.core.workerSetOnline(t.me, 0);

@@ -174,7 +174,8 @@ export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): Norma
 }
 
 /** Array.isArray, false for a revoked Proxy (which it would throw on). */
-function isArray(v: unknown): boolean {
+/** Array.isArray that answers false for a revoked Proxy instead of throwing. */
+export function isArray(v: unknown): boolean {
   try {
     return Array.isArray(v);
   } catch {

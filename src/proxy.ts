@@ -342,31 +342,44 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
   ring(t, caller);
 }
 
-/** Keeps an idle thread responsive: when its doorbell rings and it is in the event loop, poll(). */
+/**
+ * Keeps an idle thread responsive: when its doorbell rings and it is in the
+ * event loop, poll(). The watcher holds the table weakly: a table nobody
+ * references any more is collected (its worker record is then held until
+ * the thread ends or someone evicts it; close() gives it back at once).
+ */
 export function watchDoorbell(t: Table): void {
   const wa = waitAsyncFn;
   if (!t.shared) return;
+  const ref = new WeakRef(t);
+  const live = (): Table | undefined => {
+    const table = ref.deref();
+    return table === undefined || table.closed ? undefined : table;
+  };
   if (wa === undefined) {
     const timer = setInterval(() => {
-      if (t.closed) clearInterval(timer);
-      else t.idlePoll();
+      const table = live();
+      if (table === undefined) clearInterval(timer);
+      else table.idlePoll();
     }, 5);
     (timer as unknown as { unref?: () => void }).unref?.();
     return;
   }
+  const i32 = t.i32;
+  const at = t.wakeAt;
   // Wait on the value seen before polling: a ring during the poll is not lost.
   const arm = (seen: number): void => {
-    if (t.closed) return;
     // With a timeout: a wake-up the host delivers late (or never) costs at most that.
-    const r = wa(t.i32, t.wakeAt, seen, 100);
+    const r = wa(i32, at, seen, 100);
     const next = (): void => {
-      if (t.closed) return;
-      const v = Atomics.load(t.i32, t.wakeAt);
-      t.idlePoll();
+      const table = live();
+      if (table === undefined) return;
+      const v = Atomics.load(i32, at);
+      table.idlePoll();
       arm(v);
     };
     if (r.async) (r.value as Promise<unknown>).then(next);
     else queueMicrotask(next);
   };
-  arm(Atomics.load(t.i32, t.wakeAt));
+  arm(Atomics.load(i32, at));
 }

@@ -41,7 +41,7 @@ export class Module {
   /** True while this load is the one in the table (not unloaded, not replaced). */
   get loaded(): boolean {
     const r = moduleWord(this.table, this.id, 0);
-    return Atomics.load(this.table.i32, r + L.MR_GEN) === this.gen && Atomics.load(this.table.i32, r + L.MR_HOME) !== 0;
+    return Atomics.load(this.table.i32, r + L.MR_GEN) === this.gen && Atomics.load(this.table.i32, r + L.MR_HOME) > 0;
   }
 
   /**
@@ -169,7 +169,8 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
   lock(t);
   try {
     let mid = findModule(t, mod.nameBytes);
-    const loaded = mid !== 0 && t.i32[moduleWord(t, mid, L.MR_HOME)] !== 0;
+    notUnloading(t, mid, mod.name);
+    const loaded = mid !== 0 && t.i32[moduleWord(t, mid, L.MR_HOME)]! > 0;
     if (loaded && !mod.replace) throw new SystabError('EEXIST', `module "${mod.name}" is already loaded`);
     const plans: Plan[] = [];
     for (const e of mod.entries) plans.push(plan(t, mod.name, mid, loaded, mod.replace, e));
@@ -241,6 +242,7 @@ function plan(t: Table, name: string, mid: number, loaded: boolean, replace: boo
   const base = c.find((h) => (kindOf(t, h) & L.HK_WRAP) === 0);
   if (base === undefined) return { entry: e, below: 0, replaces: 0 };
   if ((kindOf(t, base) & L.HK_STUB) !== 0) {
+    if ((kindOf(t, base) & L.HK_UNLOAD) !== 0) throw beingUnloaded(t, e.slot, base);
     if (moduleOf(t, base) === mid) return { entry: e, below: base, replaces: 0 };
     throw new SystabError('ERESERVED', `call ${e.label} is reserved for module "${ownerName(t, base)}"`);
   }
@@ -253,7 +255,8 @@ function recordsOf(t: Table, mid: number, stubs: boolean): number[] {
   const out: number[] = [];
   const n = t.i32[L.H_MAXH]!;
   for (let h = 1; h < n; h++) {
-    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
+    // An unload's stubs are neither its code nor its reservations.
+    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_UNLOAD) === 0 && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
   }
   return out;
 }
@@ -272,6 +275,35 @@ function hasStubs(t: Table, mid: number): boolean {
   return stubsOf(t, mid).length > 0;
 }
 
+function notUnloading(t: Table, mid: number, name: string): void {
+  if (mid !== 0 && t.i32[moduleWord(t, mid, L.MR_HOME)]! < 0) {
+    throw new SystabError('EBUSY', `module "${name}" is being unloaded (its unload waits for a grace period); await that unload first`);
+  }
+}
+
+function beingUnloaded(t: Table, slot: number, stub: number): SystabError {
+  return new SystabError('EBUSY', `call ${describeSlot(t.map, slot)} is being unloaded from module "${ownerName(t, stub)}" (its unload waits for a grace period); await that unload first`);
+}
+
+interface Removed {
+  h: number;
+  slot: number;
+  below: number;
+  stub: number; // the unload stub holding the slot in h's place, 0 none (a wrap, or a reservation below)
+}
+
+/**
+ * Unloads a module in three steps, holding the writer lock only for the
+ * first and the last, never across the grace period (so no writer ever
+ * waits on another thread's quiescence, and a thread that dies meanwhile
+ * leaves no lock behind):
+ * 1. take out: each plain handler's place is held by an unload stub (calls
+ *    answer as if it were gone; other loads there get EBUSY), wraps are
+ *    unlinked (calls fall through), the module record says "unloading";
+ * 2. wait for the grace period and for calls in flight;
+ * 3. finish (free the handlers, drop the stubs) or, timed out, put every
+ *    handler back where it was.
+ */
 async function unloadModule(m: Module, options: { timeout?: number; force?: boolean }): Promise<void> {
   const t = m.table;
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `unload() takes { timeout?, force? } (got ${show(options)})`);
@@ -279,24 +311,44 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   if (typeof timeout !== 'number' || !(timeout >= 0)) throw new SystabError('EBADSPEC', `unload() timeout must be a number of milliseconds >= 0 (got ${show(timeout)})`);
   const force = options.force ?? false;
   if (typeof force !== 'boolean') throw new SystabError('EBADSPEC', `unload() force must be true or false (got ${show(force)})`);
+  const removed: Removed[] = [];
   lock(t);
   try {
     if (!m.loaded) throw new SystabError('ENOTLOADED', `module "${m.name}" is not loaded (unloaded already, or replaced by a newer load)`);
-    const removed: { h: number; slot: number; below: number }[] = [];
-    for (const h of handlersOf(t, m.id)) {
-      const slot = t.i32[handlerWord(t, h, L.HR_SLOT)]!;
-      removed.push({ h, slot, below: unlink(t, slot, h) });
-      t.core.handlerRetire(h, t.me);
-    }
-    Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), 0);
-    const ids = removed.map((r) => r.h);
-    const waiter = await graceFor(t, ids, timeout);
-    if (waiter !== undefined && !force) {
-      // Put everything back exactly as it was: the lock kept every chain still.
-      for (const r of removed.reverse()) {
-        t.core.handlerRevive(r.h);
-        insertAbove(t, r.slot, r.h, r.below);
+    const plans = handlersOf(t, m.id).map((h) => {
+      const below = belowOf(t, h);
+      const held = (kindOf(t, h) & L.HK_WRAP) !== 0 || (below !== 0 && (kindOf(t, below) & L.HK_STUB) !== 0 && moduleOf(t, below) === m.id);
+      return { h, slot: t.i32[handlerWord(t, h, L.HR_SLOT)]!, below, needsStub: !held };
+    });
+    // Every stub is allocated before anything changes, so a full table changes nothing.
+    const stubs: number[] = [];
+    for (const p of plans) {
+      if (!p.needsStub) continue;
+      const id = t.core.handlerAlloc(L.HK_STUB | L.HK_UNLOAD, m.id, p.slot, 0, t.me);
+      if (id === 0) {
+        dropUnpublished(t, stubs);
+        throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken (an unload holds each plain handler's place with one while it waits)`);
       }
+      stubs.push(id);
+    }
+    let k = 0;
+    for (const p of plans) {
+      const stub = p.needsStub ? stubs[k++]! : 0;
+      if (stub !== 0) swapIn(t, p.slot, p.h, stub);
+      else unlink(t, p.slot, p.h);
+      t.core.handlerRetire(p.h, t.me);
+      removed.push({ h: p.h, slot: p.slot, below: p.below, stub });
+    }
+    Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), -(t.me + 1));
+  } finally {
+    unlock(t);
+  }
+  const ids = removed.map((r) => r.h);
+  const waiter = await graceFor(t, ids, timeout);
+  await lockSoon(t);
+  try {
+    if (waiter !== undefined && !force) {
+      putBack(t, removed);
       Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), t.me + 1);
       throw new SystabError('ETIMEDOUT', `unload of module "${m.name}" timed out after ${timeout} ms: ${waiter}; the module is still loaded`);
     }
@@ -308,10 +360,79 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
       t.forget(ids);
       t.limbo.retire(t, ids).catch(() => {}); // forced: freed only after a later grace period
     }
-    if (!hasStubs(t, m.id)) t.core.moduleFree(m.id);
+    finishUnload(t, m.id, removed.map((r) => r.stub).filter((s) => s !== 0));
   } finally {
     unlock(t);
   }
+}
+
+/** The lock for an unload's last step: retried (each try bounded by lockTimeout) with the event loop running between. */
+async function lockSoon(t: Table): Promise<void> {
+  for (;;) {
+    try {
+      lock(t);
+      return;
+    } catch (e) {
+      if (!(e instanceof SystabError) || e.code !== 'ETIMEDOUT' || t.closed) throw e;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}
+
+/** A timed-out unload: each handler back where it was (a wrap over what it sat on, or at the top if that has gone). */
+function putBack(t: Table, removed: readonly Removed[]): void {
+  for (const r of [...removed].reverse()) {
+    t.core.handlerRevive(r.h);
+    if (r.stub !== 0) {
+      swapIn(t, r.slot, r.stub, r.h);
+      t.core.handlerRetire(r.stub, t.me);
+      t.limbo.retire(t, [r.stub]).catch(() => {});
+      continue;
+    }
+    const c = chain(t, r.slot);
+    insertAbove(t, r.slot, r.h, r.below === 0 || c.includes(r.below) ? r.below : (c[0] ?? 0));
+  }
+}
+
+/** An unload's end, under the lock: its stubs leave the table, the module record says "not loaded", freed if it holds no reservation. */
+export function finishUnload(t: Table, mid: number, stubs: readonly number[]): void {
+  for (const s of stubs) {
+    unlink(t, t.i32[handlerWord(t, s, L.HR_SLOT)]!, s);
+    t.core.handlerRetire(s, t.me);
+  }
+  if (stubs.length > 0) t.limbo.retire(t, [...stubs]).catch(() => {});
+  Atomics.store(t.i32, moduleWord(t, mid, L.MR_HOME), 0);
+  if (!hasStubs(t, mid)) t.core.moduleFree(mid);
+}
+
+/**
+ * Finishes the unloads a dead worker had begun (its module records say it is
+ * unloading them): under the lock, as a successful unload ends. Their
+ * handlers are this thread's to free already (see Table.evict).
+ */
+export function finishDeadUnloads(t: Table, dead: number): void {
+  const n = t.i32[L.H_MAXM]!;
+  const mids: number[] = [];
+  for (let id = 1; id < n; id++) if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) === L.MS_LIVE && t.i32[moduleWord(t, id, L.MR_HOME)] === -(dead + 1)) mids.push(id);
+  if (mids.length === 0) return;
+  lock(t);
+  try {
+    for (const mid of mids) {
+      t.core.moduleBump(mid);
+      finishUnload(t, mid, unloadStubsOf(t, mid));
+    }
+  } finally {
+    unlock(t);
+  }
+}
+
+function unloadStubsOf(t: Table, mid: number): number[] {
+  const out: number[] = [];
+  const n = t.i32[L.H_MAXH]!;
+  for (let h = 1; h < n; h++) {
+    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_UNLOAD) !== 0) out.push(h);
+  }
+  return out;
 }
 
 /** Holds `names` for module `name` as stubs that answer ENOSYS until it loads. */
@@ -322,12 +443,14 @@ export function reserveSlots(t: Table, name: string, names: readonly (string | n
   lock(t);
   try {
     let mid = findModule(t, bytes);
+    notUnloading(t, mid, name);
     const todo: { slot: number; below: number }[] = [];
     for (const slot of slots) {
       const c = chain(t, slot);
       const baseAt = c.findIndex((h) => (kindOf(t, h) & L.HK_WRAP) === 0);
       if (baseAt >= 0) {
         const base = c[baseAt]!;
+        if ((kindOf(t, base) & L.HK_UNLOAD) !== 0) throw beingUnloaded(t, slot, base);
         if (moduleOf(t, base) === mid && (kindOf(t, base) & L.HK_STUB) !== 0) continue; // already held
         const what = (kindOf(t, base) & L.HK_STUB) !== 0 ? 'reserved for' : 'taken by';
         throw new SystabError('EEXIST', `call ${describeSlot(t.map, slot)} is ${what} module "${ownerName(t, base)}"`);
@@ -361,6 +484,7 @@ export function releaseSlots(t: Table, name: string, names?: readonly (string | 
   try {
     const mid = findModule(t, bytes);
     if (mid === 0) throw new SystabError('ENOTLOADED', `module "${name}" holds no reservations`);
+    notUnloading(t, mid, name);
     const stubs = stubsOf(t, mid).filter((h) => only === undefined || only.has(t.i32[handlerWord(t, h, L.HR_SLOT)]!));
     if (only !== undefined && stubs.length !== only.size) {
       throw new SystabError('ENOTOWNER', `module "${name}" does not hold every one of the named reservations`);
@@ -387,7 +511,7 @@ export function moduleByToken(t: Table, token: string): Module {
     Atomics.load(t.i32, r + L.MR_GEN) === Number(m[2]) &&
     (t.i32[r + L.MR_SECRET]! >>> 0).toString(36) === m[3] &&
     (t.i32[r + L.MR_SECRET + 1]! >>> 0).toString(36) === m[4] &&
-    t.i32[r + L.MR_HOME] !== 0;
+    t.i32[r + L.MR_HOME]! > 0;
   if (!ok) throw new SystabError('ENOTLOADED', `the module this token names is not loaded (unloaded, or replaced by a newer load)`);
   return new Module(t, moduleName(t, id), id, Number(m[2]), Promise.resolve());
 }

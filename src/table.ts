@@ -4,14 +4,14 @@ import type { Abi } from './abi/types.js';
 import * as L from '../assembly/layout.js';
 import { canShare, coreModule, instantiateCore, isShared, type CoreExports } from './core.js';
 import { SystabError } from './errors.js';
-import { show, slotsFor, type Entry, type Handler } from './handlers.js';
+import { isArray, show, slotsFor, type Entry, type Handler } from './handlers.js';
 import { describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { abiFingerprint, readAbi } from './abi/read.js';
-import { checkCoreModule, checkLayout } from './attach-check.js';
+import { checkCoreModule, checkCoreRegions, checkLayout } from './attach-check.js';
 import { decodeVerify } from './verify.js';
 import { blockingAllowed } from './blocking.js';
 import { lock, Limbo, unlock } from './grace.js';
-import { loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
+import { finishDeadUnloads, loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
 import { carry, carryAsync, leakedRecord, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 import { handlerWord, workerWord } from './records.js';
@@ -75,6 +75,8 @@ export interface Stats {
 const NO_SAB = 'needs SharedArrayBuffer, which this context lacks (a page must be cross-origin isolated: COOP same-origin and COEP require-corp)';
 const BLOCK = -1;
 const ASYNC = -2;
+/** What a carried call answers under tryCall() when its home did not take it (tryCall() returns undefined). */
+const NOT_TAKEN = Symbol('not taken');
 
 export class Table {
   // Fields the constructor sets once use `declare` (no class-field
@@ -140,7 +142,7 @@ export class Table {
   /** @internal Calls this thread has carried to others and not yet finished (verify() checks its records against it). */ carrying = 0;
 
   /** @internal */
-  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number; calls: number } | undefined, opts: AttachOptions) {
+  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: { maxH: number; maxM: number; maxW: number; calls: number } | undefined, opts: { callTimeout: number; threadId: number; lockTimeout: number }) {
     this.abi = abi;
     this.map = slotMap(abi);
     this.memory = memory;
@@ -161,8 +163,9 @@ export class Table {
       // A memory whose limits the core cannot import (a maximum beyond its own), a module of another shape.
       throw new SystabError('EATTACH', `the core cannot run on this memory (${e instanceof Error ? e.message : String(e)})`);
     }
-    if (this.core.layoutVersion() !== L.LAYOUT_VERSION) throw new SystabError('EATTACH', `module is systab's core of layout version ${this.core.layoutVersion()}; this systab reads version ${L.LAYOUT_VERSION}`);
     this.i32 = new Int32Array(memory.buffer);
+    // Before anything is written through the core's offsets: they are the ones this code derives from the header.
+    if (init === undefined) checkCoreRegions(this.core, this.i32);
     if (init !== undefined) {
       const need = this.core.layoutBytes(this.map.total, init.maxH, init.maxM, init.maxW, init.calls);
       if (memory.buffer.byteLength < need) {
@@ -186,14 +189,14 @@ export class Table {
       resolved: this.core.resolvedAtBytes(),
       async: this.core.asyncAtBytes(),
     };
-    this.proxyTimeout = sizeOption(opts.callTimeout, 'callTimeout', 1000, 0, 2 ** 31);
-    this.lockTimeout = sizeOption(opts.lockTimeout, 'lockTimeout', 10_000, 0, 2 ** 31);
-    const me = this.core.workerClaim(sizeOption(opts.threadId, 'threadId', workerThreads()?.threadId ?? 0, 0, 2 ** 31 - 1));
+    this.proxyTimeout = opts.callTimeout;
+    this.lockTimeout = opts.lockTimeout;
+    const me = this.core.workerClaim(opts.threadId);
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
     this.core.bind(me);
     this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
-    this.#fns = new Array<Function | undefined>(L.ID_MASK + 1).fill(undefined);
+    this.#fns = new Array<Function | undefined>(this.i32[L.H_MAXH]!).fill(undefined);
     this.hotBase = abi.base;
     this.hotCount = abi.count;
     this.wakeAt = workerWord(this, me, L.WR_WAKE);
@@ -354,11 +357,7 @@ export class Table {
       if ((entry.kind & L.HK_WASM) !== 0) this.#resolve(id); // puts it in this thread's core table
       // Hooks see the arguments as numbers (for display); the handler gets them exact.
       const run = (): unknown => ((entry.kind & L.HK_WASM) !== 0 ? this.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args));
-      return this.#hooked(nr, slot, word, args.map(Number), run, (r) => {
-        if (typeof r === 'bigint') return BigInt.asIntN(64, r);
-        if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
-        throw badResult(this.map, slot, r);
-      });
+      return this.#hooked(nr, slot, word, args.map(Number), run, (r) => toResult64(r, this.map, slot));
     }
     const nums = args.map((a, i) => {
       if (a > BigInt(Number.MAX_SAFE_INTEGER) || a < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -521,7 +520,7 @@ export class Table {
    * anything else is an error.
    */
   #oddResult(nr: number, id: number, r: unknown): number {
-    if (r === undefined && this.#carry >= 0) return r as unknown as number; // tryCall: not taken
+    if (r === NOT_TAKEN) return r as unknown as number; // tryCall: a carried call its home did not take
     const slot = slotOf(this.map, nr);
     if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
       if (id === 0) return r as unknown as number; // its code was dropped during the call (provide()): nothing left to count on
@@ -581,7 +580,9 @@ export class Table {
       if (t.length <= id) t.grow(id + 1 - t.length);
       t.set(id, entry.fn as never);
       const core = this.core;
-      f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => core.callWasm(id, a0, a1, a2, a3, a4, a5);
+      const label = entry.label;
+      f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
+        core.callWasm(id, wasmArg(a0, 0, label), wasmArg(a1, 1, label), wasmArg(a2, 2, label), wasmArg(a3, 3, label), wasmArg(a4, 4, label), wasmArg(a5, 5, label));
       rk = L.RK_WASM;
     } else if ((kind & L.HK_BIGINT) !== 0) {
       const fn = entry.fn as (...a: bigint[]) => unknown;
@@ -661,7 +662,7 @@ export class Table {
   remote(id: number): Function {
     const nr = this.map.nrOfSlot[this.i32[handlerWord(this, id, L.HR_SLOT)]!]!;
     return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
-      this.#carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.#carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.#carry);
+      this.#carry === BLOCK ? carry(this, id, nr, [a0, a1, a2, a3, a4, a5]) : this.#carry === ASYNC ? carryAsync(this, id, nr, [a0, a1, a2, a3, a4, a5]) : (tryCarry(this, id, nr, [a0, a1, a2, a3, a4, a5], this.#carry) ?? NOT_TAKEN);
   }
 
   // ---- quiescent points ----
@@ -743,12 +744,13 @@ export class Table {
    * undefined. Calls run here never wait.
    */
   tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
-    if (!Array.isArray(args)) throw new SystabError('EBADSPEC', `tryCall() takes its arguments as an array (got ${show(args)})`);
-    if (typeof spinMicros !== 'number' || !(spinMicros >= 0) || spinMicros === Infinity) {
-      throw new SystabError('EBADSPEC', `tryCall() spinMicros must be a finite number of microseconds >= 0 (got ${show(spinMicros)})`);
+    if (!isArray(args)) throw new SystabError('EBADSPEC', `tryCall() takes its arguments as an array (got ${show(args)})`);
+    if (typeof spinMicros !== 'number' || !(spinMicros >= 0)) {
+      throw new SystabError('EBADSPEC', `tryCall() spinMicros must be a number of microseconds >= 0 (got ${show(spinMicros)})`);
     }
     // Any call this makes to another thread is a try, even one published a moment ago.
-    return this.#carrying(Math.max(0, spinMicros), () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
+    const r: unknown = this.#carrying(spinMicros, () => this.call(nr, args[0], args[1], args[2], args[3], args[4], args[5]));
+    return r === NOT_TAKEN ? undefined : (r as number | Promise<number>);
   }
 
   /** Runs `f` with carried calls made the given way (BLOCK, ASYNC, or a try's spin). */
@@ -790,6 +792,7 @@ export class Table {
         // Frees its record, its call records and the writer lock if it held it.
         this.core.workerRelease(w);
         this.#adopt(w);
+        finishDeadUnloads(this, w);
         found = true;
       }
     }
@@ -869,7 +872,8 @@ export class Table {
     } catch (e) {
       throw this.#unwinding(id, e);
     }
-    if (typeof r === 'number') return r;
+    if (typeof r === 'number') return r; // the core truncates and saturates it (i64.trunc_sat_f64_s)
+    if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
     throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
   }
 
@@ -882,8 +886,9 @@ export class Table {
     } catch (e) {
       throw this.#unwinding(id, e);
     }
+    // An exact handler answers WebAssembly as it answers call64().
     if (typeof r === 'bigint') return BigInt.asIntN(64, r);
-    if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+    if (typeof r === 'number' && Number.isInteger(r) && r >= -(2 ** 63) && r < 2 ** 63) return BigInt(r);
     throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
   }
 
@@ -905,7 +910,7 @@ export class Table {
       if (this.#exact(id) !== undefined) return this.call64(nr, a0, a1, a2, a3, a4, a5);
     }
     const r = this.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)) as unknown;
-    if (typeof r === 'number' && Number.isFinite(r)) return BigInt(Math.trunc(r));
+    if (typeof r === 'number') return truncSat(r); // as the core does with a JS handler's answer
     throw badResult(this.map, slot, r); // a promise included: WebAssembly cannot wait for it
   }
 
@@ -1039,18 +1044,32 @@ function isError(r: number, negative: boolean): boolean {
   return negative ? r < 0 && r > -4096 : r !== 0;
 }
 
-/** A missing-call trap's answer: a number, as handlers give (a safe bigint converted). */
+/** A missing-call trap's answer: a number. */
 function trapResult(r: unknown, label: string): number {
   if (typeof r === 'number') return r;
-  if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
   throw new SystabError('EBADRESULT', `missing-call trap for ${label} returned ${show(r)}; traps return a number`);
 }
 
-/** A result as call64() returns it: exact integers only. */
+/** A result as call64() returns it: integers that fit 64 bits (a bigint is cut to them, as the ABI's register would). */
 function toResult64(r: unknown, map: SlotMap, slot: number): bigint {
   if (typeof r === 'bigint') return BigInt.asIntN(64, r);
-  if (typeof r === 'number' && Number.isInteger(r)) return BigInt(r);
+  if (typeof r === 'number' && Number.isInteger(r) && r >= -(2 ** 63) && r < 2 ** 63) return BigInt(r);
   throw badResult(map, slot, r);
+}
+
+/** A number as WebAssembly's i64.trunc_sat_f64_s makes it: NaN 0, cut toward zero, held to the i64 range. */
+function truncSat(r: number): bigint {
+  if (Number.isNaN(r)) return 0n;
+  if (r >= 2 ** 63) return 2n ** 63n - 1n;
+  if (r <= -(2 ** 63)) return -(2n ** 63n);
+  return BigInt(Math.trunc(r));
+}
+
+/** An argument for a WebAssembly handler called from JS: an integer number (call64() passes exact 64-bit values). */
+function wasmArg(a: unknown, i: number, label: string): number {
+  if (typeof a === 'number' && Number.isInteger(a)) return a;
+  if (a === undefined) return 0;
+  throw new SystabError('EBADARG', `argument ${i} of ${label} must be an integer number for its WebAssembly handler (got ${show(a)}); call64() passes exact 64-bit values`);
 }
 
 /** An argument for a handler declared `bigint: true`. */
@@ -1119,7 +1138,8 @@ export function createTable(options: TableOptions): Table {
     const pages = Math.ceil(layoutBytes(slotMap(abi).total, maxH, maxM, maxW, calls) / 65536);
     memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
   }
-  const t = new Table(abi, memory, module, { maxH, maxM, maxW, calls }, { callTimeout, threadId, lockTimeout });
+  // Every option is checked before the memory is touched: a rejected one leaves it as it was.
+  const t = new Table(abi, memory, module, { maxH, maxM, maxW, calls }, threadOptions(callTimeout, threadId, lockTimeout));
   trackThread(t);
   return t;
 }
@@ -1140,7 +1160,7 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   if (!isShared(memory.buffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
-  const t = new Table(abi, memory, module, undefined, { callTimeout, threadId, lockTimeout });
+  const t = new Table(abi, memory, module, undefined, threadOptions(callTimeout, threadId, lockTimeout));
   closeAtExit(t);
   trackThread(t);
   return t;
@@ -1195,6 +1215,14 @@ function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefi
 export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
   const words = ((L.HEADER_WORDS + slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * calls * L.CR_WORDS;
   return (words * 4 + 2 * maxW * maxH + 7) & ~7;
+}
+
+function threadOptions(callTimeout: unknown, threadId: unknown, lockTimeout: unknown): { callTimeout: number; threadId: number; lockTimeout: number } {
+  return {
+    callTimeout: sizeOption(callTimeout, 'callTimeout', 1000, 0, 2 ** 31),
+    threadId: sizeOption(threadId, 'threadId', workerThreads()?.threadId ?? 0, 0, 2 ** 31 - 1),
+    lockTimeout: sizeOption(lockTimeout, 'lockTimeout', 10_000, 0, 2 ** 31),
+  };
 }
 
 function sizeOption(v: unknown, name: string, dflt: number, min: number, max: number): number {

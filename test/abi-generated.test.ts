@@ -11,9 +11,9 @@ describe('abi generated files', () => {
     expect(readFileSync(new URL(path, repo), 'utf8')).toBe(files[path]);
   });
 
-  it('src/abi holds only generated files and the hand-written types.ts and lookup.ts', () => {
+  it('src/abi holds only generated files and the hand-written types.ts, read.ts and lookup.ts', () => {
     const present = readdirSync(new URL('src/abi/', repo)).map((f) => `src/abi/${f}`).sort();
-    expect(present).toEqual([...Object.keys(files), 'src/abi/lookup.ts', 'src/abi/types.ts'].sort());
+    expect(present).toEqual([...Object.keys(files), 'src/abi/lookup.ts', 'src/abi/read.ts', 'src/abi/types.ts'].sort());
   });
 
   it('starts every generated file with the do-not-edit line naming its data', () => {

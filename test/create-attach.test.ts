@@ -31,10 +31,13 @@ describe('createTable', () => {
   it('needs an ABI', () => {
     expectSystabError(() => create(undefined), 'EBADSPEC', NEEDS_ABI);
     expectSystabError(() => create(null), 'EBADSPEC', NEEDS_ABI);
-    expectSystabError(() => create({}), 'EBADSPEC', NEEDS_ABI);
-    expectSystabError(() => create({ abi: 'linux-x86_64' }), 'EBADSPEC', NEEDS_ABI);
-    expectSystabError(() => create({ abi: { ...x86_64, count: 0 } }), 'EBADSPEC', NEEDS_ABI);
-    expectSystabError(() => create({ abi: { ...x86_64, enosys: undefined } }), 'EBADSPEC', NEEDS_ABI);
+    // With the reason, once it is an object: each field read once into a copy.
+    expectSystabError(() => create({}), 'EBADSPEC', `${NEEDS_ABI} (abi must be an ABI object)`);
+    expectSystabError(() => create({ abi: 'linux-x86_64' }), 'EBADSPEC', `${NEEDS_ABI} (abi must be an ABI object)`);
+    expectSystabError(() => create({ abi: { ...x86_64, count: 0 } }), 'EBADSPEC', `${NEEDS_ABI} (abi.base and abi.count must be a range of 32-bit call numbers)`);
+    expectSystabError(() => create({ abi: { ...x86_64, enosys: undefined } }), 'EBADSPEC', `${NEEDS_ABI} (abi.enosys must be a 32-bit integer)`);
+    expectSystabError(() => create({ abi: { ...x86_64, names: { write: '1' } } }), 'EBADSPEC', `${NEEDS_ABI} (abi.names must be an object of numbers)`);
+    expectSystabError(() => create({ abi: { ...x86_64, extra: [{ base: 10, count: 5 }] } }), 'EBADSPEC', `${NEEDS_ABI} (abi ranges overlap)`);
   });
 
   it('rejects bad sizes', () => {
@@ -120,7 +123,7 @@ describe('attach', () => {
     expectSystabError(bad(null), 'EATTACH', msg);
     expectSystabError(bad({}), 'EATTACH', msg);
     expectSystabError(bad({ ...t.describe(), module: coreWasm() }), 'EATTACH', msg);
-    expectSystabError(bad({ ...t.describe(), abi: {} as Abi }), 'EATTACH', msg);
+    expectSystabError(bad({ ...t.describe(), abi: {} as Abi }), 'EATTACH', `${msg} (abi.id must be a non-empty string)`);
   });
 
   it('memory that is not a systab table is EATTACH', () => {

@@ -48,7 +48,7 @@ describe('terminated threads', () => {
     t.verify();
   }, 30_000);
 
-  it('a writer lock held past lockTimeout is ETIMEDOUT, and nothing changes', async () => {
+  it('no writer waits on another thread’s grace period: a change goes on while a worker’s unload waits', async () => {
     const t = createTable({ abi, lockTimeout: 100 });
     const stuck = startFault(t, 'inCall', { ms: 1500 });
     spinUntil(stuck.flags, 0);
@@ -57,11 +57,26 @@ describe('terminated threads', () => {
     u.worker.postMessage('go');
     await u.next('unloading');
     const t0 = performance.now();
+    const m = t.load({ name: 'x', handlers: { getgid: () => 5 } });
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(t.call(abi.names.getgid!)).toBe(5);
+    expect(await within(u.result(), 5000, 'the worker’s unload')).toEqual({ unloaded: true });
+    await stuck.result();
+    await m.unload();
+    t.verify();
+  }, 20_000);
+
+  it('a writer lock held past lockTimeout is ETIMEDOUT, and nothing changes', async () => {
+    const t = createTable({ abi, lockTimeout: 100 });
+    const w = startFault(t, 'slowFactory', { ms: 1500 }); // its wrap factory runs under the writer lock
+    spinUntil(w.flags, 0);
+    const t0 = performance.now();
     expect(() => t.load({ name: 'x', handlers: { getgid: () => 5 } })).toThrow(expect.objectContaining({ code: 'ETIMEDOUT' }));
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(t.call(abi.names.getgid!)).toBe(-38);
-    expect(await within(u.result(), 5000, 'the worker’s unload')).toEqual({ unloaded: true });
-    await stuck.result();
+    await w.result();
+    t.load({ name: 'x', handlers: { getgid: () => 5 } });
+    expect(t.call(abi.names.getgid!)).toBe(5);
     t.verify();
   }, 20_000);
 });

@@ -76,18 +76,56 @@ describe('unload', () => {
     expect(t.call(0)).toBe(-38);
   });
 
-  it('a change while this thread\'s unload is still pending is EBUSY; after it, the table is free', async () => {
+  it('while an unload waits for its grace period other changes go on; its own calls and module name are EBUSY', async () => {
     const t = x86Table();
     const m = t.load({ name: 'a', handlers: { read: () => 1 } });
-    const p = m.unload();
-    expectSystabError(
-      () => t.load({ name: 'b', handlers: { write: () => 2 } }),
-      'EBUSY',
-      'this thread is already changing the table (an unload waiting for its grace period?); await it first',
-    );
-    await p;
-    t.load({ name: 'b', handlers: { write: () => 2 } });
+    let release!: () => void;
+    const slow = t.load({ name: 's', handlers: { getpid: () => new Promise<number>((r) => (release = () => r(5))) } });
+    const call = t.call(39) as unknown as Promise<number>; // an async call in flight holds s's unload back
+    const p = slow.unload({ timeout: 5000 });
+    // No lock is held across the grace period: this thread (or any) may change the table meanwhile.
+    const b = t.load({ name: 'b', handlers: { write: () => 2 } });
     expect(t.call(1)).toBe(2);
+    expect(t.call(39)).toBe(-38); // s's getpid is out of the table already
+    expectSystabError(
+      () => t.load({ name: 'c', handlers: { getpid: () => 3 } }),
+      'EBUSY',
+      'call getpid (39) is being unloaded from module "s" (its unload waits for a grace period); await that unload first',
+    );
+    expectSystabError(
+      () => t.load({ name: 's', handlers: { getuid: () => 3 } }),
+      'EBUSY',
+      'module "s" is being unloaded (its unload waits for a grace period); await that unload first',
+    );
+    expect(slow.loaded).toBe(false);
+    t.verify();
+    release();
+    expect(await call).toBe(5);
+    await p;
+    t.load({ name: 'c', handlers: { getpid: () => 3 } });
+    expect(t.call(39)).toBe(3);
+    await m.unload();
+    await b.unload();
+    t.verify();
+  });
+
+  it('an unload that times out puts back each handler exactly where it was, wraps included', async () => {
+    const t = x86Table();
+    const fs = t.load({ name: 'fs', handlers: { read: () => 1 } });
+    const w = t.load({ name: 'w', wraps: { read: (below) => (...a: number[]) => (below(...(a as [number, number, number, number, number, number])) as number) * 10 } });
+    let release!: () => void;
+    const m = t.load({ name: 'm', handlers: { write: () => new Promise<number>((r) => (release = () => r(7))) }, wraps: { read: (below) => (...a: number[]) => (below(...(a as [number, number, number, number, number, number])) as number) + 5 } });
+    expect(t.call(0)).toBe(15);
+    const pending = t.call(1) as unknown as Promise<number>;
+    await expect(m.unload({ timeout: 30 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(m.loaded).toBe(true);
+    expect(t.call(0)).toBe(15); // m's wrap is on top of w's again
+    release();
+    expect(await pending).toBe(7);
+    await m.unload();
+    expect(t.call(0)).toBe(10);
+    await w.unload();
+    await fs.unload();
     t.verify();
   });
 

@@ -87,6 +87,13 @@ const roles = {
       parentPort.postMessage({ unloading: true });
     }));
   },
+  // Loads a wrap whose factory takes opts.ms: it holds the writer lock that long.
+  slowFactory() {
+    const t = attach(desc);
+    t.load({ name: 'slowwrap', wraps: { read: (below) => (Atomics.store(flags, 0, 1), busy(opts.ms), below) } });
+    t.close();
+    return { done: true };
+  },
   // Stays in one call for opts.ms (holds grace periods back).
   inCall() {
     const t = attach(desc);
