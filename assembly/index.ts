@@ -5,7 +5,7 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, STATE_READY,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, STATE_READY,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_GEN,
@@ -79,6 +79,7 @@ export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH
   store<i32>(w(H_MAXM), maxM);
   store<i32>(w(H_MAXW), maxW);
   store<i32>(w(H_CALLS), calls);
+  store<i32>(w(H_ORPHANS), 0);
   store<i32>(w(H_GP), 1);
   store<i32>(w(H_CHANGES), 0);
   store<i32>(w(H_LOCK), 0);
@@ -458,7 +459,7 @@ export function verify(): i32 {
   const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW), nc = hdr(H_CALLS);
   if (slots <= 0 || slots > 1 << 20 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mm > 1 << 16 || mw < 1 || mw > 1024 || nc < 1 || nc > CALLS_MAX) return fail(V_HEADER, 1);
   if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << 16 < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
-  if (<u32>hdr(H_OOR_COUNT) > 1) return fail(V_HEADER, 3);
+  if (<u32>hdr(H_OOR_COUNT) > 1 || <u32>hdr(H_ORPHANS) > 1) return fail(V_HEADER, 3);
   if (<u32>hdr(H_LOCK) > <u32>mw || hdr(H_NEXTH) < 1 || hdr(H_NEXTH) >= mh) return fail(V_HEADER, 4);
   // Slots and their chains: each slot's top handler, then each handler below
   // it, is LIVE and on that slot; stubs only at the top set the slow bit.
@@ -493,7 +494,7 @@ export function verify(): i32 {
     const r = hrec(id);
     const st = atomic.load<i32>(w(r + HR_STATE));
     const by = st >>> HS_BY_SHIFT;
-    if ((st & HS_MASK) == HS_GOING ? by < 1 || by > mw : st != HS_FREE && st != HS_LIVE) return fail(V_HANDLER_STATE, id);
+    if ((st & HS_MASK) == HS_GOING ? by > mw : st != HS_FREE && st != HS_LIVE) return fail(V_HANDLER_STATE, id);
     if (st != HS_LIVE) continue;
     live++;
     const kind = atomic.load<i32>(w(r + HR_KIND));

@@ -29,7 +29,8 @@ export const H_NEXTH = 14; // handler allocation cursor
 export const H_BYTES = 15; // total bytes of the layout
 export const H_OOR_COUNT = 16; // 1: out-of-range calls are counted (the count switch of hooks('*'))
 export const H_CALLS = 17; // carried-call records per worker
-export const HEADER_WORDS = 18; // even, so the f64 fields of call records stay 8-byte aligned
+export const H_ORPHANS = 18; // 1: a thread left (close, evict) with retired handlers or an unload unfinished; the next writer adopts them
+export const HEADER_WORDS = 20; // even, so the f64 fields of call records stay 8-byte aligned; word 19 is spare
 
 export const STATE_READY = 2;
 
@@ -76,6 +77,7 @@ export const HS_FREE = 0;
 export const HS_LIVE = 1;
 export const HS_GOING = 2; // out of every slot, waiting for a grace period; the state word's
 // bits 8.. hold the retiring worker's index + 1, so evict() can finish what a dead writer began
+// (0 there: an orphan, left by a thread that is gone, for the next writer to adopt)
 export const HS_MASK = 0xff;
 export const HS_BY_SHIFT = 8;
 
@@ -91,7 +93,8 @@ export const HK_ALL = 63;
 export const MR_WORDS = 16;
 export const MR_STATE = 0; // FREE, CLAIMED, LIVE
 export const MR_GEN = 1;
-export const MR_HOME = 2; // worker + 1 while loaded, -(worker + 1) while that worker unloads it, 0 otherwise
+export const MR_HOME = 2; // worker + 1 while loaded, -(worker + 1) while that worker unloads it (MR_ORPHAN: its unloader is gone), 0 otherwise
+export const MR_ORPHAN = -0x10000;
 export const MR_NAMELEN = 3;
 export const MR_SECRET = 4; // 2 words of random: what an owner token proves
 export const MR_NAME = 6; // 10 words: up to 40 bytes of UTF-8

@@ -15,7 +15,6 @@ export type SystabErrorCode =
   | 'ETIMEDOUT' // a grace period or proxied call did not finish in time
   | 'EATTACH' // memory that is not a compatible systab table
   | 'ENOSYS' // the missing-call policy is 'throw'
-  | 'ENOCODE' // no code for a handler in this worker and no home to carry the call to
   | 'EREMOTE' // a handler run in another worker for this call threw
   | 'ELAYOUT'; // verify() found a broken invariant
 

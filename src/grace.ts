@@ -40,7 +40,9 @@ export function lock(t: Table): void {
         continue;
       }
       if (performance.now() >= deadline) {
-        throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} after ${t.lockTimeout} ms (its change may wait for a grace period); nothing was changed`);
+        const st = Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE));
+        const thread = t.i32[workerWord(t, cur - 1, L.WR_ID)];
+        throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} (thread ${thread}, ${st === L.WS_ONLINE ? 'online' : 'offline'}) after ${t.lockTimeout} ms; if that thread was terminated, its exit has not been seen yet (await worker.terminate() first); nothing was changed`);
       }
       t.serve(); // calls carried here must not wait for our lock
       if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);

@@ -166,7 +166,7 @@ interface Plan {
 /** Loads a module (see Table.load). */
 export function loadModule(t: Table, spec: ModuleSpec): Module {
   const mod = normalizeModule(t.abi, t.map, spec);
-  lock(t);
+  lockForChange(t);
   try {
     let mid = findModule(t, mod.nameBytes);
     notUnloading(t, mid, mod.name);
@@ -312,7 +312,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   const force = options.force ?? false;
   if (typeof force !== 'boolean') throw new SystabError('EBADSPEC', `unload() force must be true or false (got ${show(force)})`);
   const removed: Removed[] = [];
-  lock(t);
+  lockForChange(t);
   try {
     if (!m.loaded) throw new SystabError('ENOTLOADED', `module "${m.name}" is not loaded (unloaded already, or replaced by a newer load)`);
     const plans = handlersOf(t, m.id).map((h) => {
@@ -406,23 +406,43 @@ export function finishUnload(t: Table, mid: number, stubs: readonly number[]): v
 }
 
 /**
- * Finishes the unloads a dead worker had begun (its module records say it is
- * unloading them): under the lock, as a successful unload ends. Their
- * handlers are this thread's to free already (see Table.evict).
+ * Marks what worker `w` leaves unfinished as orphans (it is closing, or it
+ * died and is being evicted): handlers it retired and was waiting to free,
+ * and modules it was unloading. The next writer adopts them (adoptOrphans).
+ * Called before `w`'s record is freed, so no new thread of that index is confused with it.
  */
-export function finishDeadUnloads(t: Table, dead: number): void {
-  const n = t.i32[L.H_MAXM]!;
-  const mids: number[] = [];
-  for (let id = 1; id < n; id++) if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) === L.MS_LIVE && t.i32[moduleWord(t, id, L.MR_HOME)] === -(dead + 1)) mids.push(id);
-  if (mids.length === 0) return;
+export function orphan(t: Table, w: number): void {
+  const n = t.i32[L.H_MAXH]!;
+  const from = L.HS_GOING | ((w + 1) << L.HS_BY_SHIFT);
+  for (let h = 1; h < n; h++) Atomics.compareExchange(t.i32, handlerWord(t, h, L.HR_STATE), from, L.HS_GOING);
+  const m = t.i32[L.H_MAXM]!;
+  for (let id = 1; id < m; id++) Atomics.compareExchange(t.i32, moduleWord(t, id, L.MR_HOME), -(w + 1), L.MR_ORPHAN);
+  Atomics.store(t.i32, L.H_ORPHANS, 1);
+}
+
+/** The writer lock, and what threads that left behind: their retired handlers are freed after this thread's grace period, their unloads finished. */
+export function lockForChange(t: Table): void {
   lock(t);
+  if (Atomics.load(t.i32, L.H_ORPHANS) === 0 || Atomics.exchange(t.i32, L.H_ORPHANS, 0) === 0) return;
   try {
-    for (const mid of mids) {
-      t.core.moduleBump(mid);
-      finishUnload(t, mid, unloadStubsOf(t, mid));
-    }
-  } finally {
-    unlock(t);
+    adoptOrphans(t);
+  } catch (e) {
+    unlock(t); // never leave the lock held on a failure here
+    throw e;
+  }
+}
+
+function adoptOrphans(t: Table): void {
+  const ids: number[] = [];
+  const n = t.i32[L.H_MAXH]!;
+  const mine = L.HS_GOING | ((t.me + 1) << L.HS_BY_SHIFT);
+  for (let h = 1; h < n; h++) if (Atomics.compareExchange(t.i32, handlerWord(t, h, L.HR_STATE), L.HS_GOING, mine) === L.HS_GOING) ids.push(h);
+  if (ids.length > 0) t.limbo.retire(t, ids).catch(() => {});
+  const m = t.i32[L.H_MAXM]!;
+  for (let id = 1; id < m; id++) {
+    if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) !== L.MS_LIVE || t.i32[moduleWord(t, id, L.MR_HOME)] !== L.MR_ORPHAN) continue;
+    t.core.moduleBump(id);
+    finishUnload(t, id, unloadStubsOf(t, id));
   }
 }
 
@@ -440,7 +460,7 @@ export function reserveSlots(t: Table, name: string, names: readonly (string | n
   const bytes = moduleNameBytes(name);
   if (!Array.isArray(names) || names.length === 0) throw new SystabError('EBADSPEC', `reserve() takes a module name and a non-empty array of call names or numbers (got ${show(names)})`);
   const slots = [...new Set(slotsFor(t.abi, t.map, names, 'reserve', false))];
-  lock(t);
+  lockForChange(t);
   try {
     let mid = findModule(t, bytes);
     notUnloading(t, mid, name);
@@ -480,7 +500,7 @@ export function reserveSlots(t: Table, name: string, names: readonly (string | n
 export function releaseSlots(t: Table, name: string, names?: readonly (string | number)[]): void {
   const bytes = moduleNameBytes(name);
   const only = names === undefined ? undefined : new Set(slotsFor(t.abi, t.map, names, 'release', false));
-  lock(t);
+  lockForChange(t);
   try {
     const mid = findModule(t, bytes);
     if (mid === 0) throw new SystabError('ENOTLOADED', `module "${name}" holds no reservations`);

@@ -11,7 +11,7 @@ import { checkCoreModule, checkCoreRegions, checkLayout } from './attach-check.j
 import { decodeVerify } from './verify.js';
 import { blockingAllowed } from './blocking.js';
 import { lock, Limbo, unlock } from './grace.js';
-import { finishDeadUnloads, loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
+import { lockForChange, orphan, loadModule, moduleByToken, moduleName, provideCode, releaseSlots, reserveSlots, type Module } from './registry.js';
 import type { ModuleSpec } from './handlers.js';
 import { carry, carryAsync, leakedRecord, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 import { handlerWord, workerWord } from './records.js';
@@ -571,7 +571,9 @@ export class Table {
       f = this.remote(id);
       this.#remoteIds.add(id);
     } else if ((kind & L.HK_WRAP) !== 0) {
-      const below = ((a0, a1, a2, a3, a4, a5) => this.#callBelow(id, a0, a1, a2, a3, a4, a5)) as Handler;
+      // The wrap's record as it is now (its slot and generation): the record may be freed and reused while an async wrap still runs.
+      const slot = this.i32[r + L.HR_SLOT]!;
+      const below = ((a0, a1, a2, a3, a4, a5) => this.#callBelow(id, gen, slot, a0, a1, a2, a3, a4, a5)) as Handler;
       const made = (entry.fn as (b: Handler) => unknown)(below);
       if (typeof made !== 'function') throw new SystabError('EBADHANDLER', `wrap for ${entry.label} returned ${show(made)}, not a function`);
       f = made;
@@ -600,6 +602,13 @@ export class Table {
       rk = L.RK_JS64;
     } else {
       f = entry.fn;
+      // One function for two handler records (provided code serves every
+      // version of its module; a replace may load the same function): each
+      // record gets its own, so the call and its promise count on the one that answered.
+      if (this.#cached.some((o) => o !== id && this.#fns[o] === f)) {
+        const fn = entry.fn;
+        f = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => fn(a0, a1, a2, a3, a4, a5);
+      }
     }
     if (cached !== undefined) this.forget([id]); // a draining handler resolved again: drop the old function everywhere
     this.#fns[id] = f;
@@ -615,23 +624,25 @@ export class Table {
    * and a promise it returns is counted in flight on it, so unloading it waits
    * for that call however the wrap above reached it (sync or async, later).
    */
-  #callBelow(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): unknown {
+  #callBelow(id: number, gen: number, slot: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): unknown {
     const n = this.i32[L.H_MAXH]!;
-    const slot = this.i32[handlerWord(this, id, L.HR_SLOT)]!;
     // Bounded: each retry means the chain changed under us.
     for (let tries = 0; tries < n; tries++) {
       // A wrap still in the table has its below link kept current under the
       // writer lock; one that has left it (an async wrap finishing after its
       // unload) has a link nobody keeps, to a handler that may have drained:
-      // only a live handler of the same slot is followed from there.
-      const mine = Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE));
-      const below = Atomics.load(this.i32, handlerWord(this, id, L.HR_BELOW));
-      if (below === 0 || below >>> 0 >= n >>> 0) return this.hotEnosys;
-      const state = Atomics.load(this.i32, handlerWord(this, below, L.HR_STATE));
-      if (mine !== L.HS_LIVE && (state !== L.HS_LIVE || this.i32[handlerWord(this, below, L.HR_SLOT)] !== slot)) {
-        // What the slot holds now answers.
-        return this.call(this.map.nrOfSlot[slot]!, a0, a1, a2, a3, a4, a5);
+      // only a live handler of the same slot is followed from there, else the
+      // slot's plain handler as it is now answers. A record freed and reused
+      // since (another generation) is not this wrap at all.
+      const state0 = Atomics.load(this.i32, handlerWord(this, id, L.HR_STATE));
+      const link = Atomics.load(this.i32, handlerWord(this, id, L.HR_BELOW));
+      const same = Atomics.load(this.i32, handlerWord(this, id, L.HR_GEN)) === gen;
+      let below = link >>> 0 < n >>> 0 ? link : 0;
+      if (!same || state0 !== L.HS_LIVE) {
+        if (below === 0 || !same || Atomics.load(this.i32, handlerWord(this, below, L.HR_STATE)) !== L.HS_LIVE || this.i32[handlerWord(this, below, L.HR_SLOT)] !== slot) below = this.#baseOf(slot);
       }
+      if (below === 0) return this.hotEnosys;
+      const state = Atomics.load(this.i32, handlerWord(this, below, L.HR_STATE));
       if ((this.i32[handlerWord(this, below, L.HR_KIND)]! & L.HK_STUB) !== 0) return this.hotEnosys;
       // Linked from a live wrap and draining: its grace period waits for this thread, which is in this call.
       const f = this.#resolve(below, (state & L.HS_MASK) === L.HS_GOING);
@@ -649,14 +660,30 @@ export class Table {
     return this.hotEnosys;
   }
 
+  /** The plain handler (or stub) a slot's chain ends in now, under its wraps; 0 if none. */
+  #baseOf(slot: number): number {
+    const n = this.i32[L.H_MAXH]!;
+    let h = Atomics.load(this.i32, this.at.slots + slot) & L.ID_MASK;
+    for (let k = 0; h !== 0 && h >>> 0 < n >>> 0 && k < n; k++) {
+      if ((this.i32[handlerWord(this, h, L.HR_KIND)]! & L.HK_WRAP) === 0) return h;
+      h = Atomics.load(this.i32, handlerWord(this, h, L.HR_BELOW));
+    }
+    return 0;
+  }
+
   /** Counts a promise in flight on handler `id` until it settles (unload and replace wait for it). */
   #inFlight(id: number, p: Promise<unknown>): void {
     if (this.#asyncCounts[id]!++ === 0) Atomics.store(this.#asyncFlags, id, 1);
+    this.#pending++;
     const done = (): void => {
       if (--this.#asyncCounts[id]! === 0) Atomics.store(this.#asyncFlags, id, 0);
+      if (--this.#pending === 0 && this.closed) this.#release();
     };
     p.then(done, done);
   }
+
+  /** Promises of handlers pending on this thread (close() waits for them to give the record back). */
+  #pending = 0;
 
   /** @internal A function for a handler whose code lives in another thread: it carries the call there. */
   remote(id: number): Function {
@@ -789,26 +816,22 @@ export class Table {
     for (let w = 0; w < n; w++) {
       const r = workerWord(this, w, 0);
       if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
-        // Frees its record, its call records and the writer lock if it held it.
+        // What it left unfinished becomes orphans; then its record, its call records and the writer lock if it held it are freed.
+        orphan(this, w);
         this.core.workerRelease(w);
-        this.#adopt(w);
-        finishDeadUnloads(this, w);
         found = true;
       }
     }
-    return found;
-  }
-
-  /** Handlers a dead worker retired and was waiting to free: this thread finishes that grace period. */
-  #adopt(dead: number): void {
-    const from = L.HS_GOING | ((dead + 1) << L.HS_BY_SHIFT);
-    const to = L.HS_GOING | ((this.me + 1) << L.HS_BY_SHIFT);
-    const ids: number[] = [];
-    const n = this.i32[L.H_MAXH]!;
-    for (let id = 1; id < n; id++) {
-      if (Atomics.compareExchange(this.i32, handlerWord(this, id, L.HR_STATE), from, to) === from) ids.push(id);
+    // Adopt the orphans now (or, if the lock is busy, the next writer will).
+    if (found && !this.closed) {
+      try {
+        lockForChange(this);
+        unlock(this);
+      } catch {
+        /* the next change adopts them */
+      }
     }
-    if (ids.length > 0) this.limbo.retire(this, ids).catch(() => {});
+    return found;
   }
 
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
@@ -1035,6 +1058,23 @@ export class Table {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Async calls still running here will run more code of their handlers:
+    // the record (and its in-flight bytes) stays, offline, until they settle.
+    if (this.#pending > 0) this.core.workerSetOnline(this.me, 0);
+    else this.#release();
+  }
+
+  /** @internal The thread is ending (Node's exit): nothing of it will run again. */
+  end(): void {
+    this.closed = true;
+    this.#release();
+  }
+
+  #released = false;
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    orphan(this, this.me); // handlers it was draining and unloads it had begun: the next writer finishes them
     this.core.workerRelease(this.me);
   }
 }
@@ -1173,7 +1213,7 @@ function closeAtExit(t: Table): void {
   if (typeof p?.once !== 'function' || workerThreads()?.isMainThread !== false) return;
   if (attached === undefined) {
     const set = (attached = new Set());
-    p.once('exit', () => set.forEach((r) => r.deref()?.close()));
+    p.once('exit', () => set.forEach((r) => r.deref()?.end()));
   }
   attached.add(new WeakRef(t));
 }

@@ -261,7 +261,7 @@ function sample(name: string, n: number, pick: (r: () => number) => number): Cas
 }
 
 const every = (label: (w: number) => string, ws: number[]): Case[] => ws.flatMap((word) => Array.from({ length: 32 }, (_, bit) => ({ label: `${label(word)} bit ${bit}`, word, bit })));
-const HEADER_NAMES = ['MAGIC', 'VERSION', 'ABI', 'SLOTS', 'BASE', 'MAIN', 'MAXH', 'MAXM', 'MAXW', 'STATE', 'GP', 'CHANGES', 'LOCK', 'ENOSYS', 'NEXTH', 'BYTES', 'OOR_COUNT', 'CALLS'];
+const HEADER_NAMES = ['MAGIC', 'VERSION', 'ABI', 'SLOTS', 'BASE', 'MAIN', 'MAXH', 'MAXM', 'MAXW', 'STATE', 'GP', 'CHANGES', 'LOCK', 'ENOSYS', 'NEXTH', 'BYTES', 'OOR_COUNT', 'CALLS', 'ORPHANS', 'SPARE19'];
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 describe('the snapshot', () => {
@@ -402,10 +402,25 @@ describe('attach() checks the records', () => {
     expectSystabError(() => attach(d), 'EATTACH', `${damaged}module record ${m} is damaged`);
   });
 
-  it('a GOING handler that names no retiring worker', () => {
+  it('a GOING handler that names a retiring worker beyond the records', () => {
     const id = ids.going[0]!;
-    const d = copy((i32) => (i32[hr(id, L.HR_STATE)] = L.HS_GOING));
+    const d = copy((i32) => (i32[hr(id, L.HR_STATE)] = L.HS_GOING | ((MAXW + 1) << L.HS_BY_SHIFT)));
     expectSystabError(() => attach(d), 'EATTACH', `${damaged}handler ${id} has a bad state, kind, slot or home`);
+  });
+
+  it('a GOING handler that names no retiring worker is an orphan: the next change adopts and frees it', async () => {
+    const id = ids.going[0]!;
+    const d = copy((i32) => {
+      i32[hr(id, L.HR_STATE)] = L.HS_GOING;
+      i32[L.H_ORPHANS] = 1;
+    });
+    const v = attach(d);
+    await v.load({ name: 'probe', handlers: { 200: () => 1 } }).unload({ timeout: 20, force: true });
+    // Adopted: retired now by this view, to be freed after its grace period (the copy's dead threads hold that back).
+    const st = new Int32Array(d.memory.buffer)[hr(id, L.HR_STATE)]!;
+    expect({ going: st & L.HS_MASK, adopted: st >>> L.HS_BY_SHIFT !== 0, flag: new Int32Array(d.memory.buffer)[L.H_ORPHANS] }).toEqual({ going: L.HS_GOING, adopted: true, flag: 0 });
+    v.verify();
+    v.close();
   });
 
   it('a call record of a free worker that is posted', () => {

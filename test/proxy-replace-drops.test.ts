@@ -31,7 +31,7 @@ describe('carried calls across a replace that drops their number', () => {
     await flagged(w.flags, 1);
     // Odd versions have getuid (answering 100 + version), even ones drop it.
     for (let v = 2; v <= 301; v++) {
-      const handlers = v % 2 ? { getpid: () => v, getuid: () => 100 + v } : { getpid: () => v };
+      const handlers: Record<string, () => number> = v % 2 ? { getpid: () => v, getuid: () => 100 + v } : { getpid: () => v };
       const m = t.load({ name: 'm', handlers, replace: true });
       await within(m.drained, 5000, `drained of version ${v}`);
     }

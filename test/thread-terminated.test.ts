@@ -79,4 +79,20 @@ describe('terminated threads', () => {
     expect(t.call(abi.names.getgid!)).toBe(5);
     t.verify();
   }, 20_000);
+
+  it('a thread that closes while its unload waits leaves it to the next writer, which finishes it', async () => {
+    const t = createTable({ abi });
+    const stuck = startFault(t, 'inCall', { ms: 300 });
+    spinUntil(stuck.flags, 0);
+    const w = startFault(t, 'closeMidUnload');
+    // Its unload could not end on a closed view: it rejects, and leaves its stub and records as orphans.
+    expect(await within(w.result(), 5000, 'the closing worker')).toEqual({ unload: 'EBUSY' });
+    expect(t.call(abi.names.getuid!)).toBe(-38);
+    await stuck.result();
+    // The next change here adopts them: the call is free to load again, and so is the name.
+    const m = t.load({ name: 'w', handlers: { getuid: () => 2 } });
+    expect(t.call(abi.names.getuid!)).toBe(2);
+    await m.unload();
+    t.verify();
+  }, 20_000);
 });

@@ -79,7 +79,7 @@ describe.each(Object.keys(wraps) as (keyof typeof wraps)[])('a %s wrap over an a
 });
 
 describe('a wrap that has left the table, still running', () => {
-  it('calls what the slot holds now once the handler it sat over has drained', async () => {
+  it('calls the slot’s plain handler as it is now once the one it sat over has drained', async () => {
     const t = createTable({ abi, shared: false });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -12,7 +12,7 @@ export interface FaultWorker {
 }
 
 export function startFault(t: Table, role: string, opts: Record<string, unknown> = {}): FaultWorker {
-  const flags = new Int32Array(new SharedArrayBuffer(16));
+  const flags = new Int32Array(new SharedArrayBuffer(256));
   const worker = new Worker(new URL('../workers/fault-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), role, opts, flags: flags.buffer } });
   const exited = new Promise<number>((res) => worker.once('exit', res));
   const seen: Record<string, unknown>[] = [];

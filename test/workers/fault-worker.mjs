@@ -48,6 +48,35 @@ const roles = {
     t.close();
     return { calls, values: [...values], codes };
   },
+  // Provides async code for modules p0, p1, ... (every version of each): it
+  // checks retired flag flags[2 + k] of module k on entry and when it settles;
+  // calls flat out (sync calls and awaited ones) until flags[0].
+  async providedCaller() {
+    const t = attach(desc);
+    const mods = opts.mods;
+    for (let k = 0; k < mods; k++) {
+      t.provide({ name: `p${k}`, handlers: { getuid: async () => {
+        if (Atomics.load(flags, 2 + k) !== 0) Atomics.add(flags, 1, 1);
+        await new Promise((r) => setTimeout(r, (k % 3)));
+        if (Atomics.load(flags, 2 + k) !== 0) Atomics.add(flags, 1, 1);
+        return k;
+      } } });
+    }
+    let calls = 0;
+    const pending = new Set();
+    while (Atomics.load(flags, 0) === 0) {
+      const p = t.call(nr('getuid'));
+      calls++;
+      if (p instanceof Promise) {
+        pending.add(p);
+        p.finally(() => pending.delete(p));
+      }
+      if (pending.size > 20 || (calls & 7) === 0) await Promise.race([...pending, new Promise((r) => setTimeout(r, 0))]);
+    }
+    await Promise.all(pending);
+    t.close();
+    return { calls };
+  },
   // One carried call; flags[0] = 1 just before it is made.
   oneCall() {
     const t = attach(desc);
@@ -86,6 +115,14 @@ const roles = {
       m.unload({ timeout: 60_000 }).then(() => res({ unloaded: true }));
       parentPort.postMessage({ unloading: true });
     }));
+  },
+  // Loads module "w", starts its unload (held back by another thread's call), and closes at once.
+  closeMidUnload() {
+    const t = attach(desc);
+    const m = t.load({ name: 'w', handlers: { getuid: () => 1 } });
+    const p = m.unload({ timeout: 60_000 }).then(() => 'resolved', (e) => e.code);
+    t.close();
+    return p.then((unload) => ({ unload }));
   },
   // Loads a wrap whose factory takes opts.ms: it holds the writer lock that long.
   slowFactory() {
