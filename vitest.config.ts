@@ -19,7 +19,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    // The torture runs apart (npm run torture, npm run soak): see package.json.
+    exclude: ['test/browser/**', 'node_modules/**', ...(process.env.SYSTAB_TORTURE ? [] : ['test/torture-node.test.ts'])],
     testTimeout: 60000,
     // Two cores: one fork per core; wasm and shared memory behave the same in forks.
     pool: 'forks',
