@@ -1,7 +1,10 @@
-// Size budget: core .wasm at most 16 KB; the JS entry at most 12 KB
+// Size budget: core .wasm at most 16 KB; the JS entry at most 18 KB
 // minified and gzipped, without the ABI tables (separate entry points) and
 // without the core's inlined bytes (budgeted above as core.wasm). Both
-// figures, and the entry with the core inlined, are printed.
+// figures, and the entry with the core inlined, are printed. The entry was
+// 12.0 KB before the reliability work (issue 11: attach checks, the ABI read
+// once, the three-step unload, orphans, typed errors on every path) and is
+// 16.8 KB after; 18 KB leaves about 7% for what comes next.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +25,7 @@ const js = await gz([noCore]);
 const withCore = await gz([]);
 const rows = [
   ['core.wasm', wasm, 16 * 1024],
-  ['index.js without the core bytes (min+gzip)', js, 12 * 1024],
+  ['index.js without the core bytes (min+gzip)', js, 18 * 1024],
 ];
 let ok = true;
 for (const [what, size, budget] of rows) {
