@@ -21,7 +21,7 @@ export function lock(t: Table): void {
   const owner = t.me + 1;
   if (t.closed) throw new SystabError('EBUSY', 'this table view is closed (close() gave its worker record back); attach again');
   if (Atomics.load(t.i32, L.H_LOCK) === owner) {
-    throw new SystabError('EBUSY', 'this thread is already changing the table (an unload waiting for its grace period?); await it first');
+    throw new SystabError('EBUSY', 'this thread is already changing the table (a wrap factory, or a call served while it waits for the lock, may not change it too)');
   }
   // Outside any call this thread holds no handler: a quiescent point (a thread
   // that only changes or verifies the table, and never calls, passes grace periods).

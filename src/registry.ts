@@ -345,7 +345,10 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   }
   const ids = removed.map((r) => r.h);
   const waiter = await graceFor(t, ids, timeout);
-  await lockSoon(t);
+  // Each try is bounded by lockTimeout; the lock is taken in the same turn as
+  // the work below (never held across an await, where this thread's other
+  // changes would find it taken).
+  while (!tryLock(t)) await new Promise((r) => setTimeout(r, 1));
   try {
     if (waiter !== undefined && !force) {
       putBack(t, removed);
@@ -366,16 +369,14 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   }
 }
 
-/** The lock for an unload's last step: retried (each try bounded by lockTimeout) with the event loop running between. */
-async function lockSoon(t: Table): Promise<void> {
-  for (;;) {
-    try {
-      lock(t);
-      return;
-    } catch (e) {
-      if (!(e instanceof SystabError) || e.code !== 'ETIMEDOUT' || t.closed) throw e;
-      await new Promise((r) => setTimeout(r, 1));
-    }
+/** The lock for an unload's last step: false when it timed out (try again), true when held. */
+function tryLock(t: Table): boolean {
+  try {
+    lock(t);
+    return true;
+  } catch (e) {
+    if (!(e instanceof SystabError) || e.code !== 'ETIMEDOUT' || t.closed) throw e;
+    return false;
   }
 }
 

@@ -109,6 +109,18 @@ describe('unload', () => {
     t.verify();
   });
 
+  it('many unloads and changes of one thread at once all end (the lock is never held across an await)', async () => {
+    const t = x86Table();
+    const mods = ['read', 'write', 'open', 'close', 'getpid', 'getuid'].map((c, i) => t.load({ name: `m${i}`, handlers: { [c]: () => i } }));
+    const unloads = mods.map((m) => m.unload());
+    const extra: Promise<void>[] = [];
+    // Changes made from the microtasks in between find the lock free.
+    for (let i = 0; i < 6; i++) extra.push(Promise.resolve().then(() => void t.load({ name: `n${i}`, handlers: { [200 + i]: () => 1 } })));
+    await Promise.all([...unloads, ...extra]);
+    for (let i = 0; i < 6; i++) expect(t.call(200 + i)).toBe(1);
+    t.verify();
+  });
+
   it('an unload that times out puts back each handler exactly where it was, wraps included', async () => {
     const t = x86Table();
     const fs = t.load({ name: 'fs', handlers: { read: () => 1 } });

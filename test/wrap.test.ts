@@ -104,4 +104,29 @@ describe('wrap', () => {
     expect([t.call(0), t.call(1)]).toEqual([2, 2]);
     t.verify();
   });
+
+  it('a wrap factory that changes the table fails its own load with EBUSY, and nothing changes', () => {
+    const t = x86Table();
+    t.load({ name: 'fs', handlers: { read: () => 1 } });
+    let inner: unknown;
+    expect(() =>
+      t.load({
+        name: 'w',
+        wraps: {
+          read: (below) => {
+            try {
+              t.load({ name: 'sneaky', handlers: { write: () => 9 } });
+            } catch (e) {
+              inner = e;
+              throw e;
+            }
+            return below;
+          },
+        },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'EBUSY', message: 'this thread is already changing the table (a wrap factory, or a call served while it waits for the lock, may not change it too)' }));
+    expect(inner).toMatchObject({ code: 'EBUSY' });
+    expect([t.call(0), t.call(1)]).toEqual([1, -38]);
+    t.verify();
+  });
 });
