@@ -133,6 +133,7 @@ export const CR_TARGET = 1; // worker index that runs it
 export const CR_HANDLER = 2;
 export const CR_NR = 3;
 export const CR_ERR = 4; // 0 ok, else a CE_* code
+export const CR_GEN = 5; // the home's claim generation when posted: a record whose home has gone since holds nothing
 export const CR_ARGS = 6; // 6 f64 (12 words), 8-byte aligned
 export const CR_RESULT = 18; // 1 f64
 export const CS_FREE = 0;

@@ -10,6 +10,7 @@
 //   POSTED -> FREE                     the caller withdraws it: it never ran
 //   TAKEN -> ABANDONED                 the caller gave up while it runs; the home frees it when it ends
 //   TAKEN -> FREE                      the caller, once the home's record is gone (the home died mid-call)
+//   ABANDONED -> FREE                  the caller, when it needs a record and that home has gone
 //   any -> FREE / ABANDONED            the core, when the caller's worker record is freed or claimed anew
 // A record that is POSTED, TAKEN or ABANDONED holds its handler: unload and
 // replace wait until no record names it (inFlight()), so a call carried
@@ -74,11 +75,14 @@ function post(t: Table, id: number, nr: number, args: readonly number[], deadlin
   if (Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE) return t.abi.enosys;
   for (let k = 0; k < t.at.ncalls; k++) {
     const rec = recordAt(t, t.me, k);
+    // A call abandoned while it ran, whose home has gone since, will never be freed by it: it is ours again.
+    if (Atomics.load(t.i32, rec + L.CR_STATE) === L.CS_ABANDONED && recordHomeGone(t, rec)) Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_ABANDONED, L.CS_FREE);
     if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_FREE, L.CS_FILLING) !== L.CS_FREE) continue;
     t.i32[rec + L.CR_TARGET] = home;
     t.i32[rec + L.CR_HANDLER] = id;
     t.i32[rec + L.CR_NR] = nr;
     t.i32[rec + L.CR_ERR] = 0;
+    t.i32[rec + L.CR_GEN] = gen;
     const a = (rec + L.CR_ARGS) >> 1;
     for (let i = 0; i < 6; i++) t.f64[a + i] = args[i]!;
     Atomics.store(t.i32, rec + L.CR_STATE, L.CS_POSTED);
@@ -261,7 +265,13 @@ export function spinFor(t: Table, at: number, v: number, ms: number): boolean {
   return false;
 }
 
-/** A handler of `ids` that a carried call still holds (posted, running, or abandoned while running), or 0. */
+/** The home a record was posted to has gone (its worker record freed or claimed anew): the call will never run (more). */
+function recordHomeGone(t: Table, rec: number): boolean {
+  const home = Atomics.load(t.i32, rec + L.CR_TARGET);
+  return home >>> 0 >= t.i32[L.H_MAXW]! >>> 0 || homeGone(t, home, Atomics.load(t.i32, rec + L.CR_GEN));
+}
+
+/** A handler of `ids` that a carried call still holds (posted, running, or abandoned while running, at a home still there), or 0. */
 export function carriedInFlight(t: Table, ids: ReadonlySet<number>): number {
   const n = t.i32[L.H_MAXW]! * t.at.ncalls;
   for (let k = 0; k < n; k++) {
@@ -269,7 +279,7 @@ export function carriedInFlight(t: Table, ids: ReadonlySet<number>): number {
     const s = Atomics.load(t.i32, rec + L.CR_STATE);
     if (s !== L.CS_POSTED && s !== L.CS_TAKEN && s !== L.CS_ABANDONED) continue;
     const h = Atomics.load(t.i32, rec + L.CR_HANDLER);
-    if (ids.has(h)) return h;
+    if (ids.has(h) && !recordHomeGone(t, rec)) return h;
   }
   return 0;
 }

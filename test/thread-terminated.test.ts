@@ -95,4 +95,21 @@ describe('terminated threads', () => {
     await m.unload();
     t.verify();
   }, 20_000);
+
+  it('a call abandoned at a home that is then terminated holds neither its record nor its handler', async () => {
+    const t = createTable({ abi, callRecords: 1 });
+    t.load({ name: 'main', handlers: { getpid: () => 42 } });
+    const home = startFault(t, 'slowHome');
+    const { token } = await home.next<{ token: string }>('loaded');
+    const caller = startFault(t, 'abandonThenCall');
+    expect(await caller.next('abandoned')).toEqual({ abandoned: -110 }); // ETIMEDOUT; the home still runs it
+    await home.worker.terminate();
+    await new Promise((r) => setTimeout(r, 20));
+    // The home's module: nothing of it runs any more, so its unload need not wait (its one record was abandoned there).
+    await within(t.module(token).unload({ timeout: 2000 }), 3000, 'unload of the dead home’s module');
+    Atomics.store(caller.flags, 0, 1);
+    // The caller's only record is free again: its carried calls work.
+    expect(await caller.result()).toEqual({ after: [42, 42, 42, 42, 42], verified: { value: undefined } });
+    t.verify();
+  }, 20_000);
 });

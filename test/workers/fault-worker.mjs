@@ -77,6 +77,25 @@ const roles = {
     t.close();
     return { calls };
   },
+  // Home of module "slowhome": its getppid takes 60 s.
+  slowHome() {
+    const t = attach(desc);
+    const m = t.load({ name: 'slowhome', handlers: { getppid: () => (busy(60_000), 1), getgid: () => 77 } });
+    parentPort.postMessage({ loaded: true, token: m.token });
+    return new Promise(() => t.listen(60_000));
+  },
+  // Gives up on one call (callTimeout 50 ms) while its home runs it, waits for flags[0], then calls main's getpid a few times.
+  abandonThenCall() {
+    const t = attach(desc, { callTimeout: 50 });
+    const first = t.call(nr('getppid'));
+    parentPort.postMessage({ abandoned: first });
+    while (Atomics.load(flags, 0) === 0) t.poll(); // a guest loop that announces quiescent points
+    const after = [];
+    for (let i = 0; i < 5; i++) after.push(t.call(nr('getpid')));
+    const verified = outcome(() => t.verify());
+    t.close();
+    return { after, verified };
+  },
   // One carried call; flags[0] = 1 just before it is made.
   oneCall() {
     const t = attach(desc);
