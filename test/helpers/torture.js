@@ -976,8 +976,12 @@ export async function runTorture(opts) {
     m.v = v;
     m.mask = mask;
     const t1 = performance.now();
+    // Code provided for the module serves every version: it is retired only
+    // once the last version is unloaded and every earlier one has drained.
+    const drained = within(h.drained, 15_000, `drained of ${m.name} v${old}`);
+    (m.drains ??= []).push(drained.catch(() => {}));
     drains.push(
-      within(h.drained, 15_000, `drained of ${m.name} v${old}`).then(
+      drained.then(
         () => {
           retire(old);
           return performance.now() - t1;
@@ -986,6 +990,12 @@ export async function runTorture(opts) {
       ),
     );
     count(dropped !== 0 ? 'replace dropping calls' : 'replace');
+  };
+
+  /** The lineage's provided code is retired when its last unload has resolved and every replaced version has drained. */
+  const lineageDrains = [];
+  const retireLineage = (m) => {
+    lineageDrains.push(Promise.all(m.drains ?? []).then(() => Atomics.store(o, lAt(m.l) + L_RET, 1)));
   };
 
   const unloadTimes = [];
@@ -1017,7 +1027,7 @@ export async function runTorture(opts) {
     Atomics.store(o, vAt(m.v) + V_TO, end);
     for (let i = 0; i < NAMES.length; i++) if ((m.mask >> i) & 1) Atomics.store(o, lAt(m.l) + L_TO + i, end);
     retire(m.v);
-    Atomics.store(o, lAt(m.l) + L_RET, 1);
+    retireLineage(m);
     if (m.h.loaded) fail('an unloaded handle still says loaded');
     m.state = 'done';
     count(asWrap ? 'unload wrap' : 'unload');
@@ -1119,7 +1129,9 @@ export async function runTorture(opts) {
         else if (r < 0.82) { if (spawnHome()) count('home spawned'); continue; }
         else if (r < 0.86) { const hs = [...homes.values()].filter((h) => h.state === 'loaded' && h.byeMode === undefined && !h.unloadAsked);
           if (hs.length > 0) { const h = pick(hs); h.unloadAsked = true; open(h.i, EMPTY); commandHome(h, 1); count('home unloads');
-            if (rand() < 0.5) { await sleep(Math.floor(rand() * 3)); void leaveHome(h, 'terminate'); count('home terminated during its unload'); } }
+            // A home may be killed inside the synchronous part of its unload (holding the writer lock): as the
+            // README says, the thread that terminated it awaits terminate() before changing the table itself.
+            if (rand() < 0.5) { await sleep(Math.floor(rand() * 3)); await leaveHome(h, 'terminate'); count('home terminated during its unload'); } }
           continue; }
         else if (r < 0.91) { if (spawnLite()) count('worker spawned'); continue; }
         else { await lifecycle(); continue; }
@@ -1168,7 +1180,7 @@ export async function runTorture(opts) {
       try {
         await within(sync('unload()', () => m.h.unload({ timeout: unloadMs })), unloadMs + 2000, 'final unload');
         retire(m.v);
-        Atomics.store(o, lAt(m.l) + L_RET, 1);
+        retireLineage(m);
         m.state = 'done';
       } catch (e) {
         fail(`final unload: ${e?.code ?? e?.message}`, { message: String(e?.message) });
