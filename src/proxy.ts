@@ -307,7 +307,8 @@ export function serveCarried(t: Table): void {
       // taken nobody rewrites it, so read it again and hand back a call meant for another thread.
       const target = Atomics.load(t.i32, rec + L.CR_TARGET);
       if (target !== t.me) {
-        Atomics.store(t.i32, rec + L.CR_STATE, L.CS_POSTED);
+        // A CAS: the core may have abandoned it meanwhile (its caller's record was freed).
+        Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_TAKEN, L.CS_POSTED);
         if (target >>> 0 < n >>> 0) ring(t, target);
         continue;
       }
@@ -320,7 +321,12 @@ function runCarried(t: Table, rec: number, caller: number): void {
   const id = t.i32[rec + L.CR_HANDLER]!;
   const a = (rec + L.CR_ARGS) >> 1;
   const f64 = t.f64;
-  const f = id >>> 0 < t.i32[L.H_MAXH]! >>> 0 ? t.localFn(id) : undefined;
+  let f: Function | undefined;
+  try {
+    f = id >>> 0 < t.i32[L.H_MAXH]! >>> 0 ? t.localFn(id) : undefined;
+  } catch {
+    return reply(t, rec, caller, L.CE_THREW, 0); // a wrap factory threw making this thread's function
+  }
   if (f === undefined) return reply(t, rec, caller, L.CE_NOCODE, 0);
   let r: unknown;
   t.depth++;
@@ -385,8 +391,11 @@ export function watchDoorbell(t: Table): void {
       const table = live();
       if (table === undefined) return;
       const v = Atomics.load(i32, at);
-      table.idlePoll();
-      arm(v);
+      try {
+        table.idlePoll();
+      } finally {
+        arm(v); // whatever a served call did, the watch goes on
+      }
     };
     if (r.async) (r.value as Promise<unknown>).then(next);
     else queueMicrotask(next);

@@ -174,8 +174,6 @@ export class Table {
       if (this.core.init(fingerprint, this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys, init.calls) !== 0) {
         throw new SystabError('EATTACH', 'memory already holds a systab table; use attach()');
       }
-    } else {
-      checkRecords(this.core, this.i32, this.map);
     }
     this.at = {
       slots: this.core.slotsAt(),
@@ -224,6 +222,8 @@ export class Table {
     this.hotOorMode = this.#oorModeNow();
     this.core.setOorMode(this.hotOorMode);
     this.#seenChanges = Atomics.load(this.i32, L.H_CHANGES);
+    // Before anything reads a slot word or a record through it.
+    if (init === undefined) this.#checkRecords();
     this.#refresh();
     this.quiesce(); // holds nothing yet: a grace period already under way need not wait for this thread
     watchDoorbell(this);
@@ -1054,6 +1054,30 @@ export class Table {
     return { memory: this.memory, module: this.#wasmModule, abi: this.abi };
   }
 
+  /**
+   * The records of a table being attached, by the core's verify() under the
+   * writer lock (one state of the table, whatever other threads change):
+   * damage, or a lock no thread gives back, is EATTACH and this view is closed.
+   */
+  #checkRecords(): void {
+    let v: number;
+    try {
+      lock(this);
+    } catch (e) {
+      this.end();
+      throw new SystabError('EATTACH', `table records could not be checked: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      v = this.core.verify();
+    } finally {
+      unlock(this);
+    }
+    if (v !== 0) {
+      this.end();
+      throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);
+    }
+  }
+
   /** Gives this thread's worker record back (the table stays usable from other threads). */
   close(): void {
     if (this.closed) return;
@@ -1131,25 +1155,6 @@ function badResult(map: SlotMap, slot: number, r: unknown): SystabError {
 
 function enosysError(abi: Abi, nr: number, name?: string): SystabError {
   return new SystabError('ENOSYS', `${abi.id} call ${name === undefined ? nr : `${name} (${nr})`} is not implemented`);
-}
-
-/**
- * The records of a table being attached, by the core's verify(): damage seen
- * twice in a row with no writer at work (the lock free and no slot change
- * around each look), or still there after 50 ms, is EATTACH.
- */
-function checkRecords(core: CoreExports, i32: Int32Array, map: SlotMap): void {
-  const deadline = performance.now() + 50;
-  let last = 0;
-  for (;;) {
-    const lock = Atomics.load(i32, L.H_LOCK);
-    const changes = Atomics.load(i32, L.H_CHANGES);
-    const v = core.verify();
-    if (v === 0) return;
-    const quiet = lock === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes;
-    if ((quiet && v === last) || performance.now() >= deadline) throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, map).replace(/^verify: /, '')}`);
-    last = quiet ? v : 0;
-  }
 }
 
 /** Creates a table for one ABI. */

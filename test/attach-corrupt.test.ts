@@ -424,8 +424,8 @@ describe('attach() checks the records', () => {
   });
 
   it('a call record of a free worker that is posted', () => {
-    // Worker 2 has never been claimed: a record of it in use is damage, named as a call record.
-    const k = 2 * at.ncalls + 1;
+    // Worker 3 has never been claimed (the attaching view takes worker 2, and takes back its records): a record of it in use is damage, named as a call record.
+    const k = 3 * at.ncalls + 1;
     const d = copy((i32) => {
       i32[at.calls + k * L.CR_WORDS + L.CR_STATE] = L.CS_POSTED;
     });
