@@ -1055,27 +1055,41 @@ export class Table {
   }
 
   /**
-   * The records of a table being attached, by the core's verify() under the
-   * writer lock (one state of the table, whatever other threads change):
-   * damage, or a lock no thread gives back, is EATTACH and this view is closed.
+   * The records of a table being attached, by the core's verify(): a verdict
+   * taken while no writer was at work (the lock free and no slot change
+   * around the look) stands; while writers keep working it looks again, for
+   * up to a second, then under the writer lock. Damage, or a lock nobody
+   * gives back, is EATTACH and this view is closed. Holding the lock only as
+   * a last resort keeps a thread killed while it attaches from leaving it held.
    */
   #checkRecords(): void {
-    let v: number;
-    try {
-      lock(this);
-    } catch (e) {
-      this.end();
-      throw new SystabError('EATTACH', `table records could not be checked: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    try {
+    const i32 = this.i32;
+    const deadline = performance.now() + 1000;
+    let v = 0;
+    let settled = false;
+    while (!settled && performance.now() < deadline) {
+      const lock0 = Atomics.load(i32, L.H_LOCK);
+      const changes = Atomics.load(i32, L.H_CHANGES);
       v = this.core.verify();
-    } finally {
-      unlock(this);
+      settled = lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes;
+      if (v === 0) return; // nothing wrong was seen, whatever the writers did
     }
-    if (v !== 0) {
-      this.end();
-      throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);
+    if (!settled) {
+      try {
+        lock(this);
+      } catch (e) {
+        this.end();
+        throw new SystabError('EATTACH', `table records could not be checked: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      try {
+        v = this.core.verify();
+      } finally {
+        unlock(this);
+      }
+      if (v === 0) return;
     }
+    this.end();
+    throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);
   }
 
   /** Gives this thread's worker record back (the table stays usable from other threads). */
