@@ -9,7 +9,6 @@ import { workerWord } from './records.js';
 import { blockingAllowed } from './blocking.js';
 import { carriedInFlight } from './proxy.js';
 
-export { blockingAllowed };
 
 /**
  * Takes the writer lock. A thread waiting for it is offline, so it holds no

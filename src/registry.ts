@@ -250,18 +250,20 @@ function plan(t: Table, name: string, mid: number, loaded: boolean, replace: boo
   throw new SystabError('EEXIST', `call ${e.label} is taken by module "${ownerName(t, base)}"`);
 }
 
-/** Live handlers of a module: its code (wraps included), or its reservation stubs. */
-function recordsOf(t: Table, mid: number, stubs: boolean): number[] {
+/** Live handlers of a module of one sort: its code (wraps included), its reservation stubs, or its unload's stubs. */
+type Sort = 'code' | 'reserved' | 'unload';
+function recordsOf(t: Table, mid: number, sort: Sort): number[] {
   const out: number[] = [];
   const n = t.i32[L.H_MAXH]!;
   for (let h = 1; h < n; h++) {
-    // An unload's stubs are neither its code nor its reservations.
-    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_UNLOAD) === 0 && ((kindOf(t, h) & L.HK_STUB) !== 0) === stubs) out.push(h);
+    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) !== L.HS_LIVE || moduleOf(t, h) !== mid) continue;
+    const k = kindOf(t, h);
+    if (((k & L.HK_UNLOAD) !== 0 ? 'unload' : (k & L.HK_STUB) !== 0 ? 'reserved' : 'code') === sort) out.push(h);
   }
   return out;
 }
-const handlersOf = (t: Table, mid: number): number[] => recordsOf(t, mid, false);
-const stubsOf = (t: Table, mid: number): number[] => recordsOf(t, mid, true);
+const handlersOf = (t: Table, mid: number): number[] => recordsOf(t, mid, 'code');
+const stubsOf = (t: Table, mid: number): number[] => recordsOf(t, mid, 'reserved');
 
 /** Frees records allocated but never published. */
 function dropUnpublished(t: Table, ids: readonly number[]): void {
@@ -443,18 +445,10 @@ function adoptOrphans(t: Table): void {
   for (let id = 1; id < m; id++) {
     if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) !== L.MS_LIVE || t.i32[moduleWord(t, id, L.MR_HOME)] !== L.MR_ORPHAN) continue;
     t.core.moduleBump(id);
-    finishUnload(t, id, unloadStubsOf(t, id));
+    finishUnload(t, id, recordsOf(t, id, 'unload'));
   }
 }
 
-function unloadStubsOf(t: Table, mid: number): number[] {
-  const out: number[] = [];
-  const n = t.i32[L.H_MAXH]!;
-  for (let h = 1; h < n; h++) {
-    if (Atomics.load(t.i32, handlerWord(t, h, L.HR_STATE)) === L.HS_LIVE && moduleOf(t, h) === mid && (kindOf(t, h) & L.HK_UNLOAD) !== 0) out.push(h);
-  }
-  return out;
-}
 
 /** Holds `names` for module `name` as stubs that answer ENOSYS until it loads. */
 export function reserveSlots(t: Table, name: string, names: readonly (string | number)[]): void {

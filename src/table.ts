@@ -7,7 +7,7 @@ import { SystabError } from './errors.js';
 import { isArray, show, slotsFor, type Entry, type Handler } from './handlers.js';
 import { describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { abiFingerprint, readAbi } from './abi/read.js';
-import { checkCoreModule, checkCoreRegions, checkLayout } from './attach-check.js';
+import { checkCoreModule, checkCoreRegions, checkLayout, layoutBytes } from './attach-check.js';
 import { decodeVerify } from './verify.js';
 import { blockingAllowed } from './blocking.js';
 import { lock, Limbo, unlock } from './grace.js';
@@ -910,9 +910,11 @@ export class Table {
       throw this.#unwinding(id, e);
     }
     // An exact handler answers WebAssembly as it answers call64().
-    if (typeof r === 'bigint') return BigInt.asIntN(64, r);
-    if (typeof r === 'number' && Number.isInteger(r) && r >= -(2 ** 63) && r < 2 ** 63) return BigInt(r);
-    throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
+    try {
+      return toResult64(r, this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!);
+    } catch (e) {
+      throw this.#unwinding(id, e);
+    }
   }
 
   /** An exception leaves a handler the core called: lower the depth word, count the error if counting; returns `e`. */
@@ -1035,7 +1037,7 @@ export class Table {
   verify(): void {
     // Under the writer lock every change waits, so what it checks is one state
     // of the table, from any thread (hook and policy flips keep every invariant).
-    // This thread may hold it already: its own unload waiting for a grace period changes nothing meanwhile.
+    // This thread holds it already when called from inside a change (a wrap factory).
     const mine = Atomics.load(this.i32, L.H_LOCK) === this.me + 1;
     if (!mine) lock(this);
     let v: number;
@@ -1065,31 +1067,23 @@ export class Table {
   #checkRecords(): void {
     const i32 = this.i32;
     const deadline = performance.now() + 1000;
-    let v = 0;
-    let settled = false;
-    while (!settled && performance.now() < deadline) {
+    do {
       const lock0 = Atomics.load(i32, L.H_LOCK);
       const changes = Atomics.load(i32, L.H_CHANGES);
-      v = this.core.verify();
-      settled = lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes;
+      const v = this.core.verify();
       if (v === 0) return; // nothing wrong was seen, whatever the writers did
-    }
-    if (!settled) {
-      try {
-        lock(this);
-      } catch (e) {
+      if (lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
         this.end();
-        throw new SystabError('EATTACH', `table records could not be checked: ${e instanceof Error ? e.message : String(e)}`);
+        throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);
       }
-      try {
-        v = this.core.verify();
-      } finally {
-        unlock(this);
-      }
-      if (v === 0) return;
+    } while (performance.now() < deadline);
+    try {
+      this.verify();
+    } catch (e) {
+      this.end();
+      const what = e instanceof SystabError && e.code === 'ELAYOUT' ? `are damaged: ${e.message.replace(/^verify: /, '')}` : `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+      throw new SystabError('EATTACH', `table records ${what}`);
     }
-    this.end();
-    throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);
   }
 
   /** Gives this thread's worker record back (the table stays usable from other threads). */
@@ -1270,11 +1264,6 @@ function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefi
   }
 }
 
-/** Bytes a layout needs; the same formula as the core's layoutBytes (a test holds them equal). */
-export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
-  const words = ((L.HEADER_WORDS + slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * calls * L.CR_WORDS;
-  return (words * 4 + 2 * maxW * maxH + 7) & ~7;
-}
 
 function threadOptions(callTimeout: unknown, threadId: unknown, lockTimeout: unknown): { callTimeout: number; threadId: number; lockTimeout: number } {
   return {

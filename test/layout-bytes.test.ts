@@ -1,11 +1,11 @@
-// src/table.ts sizes new memories with its own copy of the layout formula;
-// it must agree with the core's layoutBytes (the core writes the layout).
+// The API sizes new memories and checks attached ones with its own copy of the
+// layout formula (src/attach-check.ts); it must agree with the core's layoutBytes.
 import { describe, expect, it } from 'vitest';
 import { createTable } from 'systab';
 import { abi as x86_64 } from 'systab/abi/linux-x86_64';
 import { abi as arm } from 'systab/abi/linux-arm';
 import { abi as wasi } from 'systab/abi/wasi-preview1';
-import { layoutBytes } from '../src/table.js';
+import { layoutBytes } from '../src/attach-check.js';
 import * as L from '../assembly/layout.js';
 import { coreLayoutBytes } from './helpers/regions.js';
 
@@ -22,7 +22,7 @@ describe('layoutBytes', () => {
     [472, 7, 5, 1024],
     [1000, 1001, 1003, 7],
     [4000, 65536, 65536, 64],
-  ])('slots %d, handlers %d, modules %d, workers %d: src/table.ts equals the core', (s, h, m, w) => {
+  ])('slots %d, handlers %d, modules %d, workers %d: src/attach-check.ts equals the core', (s, h, m, w) => {
     for (const c of [1, 16, 255]) {
       expect(layoutBytes(s, h, m, w, c)).toBe(coreLayoutBytes(module, s, h, m, w, c));
       expect(layoutBytes(s, h, m, w, c) % 8).toBe(0);

@@ -26,7 +26,7 @@ describe('terminated threads', () => {
     const u = startFault(t, 'unloadStuck');
     await u.next('loaded');
     u.worker.postMessage('go');
-    await u.next('unloading'); // it holds the writer lock now, waiting for `stuck`
+    await u.next('unloading'); // its unload waits for `stuck` (holding no lock), its stub holding getuid
     await new Promise((r) => setTimeout(r, 50));
     await u.worker.terminate();
     await new Promise((r) => setTimeout(r, 20));
@@ -35,9 +35,13 @@ describe('terminated threads', () => {
     const m = t.load({ name: 'after', handlers: { getgid: () => 5 } });
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(t.call(abi.names.getgid!)).toBe(5);
-    // The dead writer's module: its handler is out of the table and its records are freed after a grace period.
+    // The dead writer's module: its handler is out of the table, and the unload it began was finished
+    // by the eviction: its stub is gone (getuid loads again) and so is the module (its name loads again).
     expect(t.call(abi.names.getuid!)).toBe(-38);
+    const reuse = t.load({ name: 'w', handlers: { getuid: () => 6 } });
+    expect(t.call(abi.names.getuid!)).toBe(6);
     await stuck.result();
+    await reuse.unload();
     await m.unload();
     t.verify();
     // A new thread reusing the dead one's record may change the table.
