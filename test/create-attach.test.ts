@@ -51,8 +51,36 @@ describe('createTable', () => {
       ['maxModules', null, 'maxModules must be an integer from 2 to 65536 (got null)'],
       ['maxWorkers', 0, 'maxWorkers must be an integer from 1 to 1024 (got 0)'],
       ['maxWorkers', 1025, 'maxWorkers must be an integer from 1 to 1024 (got 1025)'],
+      ['lockTimeout', -1, 'lockTimeout must be an integer from 0 to 2147483648 (got -1)'],
+      ['lockTimeout', 1.5, 'lockTimeout must be an integer from 0 to 2147483648 (got 1.5)'],
+      ['lockTimeout', '10', 'lockTimeout must be an integer from 0 to 2147483648 (got "10")'],
+      ['callTimeout', Infinity, 'callTimeout must be an integer from 0 to 2147483648 (got Infinity)'],
+      ['threadId', -1, 'threadId must be an integer from 0 to 2147483647 (got -1)'],
     ];
     for (const [key, value, message] of bad) expectSystabError(() => create({ abi: x86_64, [key]: value }), 'EBADSPEC', message);
+  });
+
+  it('attach() checks its options the same way, and a refused attach takes no worker record', () => {
+    const t = createTable({ abi: x86_64, maxWorkers: 2 });
+    for (const [key, value, message] of [
+      ['lockTimeout', -5, 'lockTimeout must be an integer from 0 to 2147483648 (got -5)'],
+      ['callTimeout', 'x', 'callTimeout must be an integer from 0 to 2147483648 (got "x")'],
+    ] as const) {
+      expectSystabError(() => attach(t.describe(), { [key]: value } as never), 'EBADSPEC', message);
+    }
+    expectSystabError(() => attach(t.describe(), null as never), 'EBADSPEC', 'attach() options must be an object (got null)');
+    const v = attach(t.describe()); // the one free record is still free
+    v.close();
+    t.verify();
+  });
+
+  it('evict() takes a thread id', () => {
+    const t = createTable({ abi: x86_64 });
+    for (const [bad, shown] of [['1', '"1"'], [1.5, '1.5'], [null, 'null']] as const) {
+      expectSystabError(() => t.evict(bad as never), 'EBADSPEC', `evict() takes the thread id a thread attached with (got ${shown})`);
+    }
+    expect(t.evict(123456)).toBe(false);
+    t.verify();
   });
 
   it('accepts the smallest and largest sizes', () => {
