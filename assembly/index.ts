@@ -8,7 +8,7 @@ import {
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, STATE_READY,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
-  HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_GEN,
+  HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
   WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WR_GEN, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
@@ -171,6 +171,8 @@ export function workerSetOnline(i: i32, online: bool): void {
 export function workerRelease(i: i32): void {
   const r = workersAt() + i * WR_WORDS;
   callsReset(i);
+  // A new generation before FREE: whatever names the old claim sees it gone at once, before any reclaim.
+  atomic.add<i32>(w(r + WR_GEN), 1);
   atomic.store<i32>(w(r + WR_STATE), WS_FREE);
   if (atomic.cmpxchg<i32>(w(H_LOCK), i + 1, 0) == i + 1) atomic.notify(w(H_LOCK));
   ringAll(); // callers waiting on this worker see it gone
@@ -240,6 +242,8 @@ export function handlerAlloc(kind: i32, module: i32, slot: i32, below: i32, home
     atomic.store<i32>(w(r + HR_SLOT), slot);
     atomic.store<i32>(w(r + HR_BELOW), below);
     atomic.store<i32>(w(r + HR_HOME), home);
+    // The home is the thread allocating (its record is held): its generation names this claim of the index.
+    atomic.store<i32>(w(r + HR_HOMEGEN), atomic.load<i32>(w(workersAt() + home * WR_WORDS + WR_GEN)));
     atomic.add<i32>(w(r + HR_GEN), 1);
     if (atomic.cmpxchg<i32>(w(r + HR_STATE), HS_FREE, HS_LIVE) != HS_FREE) continue;
     atomic.store<i32>(w(H_NEXTH), id + 1 < n ? id + 1 : 1);

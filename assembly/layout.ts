@@ -8,7 +8,7 @@
 // Every region's offset is derived from the header's sizes (see regions()).
 
 export const MAGIC = 0x53595354; // 'SYST'
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 // Header words.
 export const H_MAGIC = 0;
@@ -70,7 +70,7 @@ export const HR_MODULE = 2;
 export const HR_SLOT = 3;
 export const HR_BELOW = 4; // handler id below this one (wraps, stubs), 0 none
 export const HR_HOME = 5; // worker index whose code runs this handler
-// word 6 is spare (async calls in flight are per worker: the async bytes region)
+export const HR_HOMEGEN = 6; // that worker record's claim generation (WR_GEN) at the load: a record claimed anew since is not its home
 export const HR_GEN = 7; // bumped at each allocation
 
 export const HS_FREE = 0;

@@ -12,6 +12,9 @@
 //   TAKEN -> FREE                      the caller, once the home's record is gone (the home died mid-call)
 //   ABANDONED -> FREE                  the caller, when it needs a record and that home has gone
 //   any -> FREE / ABANDONED            the core, when the caller's worker record is freed or claimed anew
+// A record names its home by worker index and claim generation (the handler
+// record's HR_HOME, HR_HOMEGEN): a thread that claims that index later takes
+// none of them, and their callers see the home gone.
 // A record that is POSTED, TAKEN or ABANDONED holds its handler: unload and
 // replace wait until no record names it (inFlight()), so a call carried
 // before a change runs the old handler to its end before the change resolves.
@@ -71,8 +74,9 @@ function carriedArgs(t: Table, id: number, args: readonly unknown[]): number[] {
 function post(t: Table, id: number, nr: number, args: readonly number[], deadline: number): Posted | number | undefined {
   const home = t.i32[handlerWord(t, id, L.HR_HOME)]!;
   if (home === t.me || home >>> 0 >= t.i32[L.H_MAXW]! >>> 0) return t.abi.enosys;
-  const gen = Atomics.load(t.i32, workerWord(t, home, L.WR_GEN));
-  if (Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE) return t.abi.enosys;
+  // The home is the thread that loaded it, not whichever thread holds its worker index now.
+  const gen = t.i32[handlerWord(t, id, L.HR_HOMEGEN)]!;
+  if (homeGone(t, home, gen)) return t.abi.enosys;
   for (let k = 0; k < t.at.ncalls; k++) {
     const rec = recordAt(t, t.me, k);
     // A call abandoned while it ran, whose home has gone since, will never be freed by it: it is ours again.
@@ -301,12 +305,13 @@ export function serveCarried(t: Table): void {
   for (let c = 0; c < n; c++) {
     for (let k = 0; k < nc; k++) {
       const rec = recordAt(t, c, k);
-      if (t.i32[rec + L.CR_TARGET] !== t.me || Atomics.load(t.i32, rec + L.CR_STATE) !== L.CS_POSTED) continue;
+      // A call posted to an earlier holder of this worker index is not ours: its caller sees that home gone.
+      if (t.i32[rec + L.CR_TARGET] !== t.me || t.i32[rec + L.CR_GEN] !== t.claimGen || Atomics.load(t.i32, rec + L.CR_STATE) !== L.CS_POSTED) continue;
       if (Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_POSTED, L.CS_TAKEN) !== L.CS_POSTED) continue;
       // The target read above may predate a reuse of the record; while it is
       // taken nobody rewrites it, so read it again and hand back a call meant for another thread.
       const target = Atomics.load(t.i32, rec + L.CR_TARGET);
-      if (target !== t.me) {
+      if (target !== t.me || Atomics.load(t.i32, rec + L.CR_GEN) !== t.claimGen) {
         // A CAS: the core may have abandoned it meanwhile (its caller's record was freed).
         Atomics.compareExchange(t.i32, rec + L.CR_STATE, L.CS_TAKEN, L.CS_POSTED);
         if (target >>> 0 < n >>> 0) ring(t, target);

@@ -92,6 +92,7 @@ export class Table {
   readonly #wasmModule: WebAssembly.Module;
   /** @internal */ declare readonly i32: Int32Array;
   /** @internal */ declare readonly me: number;
+  /** @internal This thread's claim of its worker record (WR_GEN): handlers it loads are homed at (me, claimGen). */ declare readonly claimGen: number;
   /** @internal This thread's code for the handlers it loaded, by handler id, until their records are freed. */ readonly local = new Map<number, Entry>();
   /** @internal */ declare readonly at: { slots: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; ncalls: number; resolved: number; async: number };
   /** @internal The whole memory as bytes (the async bytes). */ declare readonly u8: Uint8Array;
@@ -192,6 +193,7 @@ export class Table {
     const me = this.core.workerClaim(opts.threadId);
     if (me < 0) throw new SystabError('EFULL', `all ${this.i32[L.H_MAXW]} worker records of this table are taken`);
     this.me = me;
+    this.claimGen = Atomics.load(this.i32, workerWord(this, me, L.WR_GEN));
     this.core.bind(me);
     this.#slots = new Int32Array(memory.buffer, this.at.slots * 4, abi.count);
     this.#fns = new Array<Function | undefined>(this.i32[L.H_MAXH]!).fill(undefined);

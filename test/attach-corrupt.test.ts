@@ -4,7 +4,7 @@
 // code: never a hang, never a raw RuntimeError, RangeError or TypeError. Each
 // case runs in a worker thread that is terminated when it takes too long.
 // Wrong modules, ABI objects that differ from the table's, and descriptor
-// fields of the wrong type are EATTACH too. (Layout version 3.)
+// fields of the wrong type are EATTACH too. (Layout version 4.)
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
@@ -272,7 +272,7 @@ describe('the snapshot', () => {
     expect(words[at.calls + posted * L.CR_WORDS + L.CR_TARGET]).toBe(0);
     expect(words[at.workers + 0 * L.WR_WORDS + L.WR_STATE]).toBe(L.WS_ONLINE);
     expect(words[at.workers + 1 * L.WR_WORDS + L.WR_STATE]).toBe(L.WS_ONLINE);
-    expect(words[at.workers + 1 * L.WR_WORDS + L.WR_GEN]).toBe(2); // the caller's, then the scene's
+    expect(words[at.workers + 1 * L.WR_WORDS + L.WR_GEN]).toBe(3); // the caller's claim, its release, the scene's claim
     expect(words[L.H_LOCK]).toBe(0);
   });
 });
@@ -479,7 +479,7 @@ describe('attach() of mismatched descriptors', () => {
     expectSystabError(() => attach({ ...d, module: noVerify }), 'EATTACH', "module is not systab's core: it does not export verify:function");
     // Every name and kind right, the code not the core's: its layoutVersion() answers 0.
     const lookalike = fakeCore({ memory: true, functions: CORE_IMPORTS, exports: names });
-    expectSystabError(() => attach({ ...d, module: lookalike }), 'EATTACH', "module is not systab's core of layout version 3 (its layoutVersion() answers 0)");
+    expectSystabError(() => attach({ ...d, module: lookalike }), 'EATTACH', `module is not systab's core of layout version ${L.LAYOUT_VERSION} (its layoutVersion() answers 0)`);
     // The core built for plain memory cannot run on a shared table.
     const local = createTable({ abi: x86_64, shared: false }).describe().module;
     expect(() => attach({ ...d, module: local })).toThrow(expect.objectContaining({ code: 'EATTACH', message: expect.stringMatching(/^the core cannot run on this memory \(/) }));

@@ -45,6 +45,7 @@ function setup() {
     i32[rec + L.CR_HANDLER] = handlerOf(nr);
     i32[rec + L.CR_NR] = nr;
     i32[rec + L.CR_ERR] = 0;
+    i32[rec + L.CR_GEN] = i32[r.workers + target * L.WR_WORDS + L.WR_GEN]!; // the home's claim
     for (let k = 0; k < 6; k++) f64[((rec + L.CR_ARGS) >> 1) + k] = args[k] ?? 0;
     Atomics.store(i32, rec + L.CR_STATE, L.CS_POSTED);
   };

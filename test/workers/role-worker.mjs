@@ -118,6 +118,24 @@ const roles = {
       parentPort.postMessage({ ready: true });
     });
   },
+  // Home of module "gone", which it leaves loaded: it closes its view and stays alive.
+  leaver() {
+    const m = t.load({ name: 'gone', handlers: { getppid: () => 7 } });
+    parentPort.postMessage({ loaded: m.token });
+    return new Promise((res) =>
+      parentPort.once('message', () => {
+        t.close();
+        parentPort.postMessage({ left: true });
+        parentPort.once('message', () => res({ bye: true }));
+      }),
+    );
+  },
+  // Attaches (taking a freed worker index), then runs a guest loop with no calls or polls.
+  squatter() {
+    parentPort.postMessage({ squatting: true });
+    busy(opts.ms ?? 2000);
+    return { done: true };
+  },
   // Attaches, then waits for a message: an idle thread.
   idle() {
     parentPort.postMessage({ idle: true });
