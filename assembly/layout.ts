@@ -30,7 +30,8 @@ export const H_BYTES = 15; // total bytes of the layout
 export const H_OOR_COUNT = 16; // 1: out-of-range calls are counted (the count switch of hooks('*'))
 export const H_CALLS = 17; // carried-call records per worker
 export const H_ORPHANS = 18; // 1: a thread left (close, evict) with retired handlers or an unload unfinished; the next writer adopts them
-export const HEADER_WORDS = 20; // even, so the f64 fields of call records stay 8-byte aligned; word 19 is spare
+export const H_LEASE_ID = 19; // a random id the creator writes: the table's part of each thread's Web Lock name (lease.ts)
+export const HEADER_WORDS = 20; // even, so the f64 fields of call records stay 8-byte aligned
 
 export const STATE_READY = 2;
 
@@ -112,7 +113,8 @@ export const WR_WAKE = 2; // the worker's doorbell: bumped for a grace period, a
 export const WR_DEPTH = 3; // calls in progress on this worker (written by it alone)
 export const WR_OOR = 4; // out-of-range calls seen by this worker
 export const WR_ID = 5; // the embedder's id for the thread (Node: threadId), for evict()
-export const WR_GEN = 6; // bumped at each claim: a carried call's home is this record and this generation
+export const WR_GEN = 6; // bumped at each claim and release: a carried call's home is this record and this generation
+export const WR_LEASE = 7; // 1 once the thread has requested its Web Lock lease (lease.ts); 0 where it has none
 
 export const WS_FREE = 0;
 export const WS_ONLINE = 1;

@@ -8,6 +8,7 @@ import type { Table } from './table.js';
 import { workerWord } from './records.js';
 import { blockingAllowed } from './blocking.js';
 import { carriedInFlight } from './proxy.js';
+import { leaseWatch } from './lease.js';
 
 
 /**
@@ -68,8 +69,8 @@ const tick: () => Promise<void> =
         });
       })();
 
-/** A handler of `ids` still running somewhere: an async call in flight, or a call carried to its home. */
-function inflight(t: Table, ids: readonly number[]): number {
+/** A handler of `ids` still running somewhere: an async call in flight, or a call carried to its home; `at.w` is the thread it runs in. */
+function inflight(t: Table, ids: readonly number[], at?: { w: number }): number {
   if (ids.length === 0) return 0;
   const maxW = t.i32[L.H_MAXW]!;
   const maxH = t.i32[L.H_MAXH]!;
@@ -77,9 +78,23 @@ function inflight(t: Table, ids: readonly number[]): number {
   for (let w = 0; w < maxW; w++) {
     if (Atomics.load(t.i32, workerWord(t, w, L.WR_STATE)) === L.WS_FREE) continue;
     const row = t.at.async + w * maxH;
-    for (const h of ids) if (Atomics.load(t.u8, row + h) !== 0) return h;
+    for (const h of ids) {
+      if (Atomics.load(t.u8, row + h) === 0) continue;
+      if (at !== undefined) at.w = w;
+      return h;
+    }
   }
-  return carriedInFlight(t, new Set(ids));
+  return carriedInFlight(t, new Set(ids), at);
+}
+
+/** The home of a call worker `w` has posted or sees running (the first such record), or -1. */
+function homeAwaited(t: Table, w: number): number {
+  for (let k = 0; k < t.at.ncalls; k++) {
+    const rec = t.at.calls + (w * t.at.ncalls + k) * L.CR_WORDS;
+    const s = Atomics.load(t.i32, rec + L.CR_STATE);
+    if (s === L.CS_POSTED || s === L.CS_TAKEN) return Atomics.load(t.i32, rec + L.CR_TARGET);
+  }
+  return -1;
 }
 
 /**
@@ -90,11 +105,22 @@ function inflight(t: Table, ids: readonly number[]): number {
 export async function graceFor(t: Table, ids: readonly number[], timeout: number): Promise<string | undefined> {
   const gp = t.core.gpStart();
   const deadline = performance.now() + timeout;
+  // A lagging thread that has gone unseen (a terminated Web Worker) is evicted once its lease is seen gone.
+  const lagging = leaseWatch(t, (w, gen) => t.evictWorker(w, gen));
+  // ...and the home a lagging thread waits on: a thread blocked in a carried call to a gone home cannot look itself.
+  const waitedOn = leaseWatch(t, (w, gen) => t.evictWorker(w, gen));
   for (;;) {
     // This thread counts as passed only at a quiescent point: a change made
     // from inside a handler waits for that handler to return too.
     const w = t.core.gpWaiter(gp, t.quiesce() ? t.me : -1);
-    const h = w < 0 ? inflight(t, ids) : 0;
+    const running = { w: -1 };
+    const h = w < 0 ? inflight(t, ids, running) : 0;
+    // The thread holding the period back, or running a call of `ids`.
+    if (w >= 0 || running.w >= 0) lagging(w >= 0 ? w : running.w);
+    if (w >= 0) {
+      const home = homeAwaited(t, w);
+      if (home >= 0) waitedOn(home);
+    }
     if (w < 0 && h === 0) return undefined;
     if (performance.now() >= deadline) {
       return w >= 0 ? `worker ${w} has not reached a quiescent point (it may be stuck in a long call or a guest loop)` : `a call of handler ${h} is still in flight (async, or carried to its home)`;
@@ -116,6 +142,7 @@ export async function graceFor(t: Table, ids: readonly number[], timeout: number
 export class Limbo {
   #parked: { ids: number[]; gp: number; done: () => void; fail: (e: unknown) => void }[] = [];
   #running = false;
+  #lagging: ((w: number) => void) | undefined;
 
   /** Retire `ids` and resolve once they have drained (a replace's `drained`). */
   retire(t: Table, ids: number[]): Promise<void> {
@@ -129,7 +156,11 @@ export class Limbo {
   collect(t: Table): void {
     const self = t.quiesce() ? t.me : -1;
     this.#parked = this.#parked.filter((p) => {
-      if (t.core.gpWaiter(p.gp, self) >= 0 || inflight(t, p.ids) !== 0) return true;
+      const w = t.core.gpWaiter(p.gp, self);
+      const running = { w: -1 };
+      const busy = w >= 0 || inflight(t, p.ids, running) !== 0;
+      if (busy && (w >= 0 || running.w >= 0)) (this.#lagging ??= leaseWatch(t, (x, gen) => t.evictWorker(x, gen)))(w >= 0 ? w : running.w);
+      if (busy) return true;
       for (const h of p.ids) t.core.handlerFree(h);
       t.discard(p.ids);
       p.done();

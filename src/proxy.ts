@@ -25,6 +25,7 @@ import { describeSlot } from './slots.js';
 import type { Table } from './table.js';
 import { handlerWord, workerWord } from './records.js';
 import { show } from './handlers.js';
+import { leaseWatch } from './lease.js';
 
 const now = (): number => performance.now();
 
@@ -187,10 +188,13 @@ export function carryAsync(t: Table, id: number, nr: number, args: readonly unkn
       q = again;
       if (q === undefined) await waitBell(t, bell, Math.max(0, Math.min(deadline - now(), 20)));
     }
+    // A home that has gone unseen (a terminated Web Worker) is evicted once its lease is seen gone: the call then answers ENOSYS.
+    const silent = leaseWatch(t, (w, gen) => t.evictWorker(w, gen));
     for (;;) {
       const bell = Atomics.load(t.i32, t.wakeAt);
       const r = check(t, q);
       if (r !== undefined) return r;
+      silent(q.home);
       await waitBell(t, bell, Math.max(0, Math.min(q.deadline - now(), 50)));
     }
   };
@@ -235,11 +239,13 @@ function waitSync(t: Table, p: Posted): number {
 
 async function waitAsync(t: Table, p: Posted): Promise<number> {
   const keep = setInterval(() => {}, 1 << 30);
+  const silent = leaseWatch(t, (w, gen) => t.evictWorker(w, gen));
   try {
     for (;;) {
       const bell = Atomics.load(t.i32, t.wakeAt);
       const r = check(t, p);
       if (r !== undefined) return r;
+      silent(p.home);
       await waitBell(t, bell, Math.max(0, Math.min(p.deadline - now(), 50)));
     }
   } finally {
@@ -275,15 +281,17 @@ function recordHomeGone(t: Table, rec: number): boolean {
   return home >>> 0 >= t.i32[L.H_MAXW]! >>> 0 || homeGone(t, home, Atomics.load(t.i32, rec + L.CR_GEN));
 }
 
-/** A handler of `ids` that a carried call still holds (posted, running, or abandoned while running, at a home still there), or 0. */
-export function carriedInFlight(t: Table, ids: ReadonlySet<number>): number {
+/** A handler of `ids` that a carried call still holds (posted, running, or abandoned while running, at a home still there), or 0; `at.w` is that home. */
+export function carriedInFlight(t: Table, ids: ReadonlySet<number>, at?: { w: number }): number {
   const n = t.i32[L.H_MAXW]! * t.at.ncalls;
   for (let k = 0; k < n; k++) {
     const rec = t.at.calls + k * L.CR_WORDS;
     const s = Atomics.load(t.i32, rec + L.CR_STATE);
     if (s !== L.CS_POSTED && s !== L.CS_TAKEN && s !== L.CS_ABANDONED) continue;
     const h = Atomics.load(t.i32, rec + L.CR_HANDLER);
-    if (ids.has(h) && !recordHomeGone(t, rec)) return h;
+    if (!ids.has(h) || recordHomeGone(t, rec)) continue;
+    if (at !== undefined) at.w = Atomics.load(t.i32, rec + L.CR_TARGET);
+    return h;
   }
   return 0;
 }

@@ -15,6 +15,7 @@ import { lockForChange, orphan, loadModule, moduleByToken, moduleName, provideCo
 import type { ModuleSpec } from './handlers.js';
 import { carry, carryAsync, leakedRecord, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 import { handlerWord, workerWord } from './records.js';
+import { holdLease } from './lease.js';
 
 export interface TableOptions {
   abi: Abi;
@@ -175,6 +176,8 @@ export class Table {
       if (this.core.init(fingerprint, this.map.total, abi.base, abi.count, init.maxH, init.maxM, init.maxW, abi.enosys, init.calls) !== 0) {
         throw new SystabError('EATTACH', 'memory already holds a systab table; use attach()');
       }
+      // Names this table's leases (Web Locks are per agent cluster, shared by every table in it).
+      Atomics.store(this.i32, L.H_LEASE_ID, 1 + Math.floor(Math.random() * 0x7ffffffe));
     }
     this.at = {
       slots: this.core.slotsAt(),
@@ -228,6 +231,7 @@ export class Table {
     if (init === undefined) this.#checkRecords();
     this.#refresh();
     this.quiesce(); // holds nothing yet: a grace period already under way need not wait for this thread
+    this.#endLease = holdLease(this);
     watchDoorbell(this);
   }
 
@@ -818,10 +822,7 @@ export class Table {
     for (let w = 0; w < n; w++) {
       const r = workerWord(this, w, 0);
       if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
-        // What it left unfinished becomes orphans; then its record, its call records and the writer lock if it held it are freed.
-        orphan(this, w);
-        this.core.workerRelease(w);
-        found = true;
+        if (this.evictWorker(w, Atomics.load(this.i32, r + L.WR_GEN))) found = true;
       }
     }
     // Adopt the orphans now (or, if the lock is busy, the next writer will).
@@ -1105,11 +1106,27 @@ export class Table {
   }
 
   #released = false;
+  #endLease: () => void = () => {};
   #release(): void {
     if (this.#released) return;
     this.#released = true;
     orphan(this, this.me); // handlers it was draining and unloads it had begun: the next writer finishes them
     this.core.workerRelease(this.me);
+    this.#endLease();
+  }
+
+  /**
+   * @internal Frees worker record `w` if it still holds claim `gen` (its
+   * thread is known gone): the CAS on the generation makes one evicter win,
+   * and a thread that claims the index afterwards is never freed by mistake.
+   */
+  evictWorker(w: number, gen: number): boolean {
+    if (w === this.me || Atomics.load(this.i32, workerWord(this, w, L.WR_STATE)) === L.WS_FREE) return false;
+    if (Atomics.compareExchange(this.i32, workerWord(this, w, L.WR_GEN), gen, gen + 1) !== gen) return false;
+    // What it left unfinished becomes orphans; then its record, its call records and the writer lock if it held it are freed.
+    orphan(this, w);
+    this.core.workerRelease(w);
+    return true;
   }
 }
 

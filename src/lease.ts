@@ -1,0 +1,97 @@
+// Seeing a thread that has gone where nothing reports it (a browser's
+// terminated Web Worker runs no more code and fires no event): every thread
+// that attaches holds a Web Lock named for its worker record and claim for
+// as long as it lives. The agent frees a dead thread's locks, so a waiter
+// that finds a lagging thread's lock neither held nor requested knows it
+// is gone, and evicts it.
+import * as L from '../assembly/layout.js';
+import type { Table } from './table.js';
+import { workerWord } from './records.js';
+
+interface LockManager {
+  request(name: string, cb: () => Promise<void>): Promise<unknown>;
+  query(): Promise<{ held?: { name?: string }[]; pending?: { name?: string }[] }>;
+}
+
+// Browsers only: Node 24 has navigator.locks, but a worker's locks do not
+// show in another thread's query() there (and Node reports exits anyway).
+const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+
+const locks = (): LockManager | undefined => {
+  if (isNode) return undefined;
+  const l = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  return typeof l?.request === 'function' && typeof l.query === 'function' ? l : undefined;
+};
+
+const leaseName = (t: Table, w: number, gen: number): string => `systab:${Atomics.load(t.i32, L.H_LEASE_ID)}:${w}:${gen}`;
+
+/** Takes this thread's lease (where Web Locks exist); returns what gives it back. */
+export function holdLease(t: Table): () => void {
+  const l = locks();
+  if (l === undefined || !t.shared) return () => {};
+  let end = (): void => {};
+  const held = new Promise<void>((res) => (end = res));
+  const at = workerWord(t, t.me, L.WR_LEASE);
+  const gen = t.claimGen;
+  // Granted, the lock is held until this thread gives it back or dies; only
+  // from then on does its absence mean the thread is gone (a request not yet
+  // granted may not show: a thread that never yields to its event loop is
+  // never judged by its lease).
+  l.request(leaseName(t, t.me, gen), () => {
+    if (Atomics.load(t.i32, workerWord(t, t.me, L.WR_GEN)) === gen) Atomics.store(t.i32, at, 1);
+    return held;
+  }).catch(() => {});
+  return () => end();
+}
+
+/** The names of the locks held or requested now, or undefined where there are none. */
+async function leaseNames(): Promise<Set<string> | undefined> {
+  const l = locks();
+  if (l === undefined) return undefined;
+  const q = await l.query();
+  return new Set([...(q.held ?? []), ...(q.pending ?? [])].map((x) => x.name ?? ''));
+}
+
+/**
+ * Whether worker `w` (claim `gen`) is gone: it holds a granted lease and the
+ * lease has been absent in two looks 100 ms apart. False where there are no Web Locks.
+ */
+export async function leaseGone(t: Table, w: number, gen: number): Promise<boolean> {
+  const alive = (): boolean => Atomics.load(t.i32, workerWord(t, w, L.WR_STATE)) !== L.WS_FREE && Atomics.load(t.i32, workerWord(t, w, L.WR_GEN)) === gen;
+  if (!alive() || Atomics.load(t.i32, workerWord(t, w, L.WR_LEASE)) !== 1) return false;
+  const name = leaseName(t, w, gen);
+  for (let look = 0; look < 2; look++) {
+    if (look > 0) await new Promise((r) => setTimeout(r, 100));
+    const names = await leaseNames();
+    if (names === undefined || names.has(name) || !alive()) return false;
+  }
+  return true;
+}
+
+/**
+ * Watches the threads a wait is held back by: once one has lagged for
+ * `afterMs`, its lease is looked at (at most one look at a time) and, if it
+ * is gone, `evictWorker` frees it. Call `lagging(w)` on each round of a wait.
+ */
+export function leaseWatch(t: Table, evictWorker: (w: number, gen: number) => void, afterMs = 300): (w: number) => void {
+  if (locks() === undefined || !t.shared) return () => {};
+  let since = new Map<number, number>();
+  let looking = false;
+  return (w: number) => {
+    const now = performance.now();
+    const first = since.get(w) ?? now;
+    since = new Map([[w, first]]);
+    if (looking || now - first < afterMs || w === t.me) return;
+    looking = true;
+    const gen = Atomics.load(t.i32, workerWord(t, w, L.WR_GEN));
+    void leaseGone(t, w, gen)
+      .then((gone) => {
+        if (gone) evictWorker(w, gen);
+      })
+      .catch(() => {})
+      .finally(() => {
+        looking = false;
+        since.set(w, performance.now()); // look again only after another wait
+      });
+  };
+}
