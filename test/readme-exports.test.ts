@@ -80,4 +80,12 @@ describe('CommonJS', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('7 -38 EBADNR');
   });
+
+  it('require() and import give the one module instance (one SystabError class)', () => {
+    const script = `import { createRequire } from 'node:module'; import * as esm from 'systab'; import * as wasi from 'systab/wasi';
+      const require = createRequire(import.meta.url);
+      console.log(require('systab').SystabError === esm.SystabError, require('systab/wasi').wasiImports === wasi.wasiImports);`;
+    const r = node(['--input-type=module', '-e', script]);
+    expect([r.stderr, r.stdout.trim()]).toEqual(['', 'true true']);
+  });
 });
