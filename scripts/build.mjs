@@ -2,22 +2,9 @@
 // declarations, source maps, and dist/core.wasm. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
 import { mangleProps } from './mangle.mjs';
+import { inlineWasm } from './inline-wasm.mjs';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-
-// The core's bytes, inlined as base64 and decoded by a call marked pure: a
-// bundle that uses none of the table (only SystabError, say) drops the bytes
-// with the call. esbuild's binary loader decodes at import, unmarked.
-const pureWasm = {
-  name: 'pure-wasm',
-  setup(b) {
-    b.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({
-      loader: 'js',
-      contents: `const decode = (s) => typeof Uint8Array.fromBase64 === 'function' ? Uint8Array.fromBase64(s) : Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-export default /* @__PURE__ */ decode(${JSON.stringify(readFileSync(path).toString('base64'))});`,
-    }));
-  },
-};
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/abi', { recursive: true });
@@ -38,7 +25,7 @@ await build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  plugins: [pureWasm],
+  plugins: [inlineWasm], // the core's bytes, dropped by bundles that make no table
   // Folds the layout constants into the code: a module-level binding costs the hot path a load and a check per use.
   minifySyntax: true,
   mangleProps,
