@@ -9,9 +9,10 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { mangleProps } from './mangle.mjs';
+import { inlineWasm } from './inline-wasm.mjs';
 
 const gz = async (plugins) => {
-  const r = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, mangleProps, format: 'esm', write: false, platform: 'neutral', loader: { '.wasm': 'binary' }, plugins });
+  const r = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, mangleProps, format: 'esm', write: false, platform: 'neutral', plugins: [...plugins, inlineWasm] });
   return gzipSync(r.outputFiles[0].contents).length;
 };
 const noCore = {

@@ -1,0 +1,64 @@
+// dist/ ships source maps that carry the sources and map the members the
+// build mangles (scripts/mangle.mjs) back to their names: a stack trace
+// under --enable-source-maps names src/table.ts and the original method.
+// Runs against dist/ (npm run build).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SourceMap } from 'node:module';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+const jsFiles = (dir: string): string[] =>
+  readdirSync(join(dist, dir)).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+
+describe('source maps', () => {
+  it('every entry and chunk but the ABI literals has a map with its sources inside', () => {
+    const files = [...jsFiles('.'), ...jsFiles('chunks'), ...jsFiles('wasi')];
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const js = readFileSync(join(dist, f), 'utf8');
+      const url = /\n\/\/# sourceMappingURL=(\S+)\n?$/.exec(js)?.[1];
+      expect(url, f).toBe(`${f.split('/').pop()}.map`);
+      const map = JSON.parse(readFileSync(join(dist, f + '.map'), 'utf8')) as { sources: string[]; sourcesContent: (string | null)[] };
+      expect(map.sourcesContent.length, f).toBe(map.sources.length);
+      for (const c of map.sourcesContent) expect(typeof c, f).toBe('string');
+    }
+  });
+
+  it('the ABI modules, generated literals, ship without maps', () => {
+    for (const f of jsFiles('abi')) {
+      expect(readFileSync(join(dist, f), 'utf8'), f).not.toContain('sourceMappingURL');
+      expect(existsSync(join(dist, f + '.map')), f).toBe(false);
+    }
+  });
+
+  it("maps a mangled member back to its name (the table's `core`)", () => {
+    const js = readFileSync(join(dist, 'index.js'), 'utf8');
+    const lines = js.split('\n');
+    const line = lines.findIndex((l) => /this\.\w+\.layoutBytes\(/.test(l));
+    expect(line).toBeGreaterThanOrEqual(0);
+    const m = /this\.(\w+)\.layoutBytes\(/.exec(lines[line]!)!;
+    expect(m[1]).not.toBe('core'); // mangled in dist
+    const map = new SourceMap(JSON.parse(readFileSync(join(dist, 'index.js.map'), 'utf8')));
+    const e = map.findEntry(line, m.index + 'this.'.length) as { name?: string; originalSource?: string };
+    expect(e.name).toBe('core');
+    expect(e.originalSource).toMatch(/src\/table\.ts$/);
+  });
+
+  it('a stack trace through a mangled method names it under --enable-source-maps', () => {
+    // enter hooks on: the call takes the table's slow path (a mangled method)
+    const script = `import { createTable } from 'systab'; import { abi } from 'systab/abi/linux-x86_64';
+      const t = createTable({ abi }); t.hooks('*', { enter: true }); t.onEnter(() => {});
+      t.load({ name: 'x', handlers: { getpid: () => { throw new Error('boom'); } } });
+      try { t.call(39); } catch (e) { console.log(e.stack); }`;
+    const run = (flags: string[]): string => spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).stdout;
+    const plain = run([]);
+    const mapped = run(['--enable-source-maps']);
+    expect(plain).toMatch(/dist\/index\.js:\d+:\d+/);
+    expect(plain).not.toMatch(/\bslow\b/);
+    expect(mapped).toMatch(/\bslow \(.*src\/table\.ts:\d+:\d+\)/);
+    expect(mapped).not.toMatch(/dist\/index\.js/);
+  });
+});

@@ -1,0 +1,79 @@
+// Issue 15, item 5: what the table accepts today and should refuse, each with
+// a typed error naming what was meant. Every test here is `.fails`: it
+// asserts the wanted behaviour, which needs changes in src/table.ts and
+// src/handlers.ts (not this branch's files; the branch's report gives each
+// change). Remove `.fails` from each as its change lands. The last group
+// pins today's behaviour, so that a change is seen.
+import { describe, expect, it } from 'vitest';
+import { createTable, SystabError } from 'systab';
+import { abi } from 'systab/abi/linux-x86_64';
+
+function outcome(fn: () => unknown): unknown {
+  try {
+    return ['ok', fn()];
+  } catch (e) {
+    return e instanceof SystabError ? [e.code, e.message] : ['thrown', String(e)];
+  }
+}
+
+const table = () => createTable({ abi });
+
+describe('wanted: typed errors for what is silently accepted today', () => {
+  it.fails('a BigInt argument to a plain (number) handler through call() is EBADARG', () => {
+    const t = table();
+    t.load({ name: 'io', handlers: { read: (fd) => (typeof fd === 'number' ? 0 : -1) } });
+    expect(outcome(() => t.call(0, 5n as never))).toEqual(['EBADARG', 'argument 0 of read (0) is 5n: call() passes numbers (use call64(), or a handler with bigint: true)']);
+    t.verify();
+  });
+
+  it.fails('a plain handler returning a BigInt through call() is EBADRESULT', () => {
+    const t = table();
+    t.load({ name: 'p', handlers: { getpid: (() => 2n) as never } });
+    expect(outcome(() => t.call(39))).toEqual(['EBADRESULT', 'handler for getpid (39) returned 2n; handlers return a number (bigint: true handlers may return a bigint)']);
+    t.verify();
+  });
+
+  it.fails('a handler entry with an unknown key ({ fn, bigInt }) is EBADSPEC naming the key meant', () => {
+    const t = table();
+    expect(outcome(() => t.load({ name: 'b', handlers: { lseek: { fn: () => 0, bigInt: true } as never } }))).toEqual(['EBADSPEC', 'handler for "lseek" in module "b" has no key "bigInt" (did you mean "bigint"?)']);
+    expect(t.call(8)).toBe(-38); // nothing loaded
+    t.verify();
+  });
+
+  it.fails('a load spec with an unknown key is EBADSPEC naming the key meant', () => {
+    const t = table();
+    expect(outcome(() => t.load({ name: 'c', handler: { close: () => 0 } } as never))).toEqual(['EBADSPEC', 'load() spec of module "c" has no key "handler" (did you mean "handlers"?)']);
+    t.verify();
+  });
+
+  it.fails('hooks() with an unknown switch ({ counting: true }) is EBADSPEC naming the switch meant', () => {
+    const t = table();
+    expect(outcome(() => t.hooks('*', { counting: true } as never))).toEqual(['EBADSPEC', 'hooks() has no switch "counting" (did you mean "count"?)']);
+    t.verify();
+  });
+
+  it.fails('createTable() with an unknown option is EBADSPEC naming the option meant', () => {
+    expect(outcome(() => createTable({ abi, maxHandler: 10 } as never))).toEqual(['EBADSPEC', 'createTable() has no option "maxHandler" (did you mean "maxHandlers"?)']);
+  });
+});
+
+describe('today (remove each line with its fix above)', () => {
+  it('a BigInt argument reaches a plain handler as a BigInt', () => {
+    const t = table();
+    t.load({ name: 'io', handlers: { read: ((fd: unknown) => (typeof fd === 'bigint' ? 1 : 0)) as never } });
+    expect(t.call(0, 5n as never)).toBe(1);
+  });
+
+  it('a plain handler returning 2n gives 2 through call()', () => {
+    const t = table();
+    t.load({ name: 'p', handlers: { getpid: (() => 2n) as never } });
+    expect(t.call(39)).toBe(2);
+  });
+
+  it('unknown keys are ignored', () => {
+    const t = table();
+    expect(() => t.load({ name: 'b', handlers: { lseek: { fn: () => 0, bigInt: true } as never } })).not.toThrow();
+    expect(() => t.hooks('*', { counting: true } as never)).not.toThrow();
+    expect(() => createTable({ abi, maxHandler: 10 } as never)).not.toThrow();
+  });
+});
