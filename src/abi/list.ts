@@ -78,10 +78,11 @@ const loaders = {
 
 /**
  * The ABI object of `id` (the one `systab/abi/<id>` exports), imported on
- * first use. An unknown id rejects with EBADSPEC naming the valid ones.
+ * first use. An unknown id rejects with EBADSPEC naming the valid ones; a
+ * literal one does not compile (a `string` variable may be anything).
  */
-export async function loadAbi<I extends AbiId>(id: I): Promise<Awaited<ReturnType<(typeof loaders)[I]>>['abi']>;
-export async function loadAbi(id: string): Promise<Abi>;
+export function loadAbi<I extends AbiId>(id: I): Promise<Awaited<ReturnType<(typeof loaders)[I]>>['abi']>;
+export function loadAbi<S extends string>(id: string extends S ? S : never): Promise<Abi>;
 export async function loadAbi(id: string): Promise<Abi> {
   if (typeof id !== 'string' || !Object.hasOwn(loaders, id)) throw new SystabError('EBADSPEC', unknownAbi(id, abiIds));
   return (await loaders[id as AbiId]()).abi;

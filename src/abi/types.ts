@@ -54,3 +54,6 @@ export interface Abi<N extends string = string> {
    */
   callIndex?: string;
 }
+
+/** The call names of an ABI type: `CallName` of a generated one, the union for a union of them, `string` for a hand-made one. */
+export type CallNameOf<A> = A extends Abi<infer N> ? N : string;
