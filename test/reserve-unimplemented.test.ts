@@ -105,6 +105,19 @@ describe('abi.unimplemented as input', () => {
     expectSystabError(() => abiNumber(abi, 'read'), 'EBADSPEC', `abiNumber() takes an ABI object such as the one from 'systab/abi/linux-x86_64' (got object)`);
   });
 
+  it('EATTACH when attach() is handed a bad one; the table is untouched', async () => {
+    const t = createTable({ abi: x86_64, shared: true });
+    const { attach } = await import('systab');
+    expectSystabError(
+      () => attach({ ...t.describe(), abi: { ...x86_64, unimplemented: [1.5] } as unknown as Abi }),
+      'EATTACH',
+      'attach() needs the { memory, module, abi } that table.describe() returns (abi.unimplemented must be an array of call numbers that abi.names holds)',
+    );
+    t.verify();
+    t.reserve('streams', ['getpmsg']);
+    expect(t.call(181)).toBe(-38);
+  });
+
   it('does not change the fingerprint: a worker may attach with an ABI object that lacks it', async () => {
     const t = createTable({ abi: x86_64, shared: true });
     const { unimplemented: _, ...plain } = x86_64;
