@@ -6,10 +6,7 @@
 import { attach as attachTable, createTable as createTableUntyped, type AttachOptions, type MissingPolicy, type Table, type TableDescriptor, type TableOptions } from './table.js';
 import type { HandlerEntry, ModuleSpec, WrapFactory } from './handlers.js';
 import type { Module } from './registry.js';
-import type { Abi, CallNameOf } from './abi/types.js';
-
-/** A call of an ABI whose call names are `N`: one of its names, or a number. */
-export type CallKey<N extends string = string> = N | number;
+import type { Abi, CallKey, CallNameOf } from './abi/types.js';
 
 /** What load() and provide() take, for an ABI whose call names are `N`: a name outside `N` does not compile. */
 export interface TypedModuleSpec<N extends string = string> extends Omit<ModuleSpec, 'handlers' | 'wraps'> {

@@ -57,3 +57,6 @@ export interface Abi<N extends string = string> {
 
 /** The call names of an ABI type: `CallName` of a generated one, the union for a union of them, `string` for a hand-made one. */
 export type CallNameOf<A> = A extends Abi<infer N> ? N : string;
+
+/** A call of an ABI whose call names are `N`: one of its names, or a number. */
+export type CallKey<N extends string = string> = N | number;
