@@ -3,6 +3,7 @@ import type { Abi } from './abi/types.js';
 import { HK_BIGINT, HK_JS, HK_WASM, HK_WRAP, NAME_MAX_BYTES } from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import { describeSlot, slotOf, type SlotMap } from './slots.js';
+import { unknownCall } from './suggest.js';
 
 /** A call handler: up to six numeric arguments in, a number (or a promise of one) out. */
 export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number | Promise<number>;
@@ -79,7 +80,7 @@ export function slotFor(abi: Abi, map: SlotMap, key: string | number): number {
   if (typeof key === 'number') nr = key;
   else if (Object.hasOwn(names, key)) nr = names[key];
   else if (/^(0|[1-9][0-9]*)$/.test(key)) nr = Number(key);
-  else throw new SystabError('ENONAME', `unknown call "${key}" for ${abi.id}`);
+  else throw new SystabError('ENONAME', unknownCall(key, abi));
   const slot = typeof nr === 'number' && Number.isInteger(nr) ? slotOf(map, nr) : -1;
   if (slot < 0) throw new SystabError('ENONAME', `call number ${String(nr)} is outside ${abi.id}'s table`);
   return slot;

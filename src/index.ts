@@ -1,10 +1,14 @@
 // systab: a system call table for emulators. The public API, all of it.
-export { createTable, attach, Table } from './table.js';
-export type { TableOptions, TableDescriptor, MissingPolicy, EnterHook, ExitHook, Stats, CallStats } from './table.js';
+export { Table } from './table.js';
+// table.ts's createTable and attach, under signatures that know an ABI's call names.
+export { createTable, attach } from './typed.js';
+export type { TypedTable, TypedModuleSpec, TypedTableOptions, TypedTableDescriptor } from './typed.js';
+export type { TableOptions, AttachOptions, TableDescriptor, MissingPolicy, EnterHook, ExitHook, Stats, CallStats } from './table.js';
 export { Module } from './registry.js';
 export type { ModuleSpec, Handler, Handler64, HandlerEntry, WrapFactory } from './handlers.js';
 export { SystabError } from './errors.js';
 export type { SystabErrorCode } from './errors.js';
 export { abiNumber, abiName } from './abi/lookup.js';
-export type { Abi, AbiRange, AbiSignature } from './abi/types.js';
+export type { Abi, AbiRange, AbiSignature, CallKey, CallNameOf } from './abi/types.js';
+export type { AbiId } from './abi/list.js';
 export { coreWasm } from './core.js';

@@ -22,10 +22,11 @@ describe('abi generated files', () => {
     }
   });
 
-  it('exports only the abi object from each ABI module', () => {
+  it('exports only the abi object and the type of its call names from each ABI module', () => {
     for (const [path, content] of Object.entries(files)) {
-      if (path.endsWith('list.ts')) continue;
-      expect(content.match(/^export .*/gm), path).toEqual(['export const abi: Abi = {']);
+      if (path.endsWith('list.ts') || path.endsWith('call-index.ts')) continue;
+      expect(content.match(/^export (type|const) \w+/gm), path).toEqual(['export type CallName', 'export const abi']);
+      expect(content, path).toContain('\nexport const abi: Abi<CallName> = {\n');
     }
   });
 });

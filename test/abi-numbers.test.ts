@@ -1,5 +1,5 @@
 // Generated ABI numbering matches data/linux-syscalls, range by range.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Abi } from '../src/abi/types.js';
 import { abiName } from '../src/abi/lookup.js';
@@ -8,8 +8,10 @@ import { abiIds } from '../src/abi/list.js';
 const load = async (id: string): Promise<Abi> => ((await import(`../src/abi/${id}.ts`)) as { abi: Abi }).abi;
 
 // name -> number as the data file says, empty numbers left out.
-function dataFile(arch: string): Map<string, number> {
-  const text = readFileSync(new URL(`../data/linux-syscalls/${arch}`, import.meta.url), 'utf8');
+function dataFile(arch: string, folder = 'linux-syscalls', ext = ''): Map<string, number> {
+  const url = new URL(`../data/${folder}/${arch}${ext}`, import.meta.url);
+  if (folder !== 'linux-syscalls' && !existsSync(url)) return new Map();
+  const text = readFileSync(url, 'utf8');
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const [name, nr] = line.split('\t');
@@ -54,9 +56,13 @@ describe('abi numbers', () => {
     expect([abi.base, abi.count, abi.extra]).toEqual([base, count, extra]);
   });
 
-  it.each(linuxIds)('%s names exactly the numbered lines of its data file', async (id) => {
+  it.each(linuxIds)('%s names exactly the numbered lines of its data files (kernel table and uapi headers)', async (id) => {
     const abi = await load(id);
     const data = dataFile(id.slice('linux-'.length));
+    for (const [name, nr] of dataFile(id.slice('linux-'.length), 'linux-uapi-syscalls', '.tsv')) {
+      expect([name, data.get(name) ?? nr]).toEqual([name, nr]);
+      data.set(name, nr);
+    }
     expect(Object.keys(abi.names)).toHaveLength(data.size);
     expect(new Map(Object.entries(abi.names))).toEqual(data);
   });
@@ -72,7 +78,7 @@ describe('abi numbers', () => {
     }
   });
 
-  it('shares numbers between names only for the aliases of linux-alpha', async () => {
+  it("shares numbers between names only for the aliases of linux-alpha and ARM's sync_file_range2", async () => {
     const shared: Record<string, string[][]> = {};
     for (const id of abiIds) {
       const byNr = new Map<number, string[]>();
@@ -82,6 +88,8 @@ describe('abi numbers', () => {
     }
     expect(shared).toEqual({
       'linux-alpha': [['getpid', 'getxpid'], ['umount', 'umount2'], ['getuid', 'getxuid'], ['getgid', 'getxgid'], ['osf_shmat', 'shmat']],
+      'linux-arm': [['arm_sync_file_range', 'sync_file_range2']],
+      'linux-armoabi': [['arm_sync_file_range', 'sync_file_range2']],
     });
   });
 
@@ -90,7 +98,9 @@ describe('abi numbers', () => {
     for (const [name, nr] of Object.entries(abi.names)) {
       const back = abiName(abi, nr);
       expect(back === undefined ? undefined : abi.names[back]).toBe(nr);
-      if (id !== 'linux-alpha') expect(back).toBe(name);
+      if (id === 'linux-alpha') continue;
+      // ARM's headers alias arm_sync_file_range to the kernel table's sync_file_range2, which names the number.
+      expect(back).toBe(name === 'arm_sync_file_range' ? 'sync_file_range2' : name);
     }
   });
 });

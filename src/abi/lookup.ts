@@ -27,8 +27,12 @@ function lookupOf(abi: Abi, what: string): Lookup {
 /**
  * The number of call `name` in `abi`, or undefined if the ABI lacks it or
  * `name` is not a string. An ABI object is read once, at its first lookup;
- * one that is not an ABI object throws EBADSPEC.
+ * one that is not an ABI object throws EBADSPEC. With a generated ABI, a
+ * literal name it lacks does not compile and a name it has is a `number`;
+ * a `string` variable may be anything (`number | undefined`).
  */
+export function abiNumber<N extends string>(abi: Abi<N>, name: N): string extends N ? number | undefined : number;
+export function abiNumber<S extends string>(abi: Abi, name: string extends S ? S : never): number | undefined;
 export function abiNumber(abi: Abi, name: string): number | undefined {
   const { names } = lookupOf(abi, 'abiNumber');
   if (typeof name !== 'string' || !Object.hasOwn(names, name)) return undefined;
@@ -40,9 +44,9 @@ export function abiNumber(abi: Abi, name: string): number | undefined {
  * is not an integer. An ABI object is read once, at its first lookup; one
  * that is not an ABI object throws EBADSPEC.
  */
-export function abiName(abi: Abi, nr: number): string | undefined {
+export function abiName<N extends string>(abi: Abi<N>, nr: number): N | undefined {
   const { map } = lookupOf(abi, 'abiName');
   if (!Number.isInteger(nr)) return undefined;
   const s = slotOf(map, nr);
-  return s < 0 ? undefined : map.nameOfSlot[s];
+  return s < 0 ? undefined : (map.nameOfSlot[s] as N | undefined);
 }

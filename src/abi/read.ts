@@ -18,7 +18,7 @@ export function readAbi(given: unknown): Abi | string {
   } catch (e) {
     return `abi could not be read (${e instanceof Error ? e.message : String(e)})`;
   }
-  const { id, convention, base, count, extra, names, errno, enosys, signatures } = a;
+  const { id, convention, base, count, extra, names, errno, enosys, signatures, unimplemented, callIndex } = a;
   if (typeof id !== 'string' || id === '') return 'abi.id must be a non-empty string';
   if (convention !== 'negative' && convention !== 'positive') return `abi.convention must be 'negative' or 'positive'`;
   if (!isInt(base, I32_MIN, I32_MAX) || !isInt(count, 1, MAX_SLOTS) || !isInt(base + count - 1, I32_MIN, I32_MAX)) return 'abi.base and abi.count must be a range of 32-bit call numbers';
@@ -50,6 +50,22 @@ export function readAbi(given: unknown): Abi | string {
   if (!isInt(enosys, I32_MIN, I32_MAX)) return 'abi.enosys must be a 32-bit integer';
   const out: Abi = { id, convention, base, count, extra: Object.freeze(ranges.slice(1)) as AbiRange[], names: table.names!, errno: table.errno!, enosys };
   if (signatures !== undefined) out.signatures = signatures as Abi['signatures'];
+  if (unimplemented !== undefined) {
+    const bad = 'abi.unimplemented must be an array of call numbers that abi.names holds';
+    if (!Array.isArray(unimplemented)) return bad;
+    const numbers = new Set(Object.values(table.names!));
+    const own: number[] = [];
+    for (let i = 0; i < unimplemented.length; i++) {
+      const nr: unknown = unimplemented[i];
+      if (typeof nr !== 'number' || !numbers.has(nr)) return bad;
+      own.push(nr);
+    }
+    out.unimplemented = Object.freeze(own) as number[];
+  }
+  if (callIndex !== undefined) {
+    if (typeof callIndex !== 'string') return 'abi.callIndex must be a string';
+    out.callIndex = callIndex;
+  }
   return Object.freeze(out);
 }
 
@@ -64,7 +80,8 @@ export function totalSlots(abi: Abi): number {
  * An i32 FNV-1a hash of everything a table relies on in its ABI: id,
  * convention, ranges, ENOSYS, and the sorted name -> number and errno sets.
  * The header stores it (H_ABI): two ABI objects that differ in any of them
- * cannot share a table.
+ * cannot share a table. `unimplemented`, `signatures` and `callIndex` change
+ * no slot and are left out.
  */
 export function abiFingerprint(abi: Abi): number {
   const pairs = (o: Record<string, number>): string =>
