@@ -1,4 +1,4 @@
-// Size budget: core .wasm at most 16 KB; the JS entry at most 18 KB
+// Size budget: core .wasm at most 16 KB; the JS entry at most 20 KB
 // minified and gzipped, without the ABI tables (separate entry points) and
 // without the core's inlined bytes (budgeted above as core.wasm). Both
 // figures, and the entry with the core inlined, are printed. The entry was
@@ -26,7 +26,7 @@ const js = await gz([noCore]);
 const withCore = await gz([]);
 const rows = [
   ['core.wasm', wasm, 16 * 1024],
-  ['index.js without the core bytes (min+gzip)', js, 18 * 1024],
+  ['index.js without the core bytes (min+gzip)', js, 20 * 1024],
 ];
 let ok = true;
 for (const [what, size, budget] of rows) {

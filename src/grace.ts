@@ -56,18 +56,20 @@ export function unlock(t: Table): void {
   t.core.unlock(t.me + 1);
 }
 
-const tick: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise((r) => setImmediate(r))
-    : (() => {
-        const ch = new MessageChannel();
-        const waiting: (() => void)[] = [];
-        ch.port1.onmessage = () => waiting.shift()?.();
-        return () => new Promise<void>((r) => {
-          waiting.push(r);
-          ch.port2.postMessage(0);
-        });
-      })();
+// One turn of the event loop; made on first use (nothing is created at import).
+let tickFn: (() => Promise<void>) | undefined;
+const makeTick = (): (() => Promise<void>) => {
+  if (typeof setImmediate === 'function') return () => new Promise((r) => setImmediate(r));
+  const ch = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  ch.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((r) => {
+      waiting.push(r);
+      ch.port2.postMessage(0);
+    });
+};
+const tick = (): Promise<void> => (tickFn ??= makeTick())();
 
 /** A handler of `ids` still running somewhere: an async call in flight, or a call carried to its home; `at.w` is the thread it runs in. */
 function inflight(t: Table, ids: readonly number[], at?: { w: number }): number {

@@ -43,7 +43,7 @@ export interface NormalModule {
   replace: boolean;
 }
 
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 // A lone surrogate: not Unicode, so not UTF-8 (TextEncoder would write U+FFFD for it).
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -89,7 +89,7 @@ export function slotFor(abi: Abi, map: SlotMap, key: string | number): number {
 // A module importing one function of the type a `{ wasm }` handler must have,
 // (i64 x6) -> i64: instantiating it with a WebAssembly function of another
 // type fails to link (a JS function links: the Table check below rules it out).
-const WASM_SIG_BYTES = new Uint8Array([
+const WASM_SIG_BYTES = /* @__PURE__ */ new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
   0x01, 0x0b, 0x01, 0x60, 0x06, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x01, 0x7e, // type 0: (i64 x6) -> i64
   0x02, 0x07, 0x01, 0x01, 0x65, 0x01, 0x66, 0x00, 0x00, // import "e" "f": func type 0

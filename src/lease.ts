@@ -15,10 +15,10 @@ interface LockManager {
 
 // Browsers only: Node 24 has navigator.locks, but a worker's locks do not
 // show in another thread's query() there (and Node reports exits anyway).
-const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+const isNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
 
 const locks = (): LockManager | undefined => {
-  if (isNode) return undefined;
+  if (isNode()) return undefined;
   const l = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   return typeof l?.request === 'function' && typeof l.query === 'function' ? l : undefined;
 };

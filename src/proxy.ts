@@ -254,9 +254,11 @@ async function waitAsync(t: Table, p: Posted): Promise<number> {
 }
 
 // Atomics.waitAsync where the host has it (Firefox lacked it for long).
-const waitAsyncFn = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+// Read where used, not at import (no side effects at import).
+const waitAsyncOf = () => (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
 
 function waitBell(t: Table, bell: number, ms: number): Promise<unknown> {
+  const waitAsyncFn = waitAsyncOf();
   if (waitAsyncFn !== undefined) {
     const r = waitAsyncFn(t.i32, t.wakeAt, bell, ms);
     return r.async ? (r.value as Promise<unknown>) : Promise.resolve();
@@ -378,7 +380,7 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
  * the thread ends or someone evicts it; close() gives it back at once).
  */
 export function watchDoorbell(t: Table): void {
-  const wa = waitAsyncFn;
+  const wa = waitAsyncOf();
   if (!t.shared) return;
   const ref = new WeakRef(t);
   const live = (): Table | undefined => {

@@ -55,7 +55,7 @@ export class Module {
   }
 }
 
-const utf8 = new TextDecoder();
+const utf8 = /* @__PURE__ */ new TextDecoder();
 
 /** @internal The name of module record `id`. */
 export function moduleName(t: Table, id: number): string {

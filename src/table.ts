@@ -89,7 +89,7 @@ export class Table {
   declare readonly abi: Abi;
   /** @internal */ declare readonly map: SlotMap;
   /** @internal */ declare readonly core: CoreExports;
-  /** @internal */ declare readonly memory: WebAssembly.Memory;
+  /** The table's memory (shared unless made with shared: false). */ declare readonly memory: WebAssembly.Memory;
   readonly #wasmModule: WebAssembly.Module;
   /** @internal */ declare readonly i32: Int32Array;
   /** @internal */ declare readonly me: number;
@@ -1056,6 +1056,8 @@ export class Table {
 
   /** What another thread needs to attach() to this table. */
   describe(): TableDescriptor {
+    // Before anything is posted: structured clone of an unshared memory fails with the browser's own DataCloneError.
+    if (!this.shared) throw new SystabError('EATTACH', `describe() is for attach() in another thread, which ${canShare() ? 'needs a shared table; this one was made with shared: false' : NO_SAB}`);
     return { memory: this.memory, module: this.#wasmModule, abi: this.abi };
   }
 

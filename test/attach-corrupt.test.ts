@@ -5,6 +5,7 @@
 // case runs in a worker thread that is terminated when it takes too long.
 // Wrong modules, ABI objects that differ from the table's, and descriptor
 // fields of the wrong type are EATTACH too. (Layout version 4.)
+import { coreModule } from '../src/core.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
@@ -481,7 +482,7 @@ describe('attach() of mismatched descriptors', () => {
     const lookalike = fakeCore({ memory: true, functions: CORE_IMPORTS, exports: names });
     expectSystabError(() => attach({ ...d, module: lookalike }), 'EATTACH', `module is not systab's core of layout version ${L.LAYOUT_VERSION} (its layoutVersion() answers 0)`);
     // The core built for plain memory cannot run on a shared table.
-    const local = createTable({ abi: x86_64, shared: false }).describe().module;
+    const local = coreModule(false);
     expect(() => attach({ ...d, module: local })).toThrow(expect.objectContaining({ code: 'EATTACH', message: expect.stringMatching(/^the core cannot run on this memory \(/) }));
     // None of them took a worker record: the three free ones are there still.
     const views = [attach(d), attach(d), attach(d)];

@@ -93,18 +93,14 @@ describe('import has no side effects (dist, bundled by esbuild)', () => {
     expect(counts.compiles).toBe(1);
   });
 
-  // Pending src/grace.ts (not this branch's file): `tick` builds its
-  // MessageChannel at module level where setImmediate is missing (browsers).
-  // Remove `.fails` when it is made on first use.
-  it.fails('importing the whole package in a browser-like context creates no MessageChannel', async () => {
+  // grace.ts makes its MessageChannel (browsers' event-loop turn) on first use.
+  it('importing the whole package in a browser-like context creates no MessageChannel', async () => {
     const code = await bundle("import * as s from 'systab'; globalThis.s = s;", false);
     expect(runCounting(code).counts.channels).toBe(0);
   });
 
-  // Pending module-level statements in src/handlers.ts, src/attach-check.ts,
-  // src/proxy.ts, src/grace.ts, src/registry.ts (see the branch's report):
-  // a bundler must keep each, so a SystabError-only bundle carries them.
-  it.fails('a bundle of only SystabError is the class and nothing else', async () => {
+  // Every module-level statement is pure or made on first use: a bundler drops them all.
+  it('a bundle of only SystabError is the class and nothing else', async () => {
     const code = await bundle("import { SystabError } from 'systab'; console.log(SystabError);", false);
     for (const left of ['TextEncoder', 'TextDecoder', 'MessageChannel', 'waitAsync', 'Uint8Array']) expect(code).not.toContain(left);
   });
