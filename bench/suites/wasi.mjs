@@ -1,0 +1,127 @@
+// wasi: a WASI guest's calls through systab (the implementation loaded with
+// loadWasi, the imports from wasiImports) beside the same implementation
+// called directly, for @bjorn3/browser_wasi_shim and for node:wasi. Each
+// contender is the guest's own loop (bench/wasm/wasi-guest.mjs) over one call,
+// so the import boundary is crossed as a real program crosses it.
+// SYSTAB_WASI_BEFORE=<dist dir> adds the same through another build of systab
+// (e.g. a copy of dist/ from before a change), measured in the same rounds.
+import { closeSync, openSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WASI as NodeWASI } from 'node:wasi';
+import { ConsoleStdout, File, OpenFile, WASI as ShimWASI } from '@bjorn3/browser_wasi_shim';
+import * as systab from 'systab';
+import * as systabWasi from 'systab/wasi';
+import { abi } from 'systab/abi/wasi-preview1';
+import { compare, consume, fmtNs, fmtRatio, printCompare, roundsFor, target } from '../harness.mjs';
+import { LOOPS, wasiGuestBytes } from '../wasm/wasi-guest.mjs';
+
+export const title = 'wasi: a WASI guest through systab beside the implementation called directly';
+
+const CALLS = Object.keys(LOOPS);
+const LIMIT = 1.15;
+
+/** The shim with fd 1 a console that drops what it gets and fd 3 an in-memory file (fd_seek's). */
+const makeShim = () => new ShimWASI([], [], [new OpenFile(new File([])), new ConsoleStdout(() => {}), new ConsoleStdout(() => {}), new OpenFile(new File(new Uint8Array(64)))], { debug: false });
+
+/** A plain JS function per import over `impl` (what a user's own wrapper costs). */
+function behindFunctions(impl) {
+  const o = {};
+  for (const name of CALLS) {
+    const f = impl[name];
+    o[name] = [(a, b, c) => f(a, b, c), (a, b, c, d) => f(a, b, c, d), (a, b, c, d) => f(a, b, c, d), () => f()][CALLS.indexOf(name)];
+  }
+  return o;
+}
+
+export async function run({ ci }) {
+  const module = new WebAssembly.Module(wasiGuestBytes());
+  const dir = mkdtempSync(join(tmpdir(), 'systab-bench-wasi-'));
+  const seekFile = join(dir, 'seek');
+  writeFileSync(seekFile, 'x'.repeat(64));
+  const nodeFds = { stdin: openSync(seekFile, 'r'), stdout: openSync('/dev/null', 'w') };
+  const makeNode = () => new NodeWASI({ version: 'preview1', args: [], env: {}, stdin: nodeFds.stdin, stdout: nodeFds.stdout, returnOnExit: true });
+
+  const builds = [['systab', { systab, wasi: systabWasi, abi }]];
+  const before = process.env.SYSTAB_WASI_BEFORE;
+  if (before) {
+    const at = (p) => pathToFileURL(join(before, p)).href;
+    builds.unshift(['systab (before)', { systab: await import(at('index.js')), wasi: await import(at('wasi/index.js')), abi: (await import(at('abi/wasi-preview1.js'))).abi }]);
+    console.log(`also measuring the build in ${before} as "systab (before)"`);
+  }
+
+  // One guest instance per contender, each bound to its own implementation object.
+  const guests = {
+    shim: (how) => {
+      const w = makeShim();
+      return { w, imports: how(w.wasiImport), bind: (inst) => w.initialize(inst), fd: { fd_write: 1, fd_seek: 3 } };
+    },
+    'node:wasi': (how) => {
+      const w = makeNode();
+      return { w, imports: how(w.wasiImport), bind: (inst) => w.initialize(inst), fd: { fd_write: 1, fd_seek: 0 } };
+    },
+  };
+  const viaSystab = ({ systab: s, wasi, abi: a }) => (impl) => {
+    const t = s.createTable({ abi: a, shared: false });
+    wasi.loadWasi(t, 'impl', impl);
+    return wasi.wasiImports(t).imports.wasi_snapshot_preview1;
+  };
+  const contendersFor = (impl) => [
+    [`${impl} direct`, (o) => o],
+    [`${impl} behind a JS function`, behindFunctions],
+    ...builds.map(([name, b]) => [`${name}`, viaSystab(b)]),
+  ];
+
+  const n = 1000;
+  const results = {};
+  const rows = [];
+  const targets = [];
+  for (const impl of Object.keys(guests)) {
+    for (const call of CALLS) {
+      console.log(`\n-- ${impl}: ${call}`);
+      let expected;
+      const contenders = contendersFor(impl).map(([name, how]) => {
+        const g = guests[impl](how);
+        const inst = new WebAssembly.Instance(module, { wasi_snapshot_preview1: g.imports });
+        g.bind(inst);
+        const loop = inst.exports[LOOPS[call]];
+        const fd = g.fd[call] ?? 0;
+        // Every contender must answer as the implementation called directly does (node:wasi's fd_seek to 2^60 is EINVAL).
+        const sum = loop(4, fd);
+        expected ??= sum;
+        if (sum !== expected) throw new Error(`bench: ${name} ${call} answered errnos summing to ${sum}, the direct call ${expected}`);
+        return { name, calls: n, fn: () => consume(loop(n, fd)) };
+      });
+      const base = impl === 'shim' ? `${impl} direct` : `${impl} behind a JS function`;
+      const r = await compare({ baseline: base, rounds: roundsFor(ci), time: ci ? 20 : 100, warmupTime: ci ? 10 : 50, contenders });
+      printCompare(r);
+      results[`${impl} ${call}`] = r;
+      const by = (name) => r.find((x) => x.name === name);
+      const direct = by(`${impl} direct`);
+      const sys = by('systab');
+      const bef = by('systab (before)');
+      rows.push([impl, call, fmtNs(direct.nsPerCall), fmtRatio(by(`${impl} behind a JS function`).ratio), ...(bef ? [fmtRatio(bef.ratio)] : []), fmtRatio(sys.ratio), fmtRatio(ratioOf(sys, direct))]);
+      targets.push(target({ what: `${impl} ${call}: systab / ${base}`, cmp: '<=', limit: LIMIT, value: sys.ratio, unit: 'x' }));
+    }
+  }
+  closeSync(nodeFds.stdin);
+  closeSync(nodeFds.stdout);
+  rmSync(dir, { recursive: true, force: true });
+  const hasBefore = builds.length > 1;
+  const tables = [{
+    caption: 'Per call: the implementation called directly (ns for colour), and ratios (median of per-round ratios) to the baseline: the shim called directly, node:wasi behind a plain JS function',
+    header: ['implementation', 'call', 'direct', 'behind a JS function', ...(hasBefore ? ['systab (before)'] : []), 'systab', 'systab / direct'],
+    rows,
+  }];
+  console.log();
+  for (const row of rows) console.log(row.join('  '));
+  return { title, baseline: 'per call, see the table', results: undefined, tables, targets, perCall: results };
+}
+
+/** Median over rounds of a / b per round. */
+function ratioOf(a, b) {
+  const xs = a.rounds.map((ns, i) => ns / b.rounds[i]).sort((x, y) => x - y);
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+}
