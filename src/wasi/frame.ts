@@ -3,6 +3,8 @@
 // i64 (offsets, rights, timestamps past 2^53). The import function keeps the
 // guest's own values here for the length of the call, so handlers can read
 // them exactly while hooks, counters and wraps see the six numbers.
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
 
 /** One WASI call in progress: its number and the arguments the guest passed (i64 as bigint). */
 export interface WasiFrame {
@@ -31,4 +33,35 @@ export function wasiArgs(nr?: number): readonly (number | bigint)[] | undefined 
   const top = frames[frames.length - 1];
   if (top === undefined || (nr !== undefined && top.nr !== nr)) return undefined;
   return top.args;
+}
+
+/**
+ * @internal The arguments for WASI function `fname` (number `nr`, lowered
+ * `params`) from the six numbers a handler got: the innermost frame's exact
+ * value where it is call `nr`'s and the number is that value's (the 7th-9th
+ * always), else the number, checked and made the type WebAssembly would pass
+ * (i32 a signed 32-bit number, i64 a bigint).
+ */
+export function exactArgs(nr: number, fname: string, params: readonly string[], a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown): unknown[] {
+  const top = frames[frames.length - 1];
+  const raw = top !== undefined && top.nr === nr ? top.args : undefined;
+  const out = new Array<unknown>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const g = i === 0 ? a0 : i === 1 ? a1 : i === 2 ? a2 : i === 3 ? a3 : i === 4 ? a4 : i === 5 ? a5 : undefined;
+    const r = raw?.[i];
+    out[i] = r !== undefined && (i >= 6 || r === g || (typeof r === 'bigint' && Number(r) === g)) ? r : lowered(g, params[i]!, i, fname);
+  }
+  return out;
+}
+
+/** @internal A value given for parameter `i` of `fname`, as WebAssembly would pass a parameter of `type`. */
+export function lowered(g: unknown, type: string, i: number, fname: string): number | bigint {
+  if (g === undefined) return type === 'i64' ? 0n : 0;
+  if (type === 'i64') {
+    if (typeof g === 'bigint') return BigInt.asIntN(64, g);
+    if (Number.isSafeInteger(g)) return BigInt(g as number);
+    throw new SystabError('EBADARG', `argument ${i} of ${fname} is an i64 and ${show(g)} is not an exact integer; a wrap changes an i64 argument exactly with wasiWraps() (or passes a bigint)`);
+  }
+  if (typeof g === 'number' && Number.isInteger(g) && g >= -(2 ** 31) && g < 2 ** 32) return g | 0;
+  throw new SystabError('EBADARG', `argument ${i} of ${fname} is an i32 and ${show(g)} is not a 32-bit integer`);
 }
