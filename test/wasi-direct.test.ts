@@ -103,3 +103,24 @@ it('a table-like object that is not a systab Table is called through call() ever
   fns.fd_sync!(4);
   expect(calls).toEqual([[nr.fd_sync, 3, 0, 0, 0, 0, 0], [nr.fd_sync, 4, 0, 0, 0, 0, 0]]);
 });
+
+it('a function nobody has answers 52 without the table while nothing changes, and a load, a count switch or a policy takes effect at the next call', async () => {
+  const t = createTable({ abi, shared: false });
+  const fns = wasiImports(t).imports.wasi_snapshot_preview1;
+  const advise = () => fns.fd_advise!(1, 0n, 0n, 0);
+  expect([advise(), advise(), advise()]).toEqual([52, 52, 52]);
+  t.hooks(['fd_advise'], { count: true });
+  expect([advise(), advise()]).toEqual([52, 52]);
+  expect(t.stats().missing).toEqual([{ nr: nr.fd_advise, name: 'fd_advise', count: 2 }]);
+  t.hooks(['fd_advise'], { count: false });
+  t.setMissing(['fd_advise'], () => 7);
+  expect(advise()).toBe(7);
+  t.setMissing(['fd_advise'], 'enosys');
+  expect([advise(), advise()]).toEqual([52, 52]);
+  const m = loadWasi(t, 'advise', { fd_advise: () => 0 });
+  expect([advise(), advise()]).toEqual([0, 0]);
+  await m.unload();
+  expect([advise(), advise()]).toEqual([52, 52]);
+  expect(t.stats().missing).toEqual([{ nr: nr.fd_advise, name: 'fd_advise', count: 2 }]);
+  t.verify();
+});

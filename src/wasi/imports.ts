@@ -57,6 +57,7 @@ export interface WasiHost {
 
 type Raw = (...a: unknown[]) => unknown;
 const NONE: unknown = Symbol('no adapter');
+const NOSYS = abi.enosys;
 const rethrow = (e: unknown): number => {
   throw e;
 };
@@ -85,6 +86,8 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
     let caught: (e: unknown) => number = rethrow;
     const viaTable = (args: unknown[]): number | undefined => {
       const v = bell[0]!;
+      // An empty slot with no switch (the cache says null while the doorbell is quiet): nosys, as the table's hot path answers it.
+      if (v === seen && direct[i] === null) return noResult ? undefined : NOSYS;
       pushFrame({ nr, args: args as (number | bigint)[] });
       let r;
       try {
