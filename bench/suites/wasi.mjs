@@ -4,7 +4,8 @@
 // contender is the guest's own loop (bench/wasm/wasi-guest.mjs) over one call,
 // so the import boundary is crossed as a real program crosses it.
 // SYSTAB_WASI_BEFORE=<dist dir> adds the same through another build of systab
-// (e.g. a copy of dist/ from before a change), measured in the same rounds.
+// (e.g. a copy of dist/ from before a change), measured in the same rounds;
+// SYSTAB_WASI_ONLY=shim,sched_yield runs only those implementations and calls.
 import { closeSync, openSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,32 @@ function behindFunctions(impl) {
   for (const name of CALLS) {
     const f = impl[name];
     o[name] = [(a, b, c) => f(a, b, c), (a, b, c, d) => f(a, b, c, d), (a, b, c, d) => f(a, b, c, d), () => f()][CALLS.indexOf(name)];
+  }
+  return o;
+}
+
+/**
+ * The direct way's own work done by hand (the floor for systab on a plain
+ * slot): a doorbell word read and compared, a slot cache read and compared,
+ * a depth count raised and lowered around the call, errors caught.
+ */
+function checksByHand(impl) {
+  const bell = new Int32Array(new WebAssembly.Memory({ initial: 1 }).buffer, 64, 1);
+  const seen = 0;
+  const state = { depth: 0 };
+  const o = {};
+  for (const name of CALLS) {
+    const f = impl[name];
+    const direct = [f];
+    const caught = (e) => {
+      throw e;
+    };
+    o[name] = [
+      (a, b, c) => { if (bell[0] === seen && direct[0] === f) { state.depth++; try { return f(a, b, c); } catch (e) { return caught(e); } finally { state.depth--; } } return 52; },
+      (a, b, c, d) => { if (bell[0] === seen && direct[0] === f) { state.depth++; try { return f(a, b, c, d); } catch (e) { return caught(e); } finally { state.depth--; } } return 52; },
+      (a, b, c, d) => { if (bell[0] === seen && direct[0] === f) { state.depth++; try { return f(a, b, c, d); } catch (e) { return caught(e); } finally { state.depth--; } } return 52; },
+      () => { if (bell[0] === seen && direct[0] === f) { state.depth++; try { return f(); } catch (e) { return caught(e); } finally { state.depth--; } } return 52; },
+    ][CALLS.indexOf(name)];
   }
   return o;
 }
@@ -70,6 +97,7 @@ export async function run({ ci }) {
   const contendersFor = (impl) => [
     [`${impl} direct`, (o) => o],
     [`${impl} behind a JS function`, behindFunctions],
+    ['the checks by hand', checksByHand],
     ...builds.map(([name, b]) => [`${name}`, viaSystab(b)]),
   ];
 
@@ -77,8 +105,11 @@ export async function run({ ci }) {
   const results = {};
   const rows = [];
   const targets = [];
-  for (const impl of Object.keys(guests)) {
-    for (const call of CALLS) {
+  // SYSTAB_WASI_ONLY=shim,sched_yield narrows a run to some implementations and calls (for A/B work; a full run has all).
+  const only = process.env.SYSTAB_WASI_ONLY?.split(',');
+  const chosen = (x) => only === undefined || only.includes(x) || !only.some((o) => Object.hasOwn(guests, o) === Object.hasOwn(guests, x));
+  for (const impl of Object.keys(guests).filter(chosen)) {
+    for (const call of CALLS.filter(chosen)) {
       console.log(`\n-- ${impl}: ${call}`);
       let expected;
       const contenders = contendersFor(impl).map(([name, how]) => {
@@ -101,7 +132,7 @@ export async function run({ ci }) {
       const direct = by(`${impl} direct`);
       const sys = by('systab');
       const bef = by('systab (before)');
-      rows.push([impl, call, fmtNs(direct.nsPerCall), fmtRatio(by(`${impl} behind a JS function`).ratio), ...(bef ? [fmtRatio(bef.ratio)] : []), fmtRatio(sys.ratio), fmtRatio(ratioOf(sys, direct))]);
+      rows.push([impl, call, fmtNs(direct.nsPerCall), fmtRatio(by(`${impl} behind a JS function`).ratio), fmtRatio(by('the checks by hand').ratio), ...(bef ? [fmtRatio(bef.ratio)] : []), fmtRatio(sys.ratio), fmtRatio(ratioOf(sys, direct))]);
       targets.push(target({ what: `${impl} ${call}: systab / ${base}`, cmp: '<=', limit: LIMIT, value: sys.ratio, unit: 'x' }));
     }
   }
@@ -110,8 +141,8 @@ export async function run({ ci }) {
   rmSync(dir, { recursive: true, force: true });
   const hasBefore = builds.length > 1;
   const tables = [{
-    caption: 'Per call: the implementation called directly (ns for colour), and ratios (median of per-round ratios) to the baseline: the shim called directly, node:wasi behind a plain JS function',
-    header: ['implementation', 'call', 'direct', 'behind a JS function', ...(hasBefore ? ['systab (before)'] : []), 'systab', 'systab / direct'],
+    caption: 'Per call: the implementation called directly (ns for colour), and ratios (median of per-round ratios) to the baseline: the shim called directly, node:wasi behind a plain JS function. "The checks by hand": a JS function per import doing only what systab\'s direct way adds (doorbell and slot cache compared, depth raised and lowered, errors caught), its floor',
+    header: ['implementation', 'call', 'direct', 'behind a JS function', 'the checks by hand', ...(hasBefore ? ['systab (before)'] : []), 'systab', 'systab / direct'],
     rows,
   }];
   console.log();
