@@ -8,11 +8,12 @@
 // arguments to numbers and back to bigints, arrays, the adapter). So while a
 // slot holds an adapter (loadWasi) with no switch on and the doorbell is
 // quiet, the import calls the implementation's own function with the guest's
-// arguments as they came. `seen` is a doorbell value the table has polled at
-// or after: it is taken before a call through the table (which polls when its
-// doorbell has rung) and kept after it, so a ring since makes the next call go
-// through the table again, which re-reads the slots, as the table's own hot
-// path does. Anything else (counting, hooks, wraps, stubs, handlers of other
+// arguments as they came. Each import keeps the doorbell value its choice is
+// good for: read before a call through the table (which polls, and re-reads
+// its slots, when its doorbell has rung), with the slot's cache entry read
+// after it; any ring since (every slot change rings) sends the next call
+// through the table again, as the table's own hot path does. An empty slot
+// with no switch is answered nosys the same way. Anything else (counting, hooks, wraps, stubs, handlers of other
 // threads) goes through the table as before.
 import { abi } from '../abi/wasi-preview1.js';
 import type { Abi } from '../abi/types.js';
@@ -56,8 +57,8 @@ export interface WasiHost {
 }
 
 type Raw = (...a: unknown[]) => unknown;
-const NONE: unknown = Symbol('no adapter');
 const NOSYS = abi.enosys;
+const answerNosys = (): number => NOSYS;
 const rethrow = (e: unknown): number => {
   throw e;
 };
@@ -77,7 +78,6 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
   const bellOf = tableOf?.hotBell ?? new Int32Array(1);
   const directOf = tableOf?.hotDirect ?? [];
   const base = tableOf?.hotBase ?? 0;
-  let seen = ~bellOf[0]!;
 
   const make = (nr: number, k: number, noResult: boolean): WasiImportFunction => {
     const i = nr - base;
@@ -85,13 +85,12 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
     const bell = bellOf;
     const direct = directOf;
     const t = tableOf;
-    let fn: unknown = NONE;
-    let raw: Raw = () => 0;
+    // The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table).
+    let ready = NaN;
+    let raw: Raw = answerNosys;
     let caught: (e: unknown) => number = rethrow;
     const viaTable = (args: unknown[]): number | undefined => {
       const v = bell[0]!;
-      // An empty slot with no switch (the cache says null while the doorbell is quiet): nosys, as the table's hot path answers it.
-      if (v === seen && direct[i] === null) return noResult ? undefined : NOSYS;
       pushFrame({ nr, args: args as (number | bigint)[] });
       let r;
       try {
@@ -101,29 +100,34 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
         popFrame();
       }
       if (t !== undefined) {
-        seen = v;
+        // The cache as the table left it is good while the doorbell reads v (see above).
         const f = direct[i];
         const a = f != null ? adapters.get(f) : undefined;
         if (a !== undefined) {
-          fn = f;
           raw = a.raw;
           caught = a.caught;
-        }
+          ready = v;
+        } else if (f === null) {
+          // Empty, no switch: nosys, as the table's hot path answers it.
+          raw = answerNosys;
+          caught = rethrow;
+          ready = v;
+        } else ready = NaN;
       }
       return noResult ? undefined : r;
     };
     // One literal per arity, so the guest's arguments pass with no array.
     // prettier-ignore
     switch (k) {
-      case 0: return () => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([]); };
-      case 1: return (a) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a]); };
-      case 2: return (a, b) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b]); };
-      case 3: return (a, b, c) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c]); };
-      case 4: return (a, b, c, d) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c, d); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c, d]); };
-      case 5: return (a, b, c, d, e) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c, d, e); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e]); };
-      case 6: return (a, b, c, d, e, f) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f]); };
-      case 7: return (a, b, c, d, e, f, g) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g]); };
-      default: return (a, b, c, d, e, f, g, h, j) => { if (bell[0] === seen && direct[i] === fn) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g, h, j); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g, h, j]); };
+      case 0: return () => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([]); };
+      case 1: return (a) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a]); };
+      case 2: return (a, b) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b]); };
+      case 3: return (a, b, c) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c]); };
+      case 4: return (a, b, c, d) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c, d]); };
+      case 5: return (a, b, c, d, e) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e]); };
+      case 6: return (a, b, c, d, e, f) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f]); };
+      case 7: return (a, b, c, d, e, f, g) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g]); };
+      default: return (a, b, c, d, e, f, g, h, j) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g, h, j); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g, h, j]); };
     }
   };
 
