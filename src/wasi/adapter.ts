@@ -162,7 +162,7 @@ function adapt(nr: number, fname: string, f: (...a: unknown[]) => unknown, polic
     let r;
     try {
       // Called with no `this`, as WebAssembly calls an import.
-      r = f(...args);
+      r = f(...(args as unknown[]));
     } catch (e) {
       return caught(e);
     }

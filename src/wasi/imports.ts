@@ -22,7 +22,7 @@ import { show } from '../handlers.js';
 import { Table } from '../table.js';
 import { adapters } from './adapter.js';
 import { exitCodeOf } from './exit.js';
-import { popFrame, pushFrame } from './frame.js';
+import { num, popFrame, pushFrame } from './frame.js';
 import { runnersOf } from './runners.js';
 
 /** What the WASI host needs of a table (a systab Table made with the wasi-preview1 ABI). */
@@ -91,11 +91,12 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
     let caught: (e: unknown) => number = rethrow;
     const viaTable = (args: unknown[]): number | undefined => {
       const v = bell[0]!;
-      pushFrame({ nr, args: args as (number | bigint)[] });
+      // i64 arguments go to the table as numbers (exact up to 2^53); handlers read exact values with wasiArgs().
+      const n0 = num(args[0]), n1 = num(args[1]), n2 = num(args[2]), n3 = num(args[3]), n4 = num(args[4]), n5 = num(args[5]);
+      pushFrame(nr, args as (number | bigint)[], n0, n1, n2, n3, n4, n5);
       let r;
       try {
-        // i64 arguments go to the table as numbers (exact up to 2^53); handlers read exact values with wasiArgs().
-        r = table.call(nr, num(args[0]), num(args[1]), num(args[2]), num(args[3]), num(args[4]), num(args[5]));
+        r = table.call(nr, n0, n1, n2, n3, n4, n5);
       } finally {
         popFrame();
       }
@@ -179,10 +180,6 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
     },
   };
   return host;
-}
-
-function num(v: unknown): number {
-  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
 }
 
 function describe(v: unknown): string {

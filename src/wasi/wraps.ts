@@ -7,7 +7,7 @@ import { abi } from '../abi/wasi-preview1.js';
 import type { Handler, WrapFactory } from '../handlers.js';
 import { show } from '../handlers.js';
 import { SystabError } from '../errors.js';
-import { exactArgs, lowered, popFrame, pushFrame } from './frame.js';
+import { exactArgs, lowered, num, popFrame, pushFrame } from './frame.js';
 
 /** A WASI function as the engine calls an import: i32 as number, i64 as bigint, every parameter. */
 export type WasiFunction = (...args: (number | bigint)[]) => number;
@@ -32,9 +32,10 @@ function exactWrap(nr: number, fname: string, factory: WasiWrapFactory): WrapFac
     const exactBelow: WasiFunction = (...given) => {
       // Checked and lowered as the engine would pass them; below reads them from the frame.
       const args = params.map((type, i) => lowered(given[i], type, i, fname));
-      pushFrame({ nr, args: args as (number | bigint)[] });
+      const n0 = num(args[0]), n1 = num(args[1]), n2 = num(args[2]), n3 = num(args[3]), n4 = num(args[4]), n5 = num(args[5]);
+      pushFrame(nr, args as (number | bigint)[], n0, n1, n2, n3, n4, n5);
       try {
-        const r = below(num(args[0]), num(args[1]), num(args[2]), num(args[3]), num(args[4]), num(args[5]));
+        const r = below(n0, n1, n2, n3, n4, n5);
         return typeof r === 'number' ? r : (r as unknown as number);
       } finally {
         popFrame();
@@ -48,8 +49,4 @@ function exactWrap(nr: number, fname: string, factory: WasiWrapFactory): WrapFac
     };
     return h;
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0;
 }
