@@ -24,6 +24,7 @@ import { adapters } from './adapter.js';
 import { exitCodeOf } from './exit.js';
 import { num, popFrame, pushFrame } from './frame.js';
 import { runnersOf } from './runners.js';
+import { directWay } from './direct.js';
 
 /** What the WASI host needs of a table (a systab Table made with the wasi-preview1 ABI). */
 export interface WasiTable {
@@ -63,6 +64,21 @@ const rethrow = (e: unknown): number => {
   throw e;
 };
 
+/** @internal One import function's state: written by its way through the table, read by its direct way (direct.ts). */
+export class DirectState {
+  readonly bell: Int32Array;
+  readonly t: Table | undefined;
+  /** The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table). */
+  ready = NaN;
+  raw: Raw = answerNosys;
+  caught: (e: unknown) => number = rethrow;
+  via: (args: unknown[]) => number | undefined = () => undefined;
+  constructor(bell: Int32Array, t: Table | undefined) {
+    this.bell = bell;
+    this.t = t;
+  }
+}
+
 /** Builds the wasi_snapshot_preview1 imports for `table`, which must use the wasi-preview1 ABI. */
 export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}): WasiHost {
   if (table === null || typeof table !== 'object' || typeof table.call !== 'function' || table.abi?.id !== abi.id) {
@@ -79,18 +95,12 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
   const directOf = tableOf?.hotDirect ?? [];
   const base = tableOf?.hotBase ?? 0;
 
-  const make = (nr: number, k: number, noResult: boolean): WasiImportFunction => {
+  const make = (name: string, nr: number, noResult: boolean): WasiImportFunction => {
     const i = nr - base;
-    // In this closure's own context: one hop less per read on the direct way.
-    const bell = bellOf;
     const direct = directOf;
-    const t = tableOf;
-    // The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table).
-    let ready = NaN;
-    let raw: Raw = answerNosys;
-    let caught: (e: unknown) => number = rethrow;
-    const viaTable = (args: unknown[]): number | undefined => {
-      const v = bell[0]!;
+    const s = new DirectState(bellOf, tableOf);
+    s.via = (args) => {
+      const v = s.bell[0]!;
       // i64 arguments go to the table as numbers (exact up to 2^53); handlers read exact values with wasiArgs().
       const n0 = num(args[0]), n1 = num(args[1]), n2 = num(args[2]), n3 = num(args[3]), n4 = num(args[4]), n5 = num(args[5]);
       pushFrame(nr, args as (number | bigint)[], n0, n1, n2, n3, n4, n5);
@@ -100,42 +110,30 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
       } finally {
         popFrame();
       }
-      if (t !== undefined) {
+      if (s.t !== undefined) {
         // The cache as the table left it is good while the doorbell reads v (see above).
         const f = direct[i];
         const a = f != null ? adapters.get(f) : undefined;
         if (a !== undefined) {
-          raw = a.raw;
-          caught = a.caught;
-          ready = v;
+          s.raw = a.raw;
+          s.caught = a.caught;
+          s.ready = v;
         } else if (f === null) {
           // Empty, no switch: nosys, as the table's hot path answers it.
-          raw = answerNosys;
-          caught = rethrow;
-          ready = v;
-        } else ready = NaN;
+          s.raw = answerNosys;
+          s.caught = rethrow;
+          s.ready = v;
+        } else s.ready = NaN;
       }
       return noResult ? undefined : r;
     };
-    // One literal per arity, so the guest's arguments pass with no array.
-    // prettier-ignore
-    switch (k) {
-      case 0: return () => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([]); };
-      case 1: return (a) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a]); };
-      case 2: return (a, b) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b]); };
-      case 3: return (a, b, c) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c]); };
-      case 4: return (a, b, c, d) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d); } catch (e) { t!.depth--; return caught(e); } t!.depth--; return r as number; } return viaTable([a, b, c, d]); };
-      case 5: return (a, b, c, d, e) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e]); };
-      case 6: return (a, b, c, d, e, f) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f]); };
-      case 7: return (a, b, c, d, e, f, g) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g]); };
-      default: return (a, b, c, d, e, f, g, h, j) => { if (bell[0] === ready) { t!.depth++; let r; try { r = raw(a, b, c, d, e, f, g, h, j); } catch (x) { t!.depth--; return caught(x); } t!.depth--; return r as number; } return viaTable([a, b, c, d, e, f, g, h, j]); };
-    }
+    return directWay[name]!(s) as WasiImportFunction;
   };
 
   const fns: Record<string, WasiImportFunction> = {};
   for (const [name, nr] of Object.entries(abi.names)) {
     const sig = abi.signatures![name]!;
-    fns[name] = make(nr, sig.params.length, sig.results.length === 0);
+    fns[name] = make(name, nr, sig.results.length === 0);
   }
   const exitCode = exitOption ?? exitCodeOf;
   const host: WasiHost = {
