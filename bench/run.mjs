@@ -13,7 +13,7 @@ import { renderMarkdown } from './report.mjs';
 import { drawChart } from './chart.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const SUITES = ['dispatch', 'enosys', 'hooks', 'wasm', 'threads', 'churn', 'footprint'];
+export const SUITES = ['dispatch', 'enosys', 'hooks', 'wasm', 'threads', 'churn', 'footprint', 'wasi'];
 
 const argv = process.argv.slice(2);
 const ci = argv.includes('--ci');

@@ -14,7 +14,7 @@ describe('bench/run.mjs arguments', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('usage: node bench/run.mjs [--ci] [suite ...]');
-    expect(r.stdout).toContain('suites: dispatch, enosys, hooks, wasm, threads, churn, footprint');
+    expect(r.stdout).toContain('suites: dispatch, enosys, hooks, wasm, threads, churn, footprint, wasi');
     expect(r.stdout).not.toContain('==');
     expect(stamp()).toEqual(before);
   });
@@ -31,7 +31,7 @@ describe('bench/run.mjs arguments', () => {
     const before = stamp();
     const r = run('--ci', 'dispatch', 'nosuch');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('unknown suite nosuch; suites: dispatch, enosys, hooks, wasm, threads, churn, footprint\n');
+    expect(r.stderr).toBe('unknown suite nosuch; suites: dispatch, enosys, hooks, wasm, threads, churn, footprint, wasi\n');
     expect(stamp()).toEqual(before);
   });
 });

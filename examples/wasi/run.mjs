@@ -36,7 +36,7 @@ if (opt.dir !== undefined) fds.push(new PreopenDirectory('/data', readTree(opt.d
 const wasi = new WASI([basename(wasmPath), ...args], opt.env, fds, { debug: false });
 
 const table = createTable({ abi, shared: false });
-loadWasi(table, 'shim', wasi.wasiImport, { omit: opt.omit });
+loadWasi(table, 'shim', wasi.wasiImport, { omit: opt.omit, wasi });
 const host = wasiImports(table);
 if (opt.stats) table.hooks('*', { count: true });
 if (opt.trace) {
@@ -49,8 +49,7 @@ if (opt.trace) {
 }
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmPath)), host.imports);
-host.bind(instance);
-const code = wasi.start(instance);
+const code = host.start(instance);
 if (opt.stats) printStats(table.stats());
 process.exitCode = code;
 

@@ -10,3 +10,18 @@ export class WasiExit extends Error {
     this.code = code;
   }
 }
+
+/**
+ * The exit code an exception from a guest run stands for: WasiExit's, or that
+ * of @bjorn3/browser_wasi_shim's WASIProcExit (recognised by its class name and
+ * integer `code`, since systab does not depend on the shim); undefined for
+ * anything else.
+ */
+export function exitCodeOf(e: unknown): number | undefined {
+  if (e instanceof WasiExit) return e.code;
+  if (e instanceof Error && e.constructor?.name === 'WASIProcExit') {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number' && Number.isInteger(code)) return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,3 @@
+// Types for scripts/gen-wasi-direct.mjs, so TypeScript tests can import it.
+export const OUT: string;
+export function generate(): string;
