@@ -193,7 +193,7 @@ describe('attach', () => {
     const t = createTable({ abi: x86_64, shared: false });
     // describe() refuses it (nothing to post); a descriptor made by hand is refused by attach().
     expectSystabError(() => t.describe(), 'EATTACH', 'describe() is for attach() in another thread, which needs a shared table; this one was made with shared: false');
-    expectSystabError(() => attach({ memory: t.memory, module: new WebAssembly.Module(coreWasm()), abi: x86_64 }), 'EATTACH', 'attach() needs a shared table; this one was made with shared: false');
+    expectSystabError(() => attach({ memory: t.memory, module: createTable({ abi: x86_64 }).describe().module, abi: x86_64 }), 'EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   });
 
   it('no free worker record is EFULL; close() gives one back', () => {

@@ -1,7 +1,7 @@
 // What the package's types promise exists at run time, and what does not
 // exist is refused by both: every `systab/abi/<x>` the exports map lets
 // TypeScript see is a module Node loads (the ABI modules, and `list`); the
-// helpers beside them (lookup, read, types) are neither. CommonJS users get the package
+// helpers beside them (call-index, lookup, read, types) are neither. CommonJS users get the package
 // through require(esm) (Node 20.19 and later), as package.json's engines says.
 // Runs against dist/ (npm run build), resolved by the package's own name.
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ function node(args: string[]): { status: number | null; stdout: string; stderr: 
 
 describe('the exports map', () => {
   it('declares the helpers beside the ABI modules, and there are some', () => {
-    expect(helpers.sort()).toEqual(['lookup', 'read', 'types']);
+    expect(helpers.sort()).toEqual(['call-index', 'lookup', 'read', 'types']);
     expect(entries.length).toBeGreaterThan(30);
   });
 
@@ -53,7 +53,7 @@ describe('the exports map', () => {
     const dir = mkdtempSync(join(root, '.readme-exports-'));
     try {
       const file = join(dir, 'use.mts');
-      const lines = [`import { abi } from 'systab/abi/linux-x86_64';`, `import { createTable } from 'systab';`, `import { abiIds } from 'systab/abi/list';`, `createTable({ abi }); abiIds.map((id) => id.length);`, ...helpers.map((h) => `import * as ${h} from 'systab/abi/${h}';`)];
+      const lines = [`import { abi } from 'systab/abi/linux-x86_64';`, `import { createTable } from 'systab';`, `import { abiIds } from 'systab/abi/list';`, `createTable({ abi }); abiIds.map((id) => id.length);`, ...helpers.map((h) => `import * as ${h.replace('-', '_')} from 'systab/abi/${h}';`)];
       writeFileSync(file, lines.join('\n') + '\n');
       const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true, types: [] });
       const diags = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file);

@@ -46,7 +46,8 @@ export function runBlock(b: Block, dir: string, nodeArgs: string[] = []): string
   const file = join(dir, fileOf(b).replace(/\.mts$/, '.mjs'));
   const code = isTs(b) ? transformSync(b.code, { loader: 'ts', format: 'esm' }).code : b.code;
   writeFileSync(file, code);
-  const r = spawnSync(process.execPath, [...nodeArgs, file], { cwd: dir, encoding: 'utf8', timeout: 30000 });
+  // node:wasi's "experimental" notice is Node's, not the block's: every other warning counts.
+  const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', ...nodeArgs, file], { cwd: dir, encoding: 'utf8', timeout: 30000 });
   const where = `README.md:${b.line}`;
   const problems: string[] = [];
   if (r.status !== 0) problems.push(`${where} exits ${r.status ?? r.signal}: ${r.stderr.trim().split('\n').slice(0, 6).join('\n')}`);
