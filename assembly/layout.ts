@@ -114,7 +114,8 @@ export const WR_DEPTH = 3; // calls in progress on this worker (written by it al
 export const WR_OOR = 4; // out-of-range calls seen by this worker
 export const WR_ID = 5; // the embedder's id for the thread (Node: threadId), for evict()
 export const WR_GEN = 6; // bumped at each claim and release: a carried call's home is this record and this generation
-export const WR_LEASE = 7; // 1 once the thread has requested its Web Lock lease (lease.ts); 0 where it has none
+export const WR_LEASE = 7; // 1 once the thread holds its Web Lock lease (lease.ts); 0 where it has none
+export const WR_DYING = 8; // the claim generation a terminate() was asked for (Node): calls are no longer posted to it
 
 export const WS_FREE = 0;
 export const WS_ONLINE = 1;

@@ -45,6 +45,11 @@ function homeGone(t: Table, home: number, gen: number): boolean {
   return Atomics.load(t.i32, workerWord(t, home, L.WR_STATE)) === L.WS_FREE || Atomics.load(t.i32, workerWord(t, home, L.WR_GEN)) !== gen;
 }
 
+/** The home is gone, or a terminate() of it was asked for (it may run a moment more, but takes no new call). */
+function homeGoing(t: Table, home: number, gen: number): boolean {
+  return homeGone(t, home, gen) || Atomics.load(t.i32, workerWord(t, home, L.WR_DYING)) === gen;
+}
+
 interface Posted {
   rec: number;
   home: number;
@@ -77,7 +82,7 @@ function post(t: Table, id: number, nr: number, args: readonly number[], deadlin
   if (home === t.me || home >>> 0 >= t.i32[L.H_MAXW]! >>> 0) return t.abi.enosys;
   // The home is the thread that loaded it, not whichever thread holds its worker index now.
   const gen = t.i32[handlerWord(t, id, L.HR_HOMEGEN)]!;
-  if (homeGone(t, home, gen)) return t.abi.enosys;
+  if (homeGoing(t, home, gen)) return t.abi.enosys;
   for (let k = 0; k < t.at.ncalls; k++) {
     const rec = recordAt(t, t.me, k);
     // A call abandoned while it ran, whose home has gone since, will never be freed by it: it is ours again.
@@ -131,6 +136,8 @@ function check(t: Table, p: Posted): number | undefined {
   if (homeGone(t, p.home, p.gen)) {
     const r = giveUp(t, p, t.abi.enosys, true);
     if (r !== undefined) return r;
+  } else if (Atomics.load(t.i32, workerWord(t, p.home, L.WR_DYING)) === p.gen && Atomics.compareExchange(t.i32, p.rec + L.CR_STATE, L.CS_POSTED, L.CS_FREE) === L.CS_POSTED) {
+    return t.abi.enosys; // being terminated, and it never took the call: it never will
   } else if (now() >= p.deadline) {
     const r = giveUp(t, p, errno(t, 'ETIMEDOUT'), false);
     if (r !== undefined) return r;

@@ -837,6 +837,18 @@ export class Table {
     return found;
   }
 
+  /** @internal A terminate() of thread `threadId` was asked for: calls are no longer posted to it. */
+  dying(threadId: number): void {
+    if (this.closed) return;
+    for (let w = 0; w < this.i32[L.H_MAXW]!; w++) {
+      const r = workerWord(this, w, 0);
+      if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
+        // Its callers waiting now give up their untaken calls at their next look (within 50 ms).
+        Atomics.store(this.i32, r + L.WR_DYING, Atomics.load(this.i32, r + L.WR_GEN));
+      }
+    }
+  }
+
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
   quiesce(): boolean {
     if (this.depth !== 0 || this.i32[workerWord(this, this.me, L.WR_DEPTH)] !== 0) return false;
@@ -1258,12 +1270,21 @@ function closeAtExit(t: Table): void {
 // writer lock never wait on a thread that is gone.
 let tables: Set<WeakRef<Table>> | undefined;
 function trackThread(t: Table): void {
-  const p = (globalThis as { process?: { on?: (ev: string, fn: (w: { threadId: number; once(ev: 'exit', fn: () => void): void }) => void) => void } }).process;
+  const p = (globalThis as { process?: { on?: (ev: string, fn: (w: { threadId: number; once(ev: 'exit', fn: () => void): void; terminate?: (...a: unknown[]) => unknown }) => void) => void } }).process;
   if (!t.shared || typeof p?.on !== 'function' || workerThreads() === undefined) return;
   if (tables === undefined) {
-    const set = (tables = new Set());
+    const set = (tables = new Set<WeakRef<Table>>());
     p.on('worker', (w) => {
       const id = w.threadId;
+      // terminate() is asked of this thread: from then on no call is posted
+      // to that worker, even while this thread is blocked and cannot see its exit.
+      const stop = w.terminate;
+      if (typeof stop === 'function') {
+        w.terminate = function (this: unknown, ...a: unknown[]) {
+          for (const r of set) r.deref()?.dying(id);
+          return stop.apply(this, a);
+        };
+      }
       w.once('exit', () => {
         for (const r of set) {
           const table = r.deref();

@@ -1162,7 +1162,9 @@ export async function runTorture(opts) {
           fail(`verify: ${e?.message}`);
         }
       }
-      if (rand() < 0.7) await tick();
+      // Paced so the version ids last until the calls are made: ahead of the calls, wait a little.
+      if (vids / (MAXV - 8) > callsSoFar() / minCalls) await sleep(2);
+      else if (rand() < 0.7) await tick();
       else await sleep(1);
     }
     log(`torture seed ${seed}: stopping (${stop}) after ${changes} changes, ${Math.round(elapsed())} ms`);

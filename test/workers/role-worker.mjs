@@ -136,6 +136,12 @@ const roles = {
     busy(opts.ms ?? 2000);
     return { done: true };
   },
+  // Home of getppid, idle in its event loop until terminated (no listen(): the doorbell watch serves).
+  server() {
+    t.load({ name: 's', handlers: { getppid: (a) => a * 2 } });
+    parentPort.postMessage({ loaded: true });
+    return new Promise(() => setInterval(() => {}, 1000));
+  },
   // Attaches, then waits for a message: an idle thread.
   idle() {
     parentPort.postMessage({ idle: true });
