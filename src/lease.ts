@@ -95,3 +95,39 @@ export function leaseWatch(t: Table, evictWorker: (w: number, gen: number) => vo
       });
   };
 }
+
+/**
+ * Looks at every thread's lease once a second while this table is open (held
+ * weakly, as the doorbell watch is): a thread whose granted lease is absent in
+ * two sweeps in a row is evicted, even if nothing waits on it yet (an unload
+ * it had begun, or its calls' records, are then finished and freed).
+ */
+export function sweepLeases(t: Table, everyMs = 1000): void {
+  if (locks() === undefined || !t.shared) return;
+  const ref = new WeakRef(t);
+  let absent = new Set<string>();
+  let busy = false;
+  const timer = setInterval(() => {
+    const table = ref.deref();
+    if (table === undefined || table.closed) return clearInterval(timer);
+    if (busy) return;
+    busy = true;
+    void leaseNames()
+      .then((names) => {
+        if (names === undefined) return;
+        const seen = new Set<string>();
+        const i32 = table.i32;
+        for (let w = 0; w < i32[L.H_MAXW]!; w++) {
+          if (w === table.me || Atomics.load(i32, workerWord(table, w, L.WR_STATE)) === L.WS_FREE || Atomics.load(i32, workerWord(table, w, L.WR_LEASE)) !== 1) continue;
+          const gen = Atomics.load(i32, workerWord(table, w, L.WR_GEN));
+          const name = leaseName(table, w, gen);
+          if (names.has(name)) continue;
+          if (absent.has(name)) table.evictWorker(w, gen);
+          else seen.add(name);
+        }
+        absent = seen;
+      })
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, everyMs);
+}

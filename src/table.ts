@@ -15,7 +15,7 @@ import { lockForChange, orphan, loadModule, moduleByToken, moduleName, provideCo
 import type { ModuleSpec } from './handlers.js';
 import { carry, carryAsync, leakedRecord, serveCarried, spinFor, tryCarry, watchDoorbell } from './proxy.js';
 import { handlerWord, workerWord } from './records.js';
-import { holdLease } from './lease.js';
+import { holdLease, sweepLeases } from './lease.js';
 
 export interface TableOptions {
   abi: Abi;
@@ -232,6 +232,7 @@ export class Table {
     this.#refresh();
     this.quiesce(); // holds nothing yet: a grace period already under way need not wait for this thread
     this.#endLease = holdLease(this);
+    sweepLeases(this); // holds the table weakly
     watchDoorbell(this);
   }
 

@@ -16,6 +16,9 @@ function thrown(f: () => unknown): SystabError {
   throw new Error('expected a SystabError');
 }
 
+/** The smallest valid module: attach() looks at the context before the module's shape. */
+const EMPTY_WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
 describe('page without cross-origin isolation', () => {
   it('has no SharedArrayBuffer', () => {
     expect(crossOriginIsolated).toBe(false);
@@ -24,7 +27,7 @@ describe('page without cross-origin isolation', () => {
 
   it('makes a plain table that loads and calls', async () => {
     const t = createTable({ abi });
-    expect(t.describe().memory.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(t.memory.buffer).toBeInstanceOf(ArrayBuffer);
     expect(t.call(abi.names.getpid!)).toBe(abi.enosys);
     const m = t.load({ name: 'solo', handlers: { getpid: () => 42, write: (fd: number, _p: number, n: number) => (fd === 1 ? n : -9) } });
     expect(t.call(abi.names.getpid!)).toBe(42);
@@ -44,8 +47,11 @@ describe('page without cross-origin isolation', () => {
     expect(e.message).toBe(`a shared table needs SharedArrayBuffer, which this context lacks ${WHY}`);
   });
 
-  it('refuses attach(), saying why', () => {
-    const e = thrown(() => attach(createTable({ abi }).describe()));
+  it('refuses describe() and attach(), saying why', () => {
+    const t = createTable({ abi });
+    const d = thrown(() => t.describe()); // nothing to post: it says so before a DataCloneError could
+    expect([d.code, d.message]).toEqual(['EATTACH', `describe() is for attach() in another thread, which needs SharedArrayBuffer, which this context lacks ${WHY}`]);
+    const e = thrown(() => attach({ memory: t.memory, module: new WebAssembly.Module(EMPTY_WASM), abi }));
     expect(e.code).toBe('EATTACH');
     expect(e.message).toBe(`attach() needs SharedArrayBuffer, which this context lacks ${WHY}`);
   });

@@ -47,6 +47,23 @@ describe('a terminated Web Worker', () => {
     t.verify();
   });
 
+  it('is evicted by the once-a-second lease sweep even when nothing waits on it', async () => {
+    const t = createTable({ abi });
+    const w = await start(t, 'home');
+    await leaseHeld(t);
+    const i32 = new Int32Array(t.describe().memory.buffer);
+    const state = (t as unknown as { at: { workers: number } }).at.workers + 1 * L.WR_WORDS + L.WR_STATE;
+    expect(Atomics.load(i32, state)).not.toBe(L.WS_FREE);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(Atomics.load(i32, state)).not.toBe(L.WS_FREE); // alive: never evicted
+    w.terminate();
+    const t0 = performance.now();
+    while (Atomics.load(i32, state) !== L.WS_FREE && performance.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
+    expect(Atomics.load(i32, state)).toBe(L.WS_FREE);
+    await expect(t.callAsync(abi.names.getuid!, 1)).resolves.toBe(-38); // its module's calls: ENOSYS, at once
+    t.verify();
+  });
+
   it('that was home to a module: calls carried there answer ENOSYS, not ETIMEDOUT', async () => {
     const t = createTable({ abi, callTimeout: 20_000 });
     const w = await start(t, 'home');

@@ -6,7 +6,7 @@
 // no code and fires no event: systab sees it gone by its Web Lock lease
 // (src/lease.ts), so the page never calls evict().
 import { describe, expect, it } from 'vitest';
-import { createTable } from 'systab';
+import { createTable, type Table } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 import * as L from '../../assembly/layout.js';
 
@@ -30,6 +30,21 @@ const T = (await import('../helpers/torture.js' as string)) as Torture;
 
 const SEED = 20261111;
 
+/**
+ * A Web Worker runs on for a moment after terminate() returns: it has ended
+ * once systab has freed its worker record (its lease seen gone), or if it
+ * never attached. Polled for up to 10 s.
+ */
+async function gone(t: Table, threadId: unknown): Promise<void> {
+  const i32 = new Int32Array(t.describe().memory.buffer);
+  const at = (t as unknown as { at: { workers: number } }).at.workers;
+  const held = (): boolean => {
+    for (let w = 0; w < i32[L.H_MAXW]!; w++) if (Atomics.load(i32, at + w * L.WR_WORDS + L.WR_STATE) !== L.WS_FREE && i32[at + w * L.WR_WORDS + L.WR_ID] === threadId) return true;
+    return false;
+  };
+  for (let k = 0; k < 500 && held(); k++) await new Promise((r) => setTimeout(r, 20));
+}
+
 function spawn(data: Record<string, unknown>) {
   const w = new Worker(new URL('./torture-worker.js', import.meta.url), { type: 'module' });
   const listeners: ((m: Record<string, unknown>) => void)[] = [];
@@ -42,7 +57,8 @@ function spawn(data: Record<string, unknown>) {
   };
   w.onmessage = (e) => (e.data.__exit ? end(0) : listeners.forEach((f) => f(e.data)));
   w.onerror = (e) => listeners.forEach((f) => f({ workerError: String(e.message) }));
-  w.postMessage(data);
+  // Where each worker finds its lease word (it waits for its lease before it reports in).
+  w.postMessage({ ...data, lease: { words: L.WR_WORDS, state: L.WR_STATE, id: L.WR_ID, lease: L.WR_LEASE, maxw: L.H_MAXW } });
   return {
     threadId: data.threadId,
     onMessage: (f: (m: Record<string, unknown>) => void) => listeners.push(f),
@@ -59,7 +75,7 @@ describe('torture: the run-time change promise, Web Workers', () => {
     expect(crossOriginIsolated).toBe(true);
     console.log(`torture-browser: seed ${SEED}`);
     const t = createTable({ abi, maxWorkers: 64, callTimeout: 3000 });
-    const r = await T.runTorture({ t, seed: SEED, node: false, evict: false, platform: { spawn }, lockIndex: L.H_LOCK, minChanges: 1200, minCalls: 1_200_000, minMs: 20_000, maxMs: 60_000, log: console.log });
+    const r = await T.runTorture({ t, seed: SEED, node: false, evict: false, platform: { spawn, gone: (id: unknown) => gone(t, id) }, lockIndex: L.H_LOCK, minChanges: 1200, minCalls: 1_200_000, minMs: 20_000, maxMs: 60_000, log: console.log });
     console.log(T.describeReport(r));
     expect(r.failures).toEqual({});
     expect(r.violations).toEqual({ entry: 0, exit: 0 });

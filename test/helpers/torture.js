@@ -470,6 +470,24 @@ async function homeLoop(t, data, post) {
   }
 }
 
+/** Resolves once this thread's lease word says its lease is held (at most 2 s). */
+async function leaseGranted(t, data) {
+  const { words, state, id, lease, maxw } = data.lease;
+  const i32 = new Int32Array(t.describe().memory.buffer);
+  const mine = () => {
+    for (let w = 0; w < i32[maxw]; w++) {
+      const r = t.at.workers + w * words;
+      if (Atomics.load(i32, r + state) !== 0 && i32[r + id] === data.threadId) return r;
+    }
+    return -1;
+  };
+  for (let k = 0; k < 200; k++) {
+    const r = mine();
+    if (r >= 0 && Atomics.load(i32, r + lease) === 1) return;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 /** What a worker does (Node worker_threads and Web Workers alike). */
 export async function workerMain(data, post, attach, exit) {
   if (data.role === 'watchdog') return watchdog(data, post);
@@ -489,6 +507,9 @@ export async function workerMain(data, post, attach, exit) {
     post({ attachError: { code: e?.code, message: String(e?.message ?? e) } });
     return exit();
   }
+  // A browser sees a terminated worker by its Web Lock lease, granted in its
+  // event loop after attach() (README, Threads): report in only once it is held.
+  if (data.lease !== undefined) await leaseGranted(t, data);
   if (data.role === 'caller') {
     post({ ready: true });
     const st = await callLoop(t, { ...data, interim: (s) => post({ interim: s }) }, () => Atomics.load(o, H_STOP) !== 0);
@@ -765,9 +786,11 @@ export async function runTorture(opts) {
       } else if (m.attachError) fail(`home attach: ${m.attachError.code}`, m.attachError);
       else if (m.bye) rec.bye = true;
     });
-    rec.exited.then((code) => {
+    rec.exited.then(async (code) => {
       if (!rec.terminated && !rec.bye) fail('a home worker exited unasked', { code });
       if (!rec.terminated && rec.bye) spawned[rec.data.node && rec.byeMode === 'normal' ? 'normal' : 'closed']++;
+      // A Web Worker runs on for a moment after terminate(): it is gone once systab has freed its record.
+      if (platform.gone !== undefined) await platform.gone(rec.data.threadId);
       cleanups.push(rec);
     });
     return true;
@@ -837,6 +860,7 @@ export async function runTorture(opts) {
         merge(m.asyncDone);
       }
       if (m.attachError) fail(`worker attach: ${m.attachError.code}`, m.attachError);
+      if (m.attached) rec.attached = true;
     });
     rec.exited.then((code) => {
       lites.delete(rec);
@@ -864,7 +888,8 @@ export async function runTorture(opts) {
       letGo(pick(parked));
       count('worker attaches');
     } else if (r < 0.6) {
-      const running = [...lites].filter((l) => l.released && !l.terminated && !l.gone);
+      // Browsers: only a worker whose lease is held can be seen gone (README); Node sees every exit.
+      const running = [...lites].filter((l) => l.released && !l.terminated && !l.gone && (node || l.attached));
       if (running.length > 0) {
         void kill(pick(running));
         count('worker terminated');
@@ -1128,7 +1153,7 @@ export async function runTorture(opts) {
       if (callers.every((c) => c.stalled)) { stop = 'stalled'; break; }
       if (Object.keys(failures).filter((k) => k.startsWith('unload ETIMEDOUT')).reduce((n, k) => n + failures[k], 0) >= 3 || Object.keys(failures).some((k) => k.startsWith('watchdog') && failures[k] >= 2)) { stop = 'failing'; break; }
       while (cleanups.length > 0) await cleanHome(cleanups.shift());
-      for (const l of lites) if (l.killAt !== undefined && !l.terminated && performance.now() >= l.killAt) void kill(l);
+      for (const l of lites) if (l.killAt !== undefined && !l.terminated && (node || l.attached) && performance.now() >= l.killAt) void kill(l);
       stalled();
       const r = rand();
       Atomics.store(o, H_PHASE, Math.floor(r * 100));
