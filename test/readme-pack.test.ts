@@ -6,9 +6,9 @@
 // which CI runs after `npm test`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { blocks, root, runBlock, typeCheck } from './helpers/readme.js';
 
 const enabled = process.env.SYSTAB_PACK === '1';
@@ -28,6 +28,18 @@ describe.skipIf(!enabled)('the packed tarball in a fresh project', () => {
     execFileSync('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
     npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
+    // What the blocks import besides systab and Node (the WASI implementations): this repository's copies, linked in.
+    const others = new Set<string>();
+    for (const b of blocks()) for (const m of b.code.matchAll(/(?:from |resolve\()'([^']+)'/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith('systab') || spec.startsWith('node:') || spec.startsWith('.')) continue;
+      others.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+    for (const name of others) {
+      const to = join(project, 'node_modules', name);
+      mkdirSync(dirname(to), { recursive: true });
+      symlinkSync(join(root, 'node_modules', name), to);
+    }
   }, 120000);
   afterAll(() => {
     if (work !== '') rmSync(work, { recursive: true, force: true });
