@@ -3,7 +3,7 @@ import type { Abi } from './abi/types.js';
 import { HK_BIGINT, HK_JS, HK_WASM, HK_WRAP, NAME_MAX_BYTES } from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import { describeSlot, slotOf, type SlotMap } from './slots.js';
-import { unknownCall } from './suggest.js';
+import { nearest, unknownCall } from './suggest.js';
 
 /** A call handler: up to six numeric arguments in, a number (or a promise of one) out. */
 export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number | Promise<number>;
@@ -124,6 +124,7 @@ export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): Norma
   const handlers = s.handlers;
   const wraps = s.wraps;
   const replace = s.replace;
+  noOtherKeys(s, ['name', 'handlers', 'wraps', 'replace'], (k) => `load() spec of module "${name}" has no key "${k}"`);
   for (const [field, value] of [['handlers', handlers], ['wraps', wraps]] as const) {
     if (value !== undefined && (value === null || typeof value !== 'object')) {
       throw new SystabError('EBADSPEC', `${field} of module "${name}" must be an object (got ${show(value)})`);
@@ -147,6 +148,7 @@ export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): Norma
     }
     if (e === null || typeof e !== 'object') throw notFunction(key, e);
     const o = e as { fn?: unknown; bigint?: unknown; wasm?: unknown };
+    noOtherKeys(o, ['fn', 'bigint', 'wasm'], (k) => `handler for "${key}" in module "${name}" has no key "${k}"`);
     const fn = o.fn;
     if (typeof fn === 'function') {
       const bigint = o.bigint;
@@ -172,6 +174,26 @@ export function normalizeModule(abi: Abi, map: SlotMap, spec: ModuleSpec): Norma
   }
   if (entries.length === 0) throw new SystabError('EBADSPEC', `module "${name}" has no handlers or wraps`);
   return { name, nameBytes, entries, replace: replace === true };
+}
+
+/**
+ * Refuses a key of `o` that is not one of `allowed` (a typo such as
+ * { bigInt: true } would otherwise be ignored): EBADSPEC naming the nearest
+ * allowed key. `what(key)` says where, e.g. 'hooks() has no switch "x"'.
+ */
+export function noOtherKeys(o: object, allowed: readonly string[], what: (key: string) => string): void {
+  let keys: string[];
+  try {
+    keys = Object.keys(o);
+  } catch {
+    return; // a Proxy that refuses ownKeys: its reads of the allowed keys decide
+  }
+  for (const k of keys) {
+    if (allowed.includes(k)) continue;
+    const near = nearest(k, allowed);
+    if (near.length === 0) near.push(...allowed.filter((a) => k.toLowerCase().startsWith(a.toLowerCase()))); // counting -> count
+    throw new SystabError('EBADSPEC', `${what(k)}${near.length > 0 ? ` (did you mean "${near[0]}"?)` : ` (it takes ${allowed.map((a) => `"${a}"`).join(', ')})`}`);
+  }
 }
 
 /** Array.isArray, false for a revoked Proxy (which it would throw on). */

@@ -4,7 +4,7 @@ import type { Abi } from './abi/types.js';
 import * as L from '../assembly/layout.js';
 import { canShare, coreModule, instantiateCore, isShared, type CoreExports } from './core.js';
 import { SystabError } from './errors.js';
-import { isArray, show, slotsFor, type Entry, type Handler } from './handlers.js';
+import { isArray, noOtherKeys, show, slotsFor, type Entry, type Handler } from './handlers.js';
 import { describeSlot, slotMap, slotOf, type SlotMap } from './slots.js';
 import { abiFingerprint, readAbi } from './abi/read.js';
 import { checkCoreModule, checkCoreRegions, checkLayout, layoutBytes } from './attach-check.js';
@@ -534,7 +534,7 @@ export class Table {
       this.#inFlight(id, r as Promise<unknown>);
       return r as unknown as number;
     }
-    if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
+    // A bigint from a number handler is a mistake too, not a value to round: bigint: true handlers convert theirs.
     throw badResult(this.map, slot, r);
   }
 
@@ -912,7 +912,6 @@ export class Table {
       throw this.#unwinding(id, e);
     }
     if (typeof r === 'number') return r; // the core truncates and saturates it (i64.trunc_sat_f64_s)
-    if (typeof r === 'bigint' && r <= BigInt(Number.MAX_SAFE_INTEGER) && r >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(r);
     throw this.#unwinding(id, badResult(this.map, this.i32[handlerWord(this, id, L.HR_SLOT)]!, r));
   }
 
@@ -961,6 +960,7 @@ export class Table {
   hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
     const slots = this.#targetSlots(targets, 'hooks');
     if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
+    noOtherKeys(switches, ['count', 'enter', 'exit'], (k) => `hooks() has no switch "${k}"`);
     let on = 0;
     let off = 0;
     for (const [key, bit] of [['count', L.HOOK_COUNT], ['enter', L.HOOK_ENTER], ['exit', L.HOOK_EXIT]] as const) {
@@ -1192,7 +1192,7 @@ function toBig(a: unknown, i: number): bigint {
 }
 
 function badResult(map: SlotMap, slot: number, r: unknown): SystabError {
-  return new SystabError('EBADRESULT', `handler for ${slot >= 0 ? describeSlot(map, slot) : 'call'} returned ${show(r)}; handlers return a number`);
+  return new SystabError('EBADRESULT', `handler for ${slot >= 0 ? describeSlot(map, slot) : 'call'} returned ${show(r)}; handlers return a number${typeof r === 'bigint' ? ' (bigint: true handlers may return a bigint)' : ''}`);
 }
 
 function enosysError(abi: Abi, nr: number, name?: string): SystabError {
@@ -1204,6 +1204,7 @@ export function createTable(options: TableOptions): Table {
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
   // Each option is read once: a getter cannot answer one thing to a check and another to its use.
   const { abi: given, maxHandlers, maxModules, maxWorkers, shared: wantShared, memory: given_memory, callTimeout, threadId, callRecords, lockTimeout } = options;
+  noOtherKeys(options, ['abi', 'maxHandlers', 'maxModules', 'maxWorkers', 'shared', 'memory', 'callTimeout', 'threadId', 'callRecords', 'lockTimeout'], (k) => `createTable() has no option "${k}"`);
   const abi = readAbi(given);
   if (typeof abi === 'string') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64' (${abi})`);
   const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
@@ -1241,6 +1242,7 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   if (typeof abi === 'string') throw new SystabError('EATTACH', `${bad} (${abi})`);
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `attach() options must be an object (got ${show(options)})`);
   const { callTimeout, threadId, lockTimeout } = options;
+  noOtherKeys(options, ['callTimeout', 'threadId', 'lockTimeout'], (k) => `attach() has no option "${k}"`);
   if (!canShare()) {
     throw new SystabError('EATTACH', `attach() ${NO_SAB}`);
   }

@@ -124,8 +124,6 @@ function callResult(r: unknown): Expect[] {
   if (typeof r === 'number') return [{ value: r }];
   if (isHostile(r)) return [{ own: true }];
   if (isThenable(r)) return [{ value: r }];
-  // A safe bigint: the code converts it (table.ts #oddResult); the README says non-numbers are EBADRESULT.
-  if (safeBig(r)) return [{ value: Number(r) }, { code: 'EBADRESULT' }];
   return [{ code: 'EBADRESULT' }];
 }
 

@@ -85,7 +85,9 @@ describe('fuzz: hooks()', () => {
           const slots = slotsOf(tb.make()); // a copy of its own: the model's reads do not count as systab's
           const o = attempt(() => t.hooks(tv as '*', sv as { count: boolean }));
           const sw = sv !== null && typeof sv === 'object' ? (sv as Record<string, unknown>) : undefined;
-          const checked = attempt(() => slots !== undefined && sw !== undefined && ['count', 'enter'].every((k) => sw[k] === undefined || typeof sw[k] === 'boolean'));
+          // Only count, enter and exit (an object whose keys cannot be listed is judged by its reads alone).
+          const keys = attempt(() => Object.keys(sw ?? {}).every((k) => ['count', 'enter', 'exit'].includes(k)));
+          const checked = attempt(() => slots !== undefined && sw !== undefined && (!keys.ok || keys.value === true) && ['count', 'enter'].every((k) => sw[k] === undefined || typeof sw[k] === 'boolean'));
           const good = checked.ok && checked.value === true; // a hostile object throws when the model looks too
           if (!o.ok) {
             expectAllowedError(o.error, context, ['EBADSPEC', 'ENONAME']);

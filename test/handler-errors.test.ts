@@ -68,10 +68,10 @@ describe('handler errors', () => {
   ] as const)('returning %s is EBADRESULT', (value, shown) => {
     const t = x86Table();
     t.load({ name: 'a', handlers: { write: (() => value) as never } });
-    expectSystabError(() => t.call(1), 'EBADRESULT', `handler for write (1) returned ${shown}; handlers return a number`);
+    expectSystabError(() => t.call(1), 'EBADRESULT', `handler for write (1) returned ${shown}; handlers return a number${typeof value === 'bigint' ? ' (bigint: true handlers may return a bigint)' : ''}`);
     t.verify();
     t.hooks(['write'], { count: true });
-    expectSystabError(() => t.call(1), 'EBADRESULT', `handler for write (1) returned ${shown}; handlers return a number`);
+    expectSystabError(() => t.call(1), 'EBADRESULT', `handler for write (1) returned ${shown}; handlers return a number${typeof value === 'bigint' ? ' (bigint: true handlers may return a bigint)' : ''}`);
     t.verify();
     expect(t.call(0)).toBe(-38);
   });
@@ -83,9 +83,11 @@ describe('handler errors', () => {
     expectSystabError(() => t.call(free), 'EBADRESULT', `handler for ${free} returned "x"; handlers return a number`);
   });
 
-  it('a safe bigint result is taken as a number', () => {
+  it('a bigint result of a number handler is EBADRESULT (bigint: true handlers may return one)', () => {
     const t = x86Table();
-    t.load({ name: 'a', handlers: { write: (() => 5n) as never } });
-    expect(t.call(1)).toBe(5);
+    t.load({ name: 'a', handlers: { write: (() => 5n) as never, read: { bigint: true, fn: () => 5n } } });
+    expectSystabError(() => t.call(1), 'EBADRESULT', 'handler for write (1) returned 5n; handlers return a number (bigint: true handlers may return a bigint)');
+    expect(t.call(0)).toBe(5);
+    t.verify();
   });
 });

@@ -1,9 +1,7 @@
-// Issue 15, item 5: what the table accepts today and should refuse, each with
-// a typed error naming what was meant. Every test here is `.fails`: it
-// asserts the wanted behaviour, which needs changes in src/table.ts and
-// src/handlers.ts (not this branch's files; the branch's report gives each
-// change). Remove `.fails` from each as its change lands. The last group
-// pins today's behaviour, so that a change is seen.
+// Issue 15, item 5: what the table once accepted silently now gets a typed
+// error naming what was meant. Still open (`.fails`): a BigInt argument to a
+// number handler through call() (a check there would be on the hot path);
+// the last group pins today's behaviour for it, so that a change is seen.
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
@@ -26,33 +24,33 @@ describe('wanted: typed errors for what is silently accepted today', () => {
     t.verify();
   });
 
-  it.fails('a plain handler returning a BigInt through call() is EBADRESULT', () => {
+  it('a plain handler returning a BigInt through call() is EBADRESULT', () => {
     const t = table();
     t.load({ name: 'p', handlers: { getpid: (() => 2n) as never } });
     expect(outcome(() => t.call(39))).toEqual(['EBADRESULT', 'handler for getpid (39) returned 2n; handlers return a number (bigint: true handlers may return a bigint)']);
     t.verify();
   });
 
-  it.fails('a handler entry with an unknown key ({ fn, bigInt }) is EBADSPEC naming the key meant', () => {
+  it('a handler entry with an unknown key ({ fn, bigInt }) is EBADSPEC naming the key meant', () => {
     const t = table();
     expect(outcome(() => t.load({ name: 'b', handlers: { lseek: { fn: () => 0, bigInt: true } as never } }))).toEqual(['EBADSPEC', 'handler for "lseek" in module "b" has no key "bigInt" (did you mean "bigint"?)']);
     expect(t.call(8)).toBe(-38); // nothing loaded
     t.verify();
   });
 
-  it.fails('a load spec with an unknown key is EBADSPEC naming the key meant', () => {
+  it('a load spec with an unknown key is EBADSPEC naming the key meant', () => {
     const t = table();
     expect(outcome(() => t.load({ name: 'c', handler: { close: () => 0 } } as never))).toEqual(['EBADSPEC', 'load() spec of module "c" has no key "handler" (did you mean "handlers"?)']);
     t.verify();
   });
 
-  it.fails('hooks() with an unknown switch ({ counting: true }) is EBADSPEC naming the switch meant', () => {
+  it('hooks() with an unknown switch ({ counting: true }) is EBADSPEC naming the switch meant', () => {
     const t = table();
     expect(outcome(() => t.hooks('*', { counting: true } as never))).toEqual(['EBADSPEC', 'hooks() has no switch "counting" (did you mean "count"?)']);
     t.verify();
   });
 
-  it.fails('createTable() with an unknown option is EBADSPEC naming the option meant', () => {
+  it('createTable() with an unknown option is EBADSPEC naming the option meant', () => {
     expect(outcome(() => createTable({ abi, maxHandler: 10 } as never))).toEqual(['EBADSPEC', 'createTable() has no option "maxHandler" (did you mean "maxHandlers"?)']);
   });
 });
@@ -64,16 +62,4 @@ describe('today (remove each line with its fix above)', () => {
     expect(t.call(0, 5n as never)).toBe(1);
   });
 
-  it('a plain handler returning 2n gives 2 through call()', () => {
-    const t = table();
-    t.load({ name: 'p', handlers: { getpid: (() => 2n) as never } });
-    expect(t.call(39)).toBe(2);
-  });
-
-  it('unknown keys are ignored', () => {
-    const t = table();
-    expect(() => t.load({ name: 'b', handlers: { lseek: { fn: () => 0, bigInt: true } as never } })).not.toThrow();
-    expect(() => t.hooks('*', { counting: true } as never)).not.toThrow();
-    expect(() => createTable({ abi, maxHandler: 10 } as never)).not.toThrow();
-  });
 });
