@@ -5,7 +5,7 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, STATE_READY,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, STATE_READY,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
@@ -176,7 +176,10 @@ export function workerRelease(i: i32): void {
   // A new generation before FREE: whatever names the old claim sees it gone at once, before any reclaim.
   atomic.add<i32>(w(r + WR_GEN), 1);
   atomic.store<i32>(w(r + WR_STATE), WS_FREE);
-  if (atomic.cmpxchg<i32>(w(H_LOCK), i + 1, 0) == i + 1) atomic.notify(w(H_LOCK));
+  if (atomic.cmpxchg<i32>(w(H_LOCK), i + 1, 0) == i + 1) {
+    atomic.or<i32>(w(H_ORPHANS), ORPHANS_LOCK_LOST); // its change may be half made: the next writer repairs it
+    atomic.notify(w(H_LOCK));
+  }
   ringAll(); // callers waiting on this worker see it gone
 }
 
@@ -465,7 +468,7 @@ export function verify(): i32 {
   const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW), nc = hdr(H_CALLS);
   if (slots <= 0 || slots > 1 << 20 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mm > 1 << 16 || mw < 1 || mw > 1024 || nc < 1 || nc > CALLS_MAX) return fail(V_HEADER, 1);
   if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << 16 < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
-  if (<u32>hdr(H_OOR_COUNT) > 1 || <u32>hdr(H_ORPHANS) > 1) return fail(V_HEADER, 3);
+  if (<u32>hdr(H_OOR_COUNT) > 1 || <u32>hdr(H_ORPHANS) > 3) return fail(V_HEADER, 3);
   if (<u32>hdr(H_LOCK) > <u32>mw || hdr(H_NEXTH) < 1 || hdr(H_NEXTH) >= mh) return fail(V_HEADER, 4);
   // Slots and their chains: each slot's top handler, then each handler below
   // it, is LIVE and on that slot; stubs only at the top set the slow bit.

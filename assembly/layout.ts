@@ -29,7 +29,9 @@ export const H_NEXTH = 14; // handler allocation cursor
 export const H_BYTES = 15; // total bytes of the layout
 export const H_OOR_COUNT = 16; // 1: out-of-range calls are counted (the count switch of hooks('*'))
 export const H_CALLS = 17; // carried-call records per worker
-export const H_ORPHANS = 18; // 1: a thread left (close, evict) with retired handlers or an unload unfinished; the next writer adopts them
+export const H_ORPHANS = 18; // bit 1: a thread left (close, evict) with retired handlers or an unload unfinished; bit 2: a writer died holding the lock (its change may be half made): the next writer adopts and repairs
+export const ORPHANS_LEFT = 1;
+export const ORPHANS_LOCK_LOST = 2;
 export const H_LEASE_ID = 19; // a random id the creator writes: the table's part of each thread's Web Lock name (lease.ts)
 export const HEADER_WORDS = 20; // even, so the f64 fields of call records stay 8-byte aligned
 

@@ -61,7 +61,7 @@ export function checkLayout(i32: Int32Array, byteLength: number, abi: Abi, finge
   if (!isInt(h(L.H_LOCK), 0, maxW)) damaged(`writer lock ${h(L.H_LOCK)} (0, or a worker index + 1 up to ${maxW})`);
   if (!isInt(h(L.H_NEXTH), 1, maxH - 1)) damaged(`next handler ${h(L.H_NEXTH)} (1 to ${maxH - 1})`);
   if (!isInt(h(L.H_OOR_COUNT), 0, 1)) damaged(`out-of-range count switch ${h(L.H_OOR_COUNT)}`);
-  if (!isInt(h(L.H_ORPHANS), 0, 1)) damaged(`orphans flag ${h(L.H_ORPHANS)}`);
+  if (!isInt(h(L.H_ORPHANS), 0, 3)) damaged(`orphans flag ${h(L.H_ORPHANS)}`);
 }
 
 // What src/core.ts needs of the core: its imports and exports, by name and kind.

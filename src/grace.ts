@@ -36,7 +36,7 @@ export function lock(t: Table): void {
       const cur = Atomics.load(t.i32, L.H_LOCK);
       // A holder whose worker record is free is gone (freeing it frees the lock; damaged memory may not have).
       if (cur > 0 && Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE)) === L.WS_FREE) {
-        Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0);
+        if (Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0) === cur) Atomics.or(t.i32, L.H_ORPHANS, L.ORPHANS_LOCK_LOST);
         continue;
       }
       if (performance.now() >= deadline) {

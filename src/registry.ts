@@ -420,19 +420,39 @@ export function orphan(t: Table, w: number): void {
   for (let h = 1; h < n; h++) Atomics.compareExchange(t.i32, handlerWord(t, h, L.HR_STATE), from, L.HS_GOING);
   const m = t.i32[L.H_MAXM]!;
   for (let id = 1; id < m; id++) Atomics.compareExchange(t.i32, moduleWord(t, id, L.MR_HOME), -(w + 1), L.MR_ORPHAN);
-  Atomics.store(t.i32, L.H_ORPHANS, 1);
+  Atomics.or(t.i32, L.H_ORPHANS, L.ORPHANS_LEFT);
 }
 
 /** The writer lock, and what threads that left behind: their retired handlers are freed after this thread's grace period, their unloads finished. */
 export function lockForChange(t: Table): void {
   lock(t);
-  if (Atomics.load(t.i32, L.H_ORPHANS) === 0 || Atomics.exchange(t.i32, L.H_ORPHANS, 0) === 0) return;
+  if (Atomics.load(t.i32, L.H_ORPHANS) === 0) return;
+  const left = Atomics.exchange(t.i32, L.H_ORPHANS, 0);
+  if (left === 0) return;
   try {
+    if ((left & L.ORPHANS_LOCK_LOST) !== 0) repairHalfMade(t);
     adoptOrphans(t);
   } catch (e) {
     unlock(t); // never leave the lock held on a failure here
     throw e;
   }
+}
+
+/**
+ * A writer died holding the lock: its change may be half made. Outside a
+ * change every LIVE handler record is on exactly one slot's chain (what
+ * verify() checks), so a LIVE record on none was allocated or unlinked by
+ * that change: it becomes an orphan (GOING, nobody's), freed after a grace
+ * period like any other. Slots it had already changed keep their new state.
+ */
+function repairHalfMade(t: Table): void {
+  const n = t.i32[L.H_MAXH]!;
+  const on = new Uint8Array(n);
+  for (let s = 0; s < t.map.total; s++) {
+    let h = Atomics.load(t.i32, t.at.slots + s) & L.ID_MASK;
+    for (let k = 0; h !== 0 && h >>> 0 < n >>> 0 && k < n; k++, h = Atomics.load(t.i32, handlerWord(t, h, L.HR_BELOW))) on[h] = 1;
+  }
+  for (let h = 1; h < n; h++) if (on[h] === 0) Atomics.compareExchange(t.i32, handlerWord(t, h, L.HR_STATE), L.HS_LIVE, L.HS_GOING);
 }
 
 function adoptOrphans(t: Table): void {

@@ -1055,7 +1055,8 @@ export class Table {
     // of the table, from any thread (hook and policy flips keep every invariant).
     // This thread holds it already when called from inside a change (a wrap factory).
     const mine = Atomics.load(this.i32, L.H_LOCK) === this.me + 1;
-    if (!mine) lock(this);
+    // lockForChange: a change a dead writer left half made is repaired first (it is flagged, not damage).
+    if (!mine) lockForChange(this);
     let v: number;
     try {
       v = this.core.verify();
@@ -1090,6 +1091,7 @@ export class Table {
       const changes = Atomics.load(i32, L.H_CHANGES);
       const v = this.core.verify();
       if (v === 0) return; // nothing wrong was seen, whatever the writers did
+      if ((Atomics.load(i32, L.H_ORPHANS) & L.ORPHANS_LOCK_LOST) !== 0) break; // a half-made change awaiting repair: verify() repairs, then judges
       if (lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
         this.end();
         throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, this.map).replace(/^verify: /, '')}`);

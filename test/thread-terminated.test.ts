@@ -3,7 +3,7 @@
 // its unload waits for a grace period (no lock outlives its holder). The
 // thread that created the worker sees it end and evicts it; nobody calls evict().
 import { describe, expect, it } from 'vitest';
-import { createTable } from 'systab';
+import { attach, createTable } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 import { spinUntil, startFault, within } from './helpers/fault.js';
 
@@ -67,6 +67,26 @@ describe('terminated threads', () => {
     expect(await within(u.result(), 5000, 'the worker’s unload')).toEqual({ unloaded: true });
     await stuck.result();
     await m.unload();
+    t.verify();
+  }, 20_000);
+
+  it('a writer terminated inside its change (a wrap factory, its record allocated) leaves no damage: the next writer repairs it', async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'base', handlers: { read: () => 7 } });
+    const w = startFault(t, 'slowFactory', { ms: 60_000 }); // its wrap factory runs under the writer lock
+    spinUntil(w.flags, 0);
+    await w.worker.terminate(); // its exit is seen: record and lock freed, the half-made load flagged
+    expect(t.call(abi.names.read!)).toBe(7); // the wrap was never linked
+    // A thread attaching now, and verify(), see a change awaiting repair, not damage: they repair it.
+    const v = attach(t.describe());
+    v.close();
+    t.verify();
+    t.load({ name: 'next', handlers: { getgid: () => 5 } });
+    expect(t.call(abi.names.getgid!)).toBe(5);
+    await new Promise((r) => setTimeout(r, 50)); // the orphan's grace period
+    t.verify();
+    t.load({ name: 'slowwrap', wraps: { read: (below) => () => Number(below()) + 1 } }); // its name is free again
+    expect(t.call(abi.names.read!)).toBe(8);
     t.verify();
   }, 20_000);
 
