@@ -194,7 +194,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
     }
     const gen = loaded ? t.core.moduleBump(mid) : Atomics.load(t.i32, moduleWord(t, mid, L.MR_GEN));
     // This thread's code, by handler id: the old version's stays until its records are freed.
-    for (let i = 0; i < plans.length; i++) t.local.set(ids[i]!, plans[i]!.entry);
+    for (let i = 0; i < plans.length; i++) t.local.set(ids[i]!, { entry: plans[i]!.entry, gen: Atomics.load(t.i32, handlerWord(t, ids[i]!, L.HR_GEN)) });
     // Wraps are made now, with their `below`, so a bad factory fails the load before anything is published.
     try {
       for (let i = 0; i < plans.length; i++) if ((plans[i]!.entry.kind & L.HK_WRAP) !== 0) t.prepare(ids[i]!);

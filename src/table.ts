@@ -94,7 +94,7 @@ export class Table {
   /** @internal */ declare readonly i32: Int32Array;
   /** @internal */ declare readonly me: number;
   /** @internal This thread's claim of its worker record (WR_GEN): handlers it loads are homed at (me, claimGen). */ declare readonly claimGen: number;
-  /** @internal This thread's code for the handlers it loaded, by handler id, until their records are freed. */ readonly local = new Map<number, Entry>();
+  /** @internal This thread's code for the handlers it loaded, by handler id and the record's generation then, until their records are freed. */ readonly local = new Map<number, { entry: Entry; gen: number }>();
   /** @internal */ declare readonly at: { slots: number; handlers: number; modules: number; workers: number; counters: number; stripe: number; calls: number; ncalls: number; resolved: number; async: number };
   /** @internal The whole memory as bytes (the async bytes). */ declare readonly u8: Uint8Array;
   // The main range of slot words (read by refresh), this thread's functions by handler id.
@@ -554,7 +554,10 @@ export class Table {
     const r = handlerWord(this, id, 0);
     const mid = this.i32[r + L.HR_MODULE]!;
     const slot = this.i32[r + L.HR_SLOT]!;
-    const local = this.local.get(id);
+    const mine = this.local.get(id);
+    // A record freed (by another thread, say) and allocated again is another handler: that code is not its.
+    if (mine !== undefined && mine.gen !== Atomics.load(this.i32, r + L.HR_GEN)) this.local.delete(id);
+    const local = mine !== undefined && this.local.has(id) ? mine.entry : undefined;
     if (local !== undefined || this.provided.size === 0) return local;
     const e = this.provided.get(moduleName(this, mid))?.get(slot);
     // Provided code must be of the same kind as what the loader put there.
