@@ -44,11 +44,7 @@ export function lock(t: Table): void {
         const thread = t.i32[workerWord(t, cur - 1, L.WR_ID)];
         throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} (thread ${thread}, ${st === L.WS_ONLINE ? 'online' : 'offline'}) after ${t.lockTimeout} ms; if that thread was terminated, its exit has not been seen yet (await worker.terminate() first); nothing was changed`);
       }
-      // Calls carried here must not wait for our lock; they run online (a
-      // grace period waits for them), this thread holding nothing before.
-      if (offline) t.core.workerSetOnline(t.me, 1);
-      t.serve();
-      if (offline) t.core.workerSetOnline(t.me, 0);
+      t.serve(); // calls carried here must not wait for our lock
       if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);
     }
   } finally {
