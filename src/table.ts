@@ -821,14 +821,8 @@ export class Table {
    */
   evict(threadId: number): boolean {
     if (typeof threadId !== 'number' || !Number.isInteger(threadId)) throw new SystabError('EBADSPEC', `evict() takes the thread id a thread attached with (got ${show(threadId)})`);
-    const n = this.i32[L.H_MAXW]!;
     let found = false;
-    for (let w = 0; w < n; w++) {
-      const r = workerWord(this, w, 0);
-      if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
-        if (this.evictWorker(w, Atomics.load(this.i32, r + L.WR_GEN))) found = true;
-      }
-    }
+    for (const w of this.#workersOf(threadId)) if (this.evictWorker(w, Atomics.load(this.i32, workerWord(this, w, L.WR_GEN)))) found = true;
     // Adopt the orphans now (or, if the lock is busy, the next writer will).
     if (found && !this.closed) {
       try {
@@ -844,13 +838,18 @@ export class Table {
   /** @internal A terminate() of thread `threadId` was asked for: calls are no longer posted to it. */
   dying(threadId: number): void {
     if (this.closed) return;
+    // Its callers waiting now give up their untaken calls at their next look (within 50 ms).
+    for (const w of this.#workersOf(threadId)) Atomics.store(this.i32, workerWord(this, w, L.WR_DYING), Atomics.load(this.i32, workerWord(this, w, L.WR_GEN)));
+  }
+
+  /** The worker records other than this thread's held by the thread that attached with `threadId`. */
+  #workersOf(threadId: number): number[] {
+    const out: number[] = [];
     for (let w = 0; w < this.i32[L.H_MAXW]!; w++) {
       const r = workerWord(this, w, 0);
-      if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) {
-        // Its callers waiting now give up their untaken calls at their next look (within 50 ms).
-        Atomics.store(this.i32, r + L.WR_DYING, Atomics.load(this.i32, r + L.WR_GEN));
-      }
+      if (w !== this.me && Atomics.load(this.i32, r + L.WR_STATE) !== L.WS_FREE && this.i32[r + L.WR_ID] === threadId) out.push(w);
     }
+    return out;
   }
 
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */

@@ -3,7 +3,7 @@
 // number handler through call() (a check there would be on the hot path);
 // the last group pins today's behaviour for it, so that a change is seen.
 import { describe, expect, it } from 'vitest';
-import { createTable, SystabError } from 'systab';
+import { attach, createTable, SystabError } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 
 function outcome(fn: () => unknown): unknown {
@@ -47,6 +47,13 @@ describe('wanted: typed errors for what is silently accepted today', () => {
   it('hooks() with an unknown switch ({ counting: true }) is EBADSPEC naming the switch meant', () => {
     const t = table();
     expect(outcome(() => t.hooks('*', { counting: true } as never))).toEqual(['EBADSPEC', 'hooks() has no switch "counting" (did you mean "count"?)']);
+    t.verify();
+  });
+
+  it('attach() with an unknown option is EBADSPEC naming the option meant, and takes no worker record', () => {
+    const t = createTable({ abi, maxWorkers: 2 });
+    expect(outcome(() => attach(t.describe(), { callTimeot: 5 } as never))).toEqual(['EBADSPEC', 'attach() has no option "callTimeot" (did you mean "callTimeout"?)']);
+    attach(t.describe()).close(); // the one free record is still free
     t.verify();
   });
 
