@@ -314,9 +314,15 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   const force = options.force ?? false;
   if (typeof force !== 'boolean') throw new SystabError('EBADSPEC', `unload() force must be true or false (got ${show(force)})`);
   const removed: Removed[] = [];
+  let home = 0;
   lockForChange(t);
   try {
     if (!m.loaded) throw new SystabError('ENOTLOADED', `module "${m.name}" is not loaded (unloaded already, or replaced by a newer load)`);
+    // "Being unloaded by this thread" before anything changes: if this thread
+    // dies at any point of this step, the module is an orphan and the next
+    // writer finishes the unload (adoptOrphans), whatever was taken out by then.
+    home = t.i32[moduleWord(t, m.id, L.MR_HOME)]!;
+    Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), -(t.me + 1));
     const plans = handlersOf(t, m.id).map((h) => {
       const below = belowOf(t, h);
       const held = (kindOf(t, h) & L.HK_WRAP) !== 0 || (below !== 0 && (kindOf(t, below) & L.HK_STUB) !== 0 && moduleOf(t, below) === m.id);
@@ -329,6 +335,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
       const id = t.core.handlerAlloc(L.HK_STUB | L.HK_UNLOAD, m.id, p.slot, 0, t.me);
       if (id === 0) {
         dropUnpublished(t, stubs);
+        Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), home);
         throw new SystabError('EFULL', `all ${t.i32[L.H_MAXH]! - 1} handler records of this table are taken (an unload holds each plain handler's place with one while it waits)`);
       }
       stubs.push(id);
@@ -341,7 +348,6 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
       t.core.handlerRetire(p.h, t.me);
       removed.push({ h: p.h, slot: p.slot, below: p.below, stub });
     }
-    Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), -(t.me + 1));
   } finally {
     unlock(t);
   }
@@ -354,7 +360,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
   try {
     if (waiter !== undefined && !force) {
       putBack(t, removed);
-      Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), t.me + 1);
+      Atomics.store(t.i32, moduleWord(t, m.id, L.MR_HOME), home);
       throw new SystabError('ETIMEDOUT', `unload of module "${m.name}" timed out after ${timeout} ms: ${waiter}; the module is still loaded`);
     }
     t.core.moduleBump(m.id);
@@ -365,7 +371,7 @@ async function unloadModule(m: Module, options: { timeout?: number; force?: bool
       t.forget(ids);
       t.limbo.retire(t, ids).catch(() => {}); // forced: freed only after a later grace period
     }
-    finishUnload(t, m.id, removed.map((r) => r.stub).filter((s) => s !== 0));
+    finishUnload(t, m.id);
   } finally {
     unlock(t);
   }
@@ -397,13 +403,20 @@ function putBack(t: Table, removed: readonly Removed[]): void {
   }
 }
 
-/** An unload's end, under the lock: its stubs leave the table, the module record says "not loaded", freed if it holds no reservation. */
-export function finishUnload(t: Table, mid: number, stubs: readonly number[]): void {
-  for (const s of stubs) {
-    unlink(t, t.i32[handlerWord(t, s, L.HR_SLOT)]!, s);
-    t.core.handlerRetire(s, t.me);
+/**
+ * An unload's end, under the lock: every record of module `mid` still in the
+ * table leaves it (its unload stubs, and any handler an unloader that died
+ * in step 1 had not taken out yet), the module record says "not loaded",
+ * freed if it holds no reservation. Whatever leaves is freed after a grace period.
+ */
+export function finishUnload(t: Table, mid: number): void {
+  const out = [...recordsOf(t, mid, 'unload'), ...handlersOf(t, mid)];
+  for (const h of out) {
+    const slot = t.i32[handlerWord(t, h, L.HR_SLOT)]!;
+    if (chain(t, slot).includes(h)) unlink(t, slot, h);
+    t.core.handlerRetire(h, t.me);
   }
-  if (stubs.length > 0) t.limbo.retire(t, [...stubs]).catch(() => {});
+  if (out.length > 0) t.limbo.retire(t, out).catch(() => {});
   Atomics.store(t.i32, moduleWord(t, mid, L.MR_HOME), 0);
   if (!hasStubs(t, mid)) t.core.moduleFree(mid);
 }
@@ -465,7 +478,7 @@ function adoptOrphans(t: Table): void {
   for (let id = 1; id < m; id++) {
     if (Atomics.load(t.i32, moduleWord(t, id, L.MR_STATE)) !== L.MS_LIVE || t.i32[moduleWord(t, id, L.MR_HOME)] !== L.MR_ORPHAN) continue;
     t.core.moduleBump(id);
-    finishUnload(t, id, recordsOf(t, id, 'unload'));
+    finishUnload(t, id);
   }
 }
 

@@ -143,6 +143,13 @@ const roles = {
     t.close();
     return p.then((unload) => ({ unload }));
   },
+  // Loads a module of two calls and blocks (never returns): the test makes its memory look as if this thread died mid-change.
+  parkedHome() {
+    const t = attach(desc);
+    const m = t.load({ name: 'half', handlers: { getuid: () => 1, getgid: () => 2 } });
+    parentPort.postMessage({ loaded: true, token: m.token });
+    for (;;) Atomics.wait(flags, 1, 0);
+  },
   // Loads a wrap whose factory takes opts.ms: it holds the writer lock that long.
   slowFactory() {
     const t = attach(desc);
