@@ -362,10 +362,14 @@ function runCarried(t: Table, rec: number, caller: number): void {
   if (typeof r === 'number') return reply(t, rec, caller, L.CE_OK, r);
   // A promise: the record stays TAKEN (and so holds its handler) until it settles.
   if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
-    (r as Promise<unknown>).then(
+    // Held until it settles, after the reply (reactions run in order): a home
+    // whose record were freed first would be "gone" to its caller, who would
+    // free and reuse the record this answer is written into.
+    const answered = (r as Promise<unknown>).then(
       (v) => reply(t, rec, caller, typeof v === 'number' ? L.CE_OK : L.CE_BADRESULT, typeof v === 'number' ? v : 0),
       () => reply(t, rec, caller, L.CE_THREW, 0),
     );
+    t.holdFor(answered);
     return;
   }
   reply(t, rec, caller, L.CE_BADRESULT, 0);

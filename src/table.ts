@@ -1113,9 +1113,22 @@ export class Table {
     if (this.closed) return;
     this.closed = true;
     // Async calls still running here will run more code of their handlers:
-    // the record (and its in-flight bytes) stays, offline, until they settle.
-    if (this.#pending > 0) this.core.workerSetOnline(this.me, 0);
-    else this.#release();
+    // the record (and its in-flight bytes, and the call records of carried
+    // ones, which they answer into) stays, offline, until they settle. It
+    // takes no new carried call meanwhile: callers answer ENOSYS, as for a dying thread.
+    if (this.#pending > 0) {
+      Atomics.store(this.i32, workerWord(this, this.me, L.WR_DYING), this.claimGen);
+      this.core.workerSetOnline(this.me, 0);
+    } else this.#release();
+  }
+
+  /** @internal A carried call's promise running here: this thread's record stays until it settles (its answer goes into the caller's record). */
+  holdFor(p: Promise<unknown>): void {
+    this.#pending++;
+    const done = (): void => {
+      if (--this.#pending === 0 && this.closed) this.#release();
+    };
+    p.then(done, done);
   }
 
   /** @internal The thread is ending (Node's exit): nothing of it will run again. */

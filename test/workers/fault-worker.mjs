@@ -150,6 +150,27 @@ const roles = {
     parentPort.postMessage({ loaded: true, token: m.token });
     for (;;) Atomics.wait(flags, 1, 0);
   },
+  // Home of an async getppid that waits for flags[1] (flags[0] = 1 once it runs); serves until flags[2], then closes and says so.
+  async closingHome() {
+    const t = attach(desc);
+    const m = t.load({
+      name: 'closing',
+      handlers: {
+        getppid: async () => {
+          Atomics.store(flags, 0, 1);
+          while (Atomics.load(flags, 1) === 0) await new Promise((r) => setTimeout(r, 2));
+          return 77;
+        },
+      },
+    });
+    parentPort.postMessage({ loaded: true, token: m.token });
+    while (Atomics.load(flags, 2) === 0) {
+      t.poll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    t.close();
+    parentPort.postMessage({ closed: true });
+  },
   // Loads a wrap whose factory takes opts.ms: it holds the writer lock that long.
   slowFactory() {
     const t = attach(desc);
