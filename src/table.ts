@@ -455,7 +455,16 @@ export class Table {
     const counting = (word & L.HOOK_COUNT) !== 0;
     if (counting) this.hotCounters[at + L.C_CALLS]!++;
     const exit = (word & L.HOOK_EXIT) !== 0 ? this.#exitHook : undefined;
-    const early = (word & L.HOOK_ENTER) !== 0 ? this.#enterHook?.(nr, args) : undefined;
+    // Inside the call from here: a hook that calls the table reaches no quiescent point while `run`'s handler is held.
+    let early: number | void | undefined;
+    if ((word & L.HOOK_ENTER) !== 0) {
+      this.depth++;
+      try {
+        early = this.#enterHook?.(nr, args);
+      } finally {
+        this.depth--;
+      }
+    }
     let r: R;
     if (typeof early === 'number') r = result(early);
     else {
@@ -584,7 +593,14 @@ export class Table {
       // The wrap's record as it is now (its slot and generation): the record may be freed and reused while an async wrap still runs.
       const slot = this.i32[r + L.HR_SLOT]!;
       const below = ((a0, a1, a2, a3, a4, a5) => this.#callBelow(id, gen, slot, a0, a1, a2, a3, a4, a5)) as Handler;
-      const made = (entry.fn as (b: Handler) => unknown)(below);
+      // Inside a call while the factory runs: one that calls the table reaches no quiescent point while `id` is held.
+      let made: unknown;
+      this.depth++;
+      try {
+        made = (entry.fn as (b: Handler) => unknown)(below);
+      } finally {
+        this.depth--;
+      }
       if (typeof made !== 'function') throw new SystabError('EBADHANDLER', `wrap for ${entry.label} returned ${show(made)}, not a function`);
       f = made;
     } else if ((kind & L.HK_WASM) !== 0) {

@@ -143,13 +143,6 @@ const roles = {
     t.close();
     return p.then((unload) => ({ unload }));
   },
-  // Loads a module of two calls and blocks (never returns): the test makes its memory look as if this thread died mid-change.
-  parkedHome() {
-    const t = attach(desc);
-    const m = t.load({ name: 'half', handlers: { getuid: () => 1, getgid: () => 2 } });
-    parentPort.postMessage({ loaded: true, token: m.token });
-    for (;;) Atomics.wait(flags, 1, 0);
-  },
   // Home of an async getppid that waits for flags[1] (flags[0] = 1 once it runs); serves until flags[2], then closes and says so.
   async closingHome() {
     const t = attach(desc);
@@ -170,6 +163,46 @@ const roles = {
     }
     t.close();
     parentPort.postMessage({ closed: true });
+  },
+  // Unloads module opts.token once flags[0] is set; flags[1] = 1 when the unload has resolved.
+  async unloadOnFlag() {
+    const t = attach(desc);
+    const m = t.module(opts.token);
+    while (Atomics.load(flags, 0) === 0) await new Promise((r) => setTimeout(r, 1));
+    await m.unload({ timeout: 10_000 });
+    Atomics.store(flags, 1, 1);
+    t.close();
+    return { done: true };
+  },
+  // Provides a wrap for "heldwrap" whose factory (made at the first call) sets flags[0] and calls the table until flags[1] (main's unload resolved).
+  providedWrapFactory() {
+    const t = attach(desc);
+    let nested = 0;
+    let ranAfterUnload = false;
+    t.provide({
+      name: 'heldwrap',
+      wraps: {
+        getuid: (below) => {
+          Atomics.store(flags, 0, 1);
+          const end = performance.now() + 1000;
+          while (Atomics.load(flags, 1) === 0 && performance.now() < end) nested += t.call(nr('getpid')) === 5 ? 1 : 0;
+          return (...a) => {
+            if (Atomics.load(flags, 1) !== 0) ranAfterUnload = true;
+            return Number(below(...a)) + 1;
+          };
+        },
+      },
+    });
+    const answer = t.call(nr('getuid'));
+    t.close();
+    return { answer, nested, ranAfterUnload };
+  },
+  // Loads a module of two calls and blocks (never returns): the test makes its memory look as if this thread died mid-change.
+  parkedHome() {
+    const t = attach(desc);
+    const m = t.load({ name: 'half', handlers: { getuid: () => 1, getgid: () => 2 } });
+    parentPort.postMessage({ loaded: true, token: m.token });
+    for (;;) Atomics.wait(flags, 1, 0);
   },
   // Loads a wrap whose factory takes opts.ms: it holds the writer lock that long.
   slowFactory() {
