@@ -12,10 +12,10 @@ import { leaseWatch } from './lease.js';
 
 
 /**
- * Takes the writer lock. A thread waiting for it is offline, so it holds no
- * grace period back. The lock is its holder's worker index + 1, and freeing
- * that worker's record frees it too (core workerRelease): it never outlives
- * its holder. Waits at most `t.lockTimeout` ms, then throws ETIMEDOUT.
+ * Takes the writer lock. A thread waiting for it outside any call passes a
+ * quiescent point at each turn, so it holds no grace period back for long.
+ * The lock is its holder's worker index + 1, and freeing that worker's
+ * record frees it too (core workerRelease): it never outlives its holder. Waits at most `t.lockTimeout` ms, then throws ETIMEDOUT.
  */
 export function lock(t: Table): void {
   const owner = t.me + 1;
@@ -27,28 +27,26 @@ export function lock(t: Table): void {
   // that only changes or verifies the table, and never calls, passes grace periods).
   t.quiesce();
   if (t.core.lockTry(owner)) return;
-  const offline = t.depth === 0;
-  if (offline) t.core.workerSetOnline(t.me, 0);
   const deadline = performance.now() + t.lockTimeout;
-  try {
-    const shared = t.shared && blockingAllowed(t.i32);
-    while (!t.core.lockTry(owner)) {
-      const cur = Atomics.load(t.i32, L.H_LOCK);
-      // A holder whose worker record is free is gone (freeing it frees the lock; damaged memory may not have).
-      if (cur > 0 && Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE)) === L.WS_FREE) {
-        if (Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0) === cur) Atomics.or(t.i32, L.H_ORPHANS, L.ORPHANS_LOCK_LOST);
-        continue;
-      }
-      if (performance.now() >= deadline) {
-        const st = Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE));
-        const thread = t.i32[workerWord(t, cur - 1, L.WR_ID)];
-        throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} (thread ${thread}, ${st === L.WS_ONLINE ? 'online' : 'offline'}) after ${t.lockTimeout} ms; if that thread was terminated, its exit has not been seen yet (await worker.terminate() first); nothing was changed`);
-      }
-      t.serve(); // calls carried here must not wait for our lock
-      if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);
+  // It stays online while it waits, with a quiescent point at each turn (outside
+  // any call): the calls it serves meanwhile may reach handlers, and a grace
+  // period must wait for those (offline, one could be freed under them).
+  const shared = t.shared && blockingAllowed(t.i32);
+  while (!t.core.lockTry(owner)) {
+    const cur = Atomics.load(t.i32, L.H_LOCK);
+    // A holder whose worker record is free is gone (freeing it frees the lock; damaged memory may not have).
+    if (cur > 0 && Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE)) === L.WS_FREE) {
+      if (Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0) === cur) Atomics.or(t.i32, L.H_ORPHANS, L.ORPHANS_LOCK_LOST);
+      continue;
     }
-  } finally {
-    if (offline) t.core.workerSetOnline(t.me, 1);
+    if (performance.now() >= deadline) {
+      const st = Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE));
+      const thread = t.i32[workerWord(t, cur - 1, L.WR_ID)];
+      throw new SystabError('ETIMEDOUT', `the writer lock is still held by worker ${cur - 1} (thread ${thread}, ${st === L.WS_ONLINE ? 'online' : 'offline'}) after ${t.lockTimeout} ms; if that thread was terminated, its exit has not been seen yet (await worker.terminate() first); nothing was changed`);
+    }
+    t.quiesce();
+    t.serve(); // calls carried here must not wait for our lock
+    if (cur !== 0 && shared) Atomics.wait(t.i32, L.H_LOCK, cur, 1);
   }
 }
 
