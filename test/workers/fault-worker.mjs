@@ -104,6 +104,14 @@ const roles = {
     t.close();
     return r;
   },
+  // One carried call through callAsync (this thread stays quiescent while it waits); flags[0] = 1 just before it is made.
+  async oneCallAsync() {
+    const t = attach(desc);
+    Atomics.store(flags, 0, 1);
+    const r = await t.callAsync(nr(opts.call));
+    t.close();
+    return { value: r };
+  },
   // Many carried calls at once, through callAsync.
   async manyAsync() {
     const t = attach(desc, { callTimeout: opts.callTimeout ?? 5000 });
