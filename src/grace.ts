@@ -28,6 +28,7 @@ export function lock(t: Table): void {
   t.quiesce();
   if (t.core.lockTry(owner)) return;
   const deadline = performance.now() + t.lockTimeout;
+  const soon = performance.now() + 50;
   // It stays online while it waits, with a quiescent point at each turn (outside
   // any call): the calls it serves meanwhile may reach handlers, and a grace
   // period must wait for those (offline, one could be freed under them).
@@ -38,6 +39,11 @@ export function lock(t: Table): void {
     if (cur > 0 && Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE)) === L.WS_FREE) {
       if (Atomics.compareExchange(t.i32, L.H_LOCK, cur, 0) === cur) Atomics.or(t.i32, L.H_ORPHANS, L.ORPHANS_LOCK_LOST);
       continue;
+    }
+    // A holder this thread is terminating ends only once this thread's event
+    // loop sees it: past a moment (it may still be finishing its change), waiting here cannot end well.
+    if (performance.now() >= soon && t.terminating(cur - 1)) {
+      throw new SystabError('ETIMEDOUT', `the writer lock is held by worker ${cur - 1} (thread ${t.i32[workerWord(t, cur - 1, L.WR_ID)]}), whose terminate() this thread asked for: its end is seen only from this thread's event loop (await worker.terminate() first); nothing was changed`);
     }
     if (performance.now() >= deadline) {
       const st = Atomics.load(t.i32, workerWord(t, cur - 1, L.WR_STATE));

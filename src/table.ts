@@ -855,8 +855,27 @@ export class Table {
   dying(threadId: number): void {
     if (this.closed) return;
     // Its callers waiting now give up their untaken calls at their next look (within 50 ms).
-    for (const w of this.#workersOf(threadId)) Atomics.store(this.i32, workerWord(this, w, L.WR_DYING), Atomics.load(this.i32, workerWord(this, w, L.WR_GEN)));
+    for (const w of this.#workersOf(threadId)) {
+      const gen = Atomics.load(this.i32, workerWord(this, w, L.WR_GEN));
+      Atomics.store(this.i32, workerWord(this, w, L.WR_DYING), gen);
+      this.#asked.set(w, gen);
+    }
   }
+
+  /**
+   * @internal Whether this thread asked for worker `w`'s terminate() and has
+   * not seen it end: its exit reaches only this thread's event loop, so
+   * blocking here for something it holds can only time out.
+   */
+  terminating(w: number): boolean {
+    const gen = this.#asked.get(w);
+    if (gen === undefined) return false;
+    if (Atomics.load(this.i32, workerWord(this, w, L.WR_GEN)) === gen && Atomics.load(this.i32, workerWord(this, w, L.WR_STATE)) !== L.WS_FREE) return true;
+    this.#asked.delete(w);
+    return false;
+  }
+
+  readonly #asked = new Map<number, number>();
 
   /** The worker records other than this thread's held by the thread that attached with `threadId`. */
   #workersOf(threadId: number): number[] {

@@ -136,4 +136,38 @@ describe('terminated threads', () => {
     expect(await caller.result()).toEqual({ after: [42, 42, 42, 42, 42], verified: { value: undefined } });
     t.verify();
   }, 20_000);
+
+  it('a change waiting for a lock held by a worker this thread is terminating fails fast, not after lockTimeout', async () => {
+    const t = createTable({ abi, lockTimeout: 5000 });
+    const w = startFault(t, 'slowFactory', { ms: 60_000 }); // holds the writer lock
+    await new Promise((r) => setImmediate(r)); // Node announces a new Worker ('worker' event) a turn later
+    spinUntil(w.flags, 0);
+    const ended = w.worker.terminate(); // asked; its end reaches this thread's event loop only
+    const t0 = performance.now();
+    expect(() => t.load({ name: 'x', handlers: { getgid: () => 5 } })).toThrow(expect.objectContaining({ code: 'ETIMEDOUT', message: expect.stringContaining('whose terminate() this thread asked for') }));
+    expect(performance.now() - t0).toBeLessThan(2500); // not the 5 s lockTimeout
+    await ended;
+    await new Promise((r) => setTimeout(r, 20));
+    t.load({ name: 'x', handlers: { getgid: () => 5 } });
+    expect(t.call(abi.names.getgid!)).toBe(5);
+    t.verify();
+  }, 20_000);
+
+  it('an unload whose last step meets a lock held by a worker being terminated finishes once its end is seen', async () => {
+    const t = createTable({ abi, lockTimeout: 5000 });
+    const m = t.load({ name: 'u', handlers: { getuid: () => 1 } });
+    const stuck = startFault(t, 'inCall', { ms: 300 }); // holds the unload's grace period back a little
+    spinUntil(stuck.flags, 0);
+    const unloaded = m.unload({ timeout: 5000 });
+    const w = startFault(t, 'slowFactory', { ms: 60_000 }); // takes the writer lock meanwhile
+    await new Promise((r) => setImmediate(r)); // Node announces a new Worker ('worker' event) a turn later
+    spinUntil(w.flags, 0);
+    const t0 = performance.now();
+    await w.worker.terminate(); // the unload's last step meets its lock; this thread's event loop must go on to see the end
+    await within(unloaded, 4000, 'the unload');
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(t.call(abi.names.getuid!)).toBe(-38);
+    await stuck.result();
+    t.verify();
+  }, 20_000);
 });

@@ -725,7 +725,7 @@ export async function runTorture(opts) {
     });
     const since = Date.now() - base;
     return within(p, 10_000, 'worker.terminate()').catch((e) => {
-      if (!stalledSince(since)) fail('watchdog: worker.terminate() hung', { message: e.message });
+      if (!stalledSince(since)) fail('watchdog: worker.terminate() hung', { message: e.message, role: rec.role, mode: rec.data.mode, reported: rec.reported, lock: Atomics.load(new Int32Array(t.describe().memory.buffer), lockIndex) });
     });
   };
 
