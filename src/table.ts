@@ -1146,6 +1146,10 @@ export class Table {
   /** Gives this thread's worker record back (the table stays usable from other threads). */
   close(): void {
     if (this.closed) return;
+    // Inside a call this thread holds its handler: freed now, its record would let grace periods (and its callers) pass it by.
+    if (this.depth !== 0 || this.i32[workerWord(this, this.me, L.WR_DEPTH)] !== 0) {
+      throw new SystabError('EBUSY', 'close() inside a call (a handler, hook or wrap factory): close the table once the call has returned');
+    }
     this.closed = true;
     // Async calls still running here will run more code of their handlers:
     // the record (and its in-flight bytes, and the call records of carried
