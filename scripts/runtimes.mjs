@@ -225,7 +225,7 @@ console.log('');
 const page = project(join(work, 'page'), 'page', [tarball, `vite@${versions.vite}`]);
 cpSync(join(here, 'page'), page, { recursive: true });
 cpSync(join(here, 'web-worker.mjs'), join(page, 'worker.js'));
-const quick = blocks[0]; // the Quick start
+const quick = blocks.find((b) => heading(b.line) === 'Quick start');
 writeFileSync(join(page, 'quickstart.js'), quick.code);
 const viteVersion = JSON.parse(readFileSync(join(page, 'node_modules/vite/package.json'), 'utf8')).version;
 const built = run(join(page, 'node_modules/.bin/vite'), ['build'], page, 120_000);
