@@ -120,15 +120,17 @@ process.on('exit', () => (keep ? console.log(`kept ${work}`) : rmSync(work, { re
 // 2. The runtimes, cached.
 const tools = join(cache, 'tools');
 const want = { bun: `bun@${versions.bun}`, deno: `deno@${versions.deno}` };
-for (const v of versions.nodes) want[`node${v}`] = `node${v.split('.')[0]}@npm:node-${process.platform}-${process.arch}@${v}`;
-const stamp = join(tools, 'wanted.json');
-if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== JSON.stringify(want)) {
-  console.log(`installing ${Object.values(want).join(' ')} into ${tools}...`);
-  rmSync(tools, { recursive: true, force: true });
+for (const v of versions.nodes) want[`node-${v}`] = `node-${v}@npm:node-${process.platform}-${process.arch}@${v}`;
+const stamp = join(tools, 'installed.json');
+const installed = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')) : {};
+const missing = Object.entries(want).filter(([k, v]) => installed[k] !== v);
+if (missing.length > 0) {
+  console.log(`installing ${missing.map(([, v]) => v).join(' ')} into ${tools}...`);
   // None needs its postinstall: bun's bin/bun.exe and deno's bin script find
   // the platform package's binary themselves; node-<platform>-<arch> is the binary.
-  project(tools, 'systab-runtimes-tools', Object.values(want));
-  writeFileSync(stamp, JSON.stringify(want));
+  if (!existsSync(join(tools, 'package.json'))) project(tools, 'systab-runtimes-tools', []);
+  install(tools, missing.map(([, v]) => v));
+  writeFileSync(stamp, JSON.stringify({ ...installed, ...Object.fromEntries(missing) }));
 }
 const bin = (name) => join(tools, 'node_modules/.bin', name);
 
@@ -153,7 +155,7 @@ for (const b of blocks) {
 const node = (exe) => ({ cmd: (file) => [exe, ['--disable-warning=ExperimentalWarning', file]], files: ['core.mjs', 'wt-main.mjs', 'use.cjs'] });
 const runtimes = [
   { name: 'node', version: process.version.slice(1), ...node(process.execPath), blocks: false },
-  ...versions.nodes.map((v) => ({ name: 'node', version: v, ...node(join(tools, 'node_modules', `node${v.split('.')[0]}`, 'bin/node')), blocks: true })),
+  ...versions.nodes.map((v) => ({ name: 'node', version: v, ...node(join(tools, 'node_modules', `node-${v}`, 'bin/node')), blocks: true })),
   { name: 'bun', version: run(bin('bun'), ['--version'], app).stdout.trim(), cmd: (file) => [bin('bun'), [file]], files: ['core.mjs', 'web-main.mjs', 'wt-main.mjs'], blocks: true },
   {
     name: 'deno',
