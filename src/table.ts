@@ -1329,7 +1329,7 @@ function closeAtExit(t: Table): void {
 // writer lock never wait on a thread that is gone.
 let tables: Set<WeakRef<Table>> | undefined;
 function trackThread(t: Table): void {
-  const p = (globalThis as { process?: { on?: (ev: string, fn: (w: { threadId: number; once(ev: 'exit', fn: () => void): void; terminate?: (...a: unknown[]) => unknown }) => void) => void } }).process;
+  const p = (globalThis as { process?: { on?: (ev: string, fn: (w: { threadId: number; once?: (ev: 'exit', fn: () => void) => void; addEventListener?: (ev: 'close', fn: () => void) => void; terminate?: (...a: unknown[]) => unknown }) => void) => void } }).process;
   if (!t.shared || typeof p?.on !== 'function' || workerThreads() === undefined) return;
   if (tables === undefined) {
     const set = (tables = new Set<WeakRef<Table>>());
@@ -1344,13 +1344,16 @@ function trackThread(t: Table): void {
           return stop.apply(this, a);
         };
       }
-      w.once('exit', () => {
+      const ended = (): void => {
         for (const r of set) {
           const table = r.deref();
           if (table === undefined) set.delete(r);
           else if (!table.closed) table.evict(id);
         }
-      });
+      };
+      // A Node Worker says 'exit'; bun announces its Web Workers here too, and they say 'close'.
+      if (typeof w.once === 'function') w.once('exit', ended);
+      else w.addEventListener?.('close', ended);
     });
   }
   tables.add(new WeakRef(t));
