@@ -386,7 +386,8 @@ function reply(t: Table, rec: number, caller: number, err: number, value: number
 
 /**
  * Keeps an idle thread responsive: when its doorbell rings and it is in the
- * event loop, poll(). The watcher holds the table weakly: a table nobody
+ * event loop, poll(). The watcher holds the table weakly (a thread that
+ * loaded a module keeps it strongly: Table.becameHome): a table nobody
  * references any more is collected (its worker record is then held until
  * the thread ends or someone evicts it; close() gives it back at once).
  */

@@ -224,6 +224,7 @@ export function loadModule(t: Table, spec: ModuleSpec): Module {
     Atomics.store(t.i32, moduleWord(t, mid, L.MR_HOME), t.me + 1);
     const drained = retired.length === 0 ? Promise.resolve() : t.limbo.retire(t, retired);
     drained.catch(() => {});
+    t.becameHome();
     return new Module(t, mod.name, mid, gen, drained);
   } finally {
     unlock(t);

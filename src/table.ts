@@ -1178,9 +1178,20 @@ export class Table {
 
   #released = false;
   #endLease: () => void = () => {};
+  /**
+   * @internal This thread loaded a module: it is that module's home. Its
+   * doorbell watcher holds the table weakly; from now on a strong reference
+   * keeps it (and so its serving) alive until close(), even if the code
+   * that loaded the module kept none.
+   */
+  becameHome(): void {
+    (homes ??= new Set()).add(this);
+  }
+
   #release(): void {
     if (this.#released) return;
     this.#released = true;
+    homes?.delete(this);
     orphan(this, this.me); // handlers it was draining and unloads it had begun: the next writer finishes them
     this.core.workerRelease(this.me);
     this.#endLease();
@@ -1313,6 +1324,9 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
 
 // A Node worker that ends without close() gives its records back on exit.
 let attached: Set<WeakRef<Table>> | undefined;
+/** Tables that are home to modules they loaded: kept until close() (see becameHome()). */
+let homes: Set<Table> | undefined; // made on first use (nothing is created at import)
+
 function closeAtExit(t: Table): void {
   const p = (globalThis as { process?: { once?: (ev: string, fn: () => void) => void } }).process;
   if (typeof p?.once !== 'function' || workerThreads()?.isMainThread !== false) return;

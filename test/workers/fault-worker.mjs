@@ -205,6 +205,24 @@ const roles = {
     t.close();
     return { answer, nested, ranAfterUnload };
   },
+  // Home of getppid with no reference kept to its table (a local of a function that has returned); collects garbage until flags[0].
+  async homeNoRef() {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    (() => {
+      const t = attach(desc);
+      t.load({ name: 'noref', handlers: { getppid: () => 55 } });
+    })();
+    parentPort.postMessage({ loaded: true });
+    while (Atomics.load(flags, 0) === 0) {
+      gc();
+      Atomics.add(flags, 1, 1);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { done: true };
+  },
   // Loads a module of two calls and blocks (never returns): the test makes its memory look as if this thread died mid-change.
   parkedHome() {
     const t = attach(desc);
