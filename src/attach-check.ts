@@ -6,6 +6,8 @@ import type { Abi } from './abi/types.js';
 import { totalSlots } from './abi/read.js';
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
+import { decodeVerify } from './verify.js';
+import type { View } from './view.js';
 
 const fail = (reason: string): never => {
   throw new SystabError('EATTACH', reason);
@@ -114,4 +116,35 @@ export function checkCoreRegions(core: { layoutVersion(): number; slotsAt(): num
   const want = regionsOf(i32);
   const bytes = core.layoutBytes(i32[L.H_SLOTS]!, i32[L.H_MAXH]!, i32[L.H_MAXM]!, i32[L.H_MAXW]!, i32[L.H_CALLS]!);
   if (got.join() !== want.join() || bytes !== i32[L.H_BYTES]) fail("module is not systab's core: its regions are not where the header puts them");
+}
+
+/**
+ * The records of a table being attached, by the core's verify(): a verdict
+ * taken while no writer was at work (the lock free and no slot change
+ * around the look) stands; while writers keep working it looks again, for
+ * up to a second, then under the writer lock. Damage, or a lock nobody
+ * gives back, is EATTACH and this view is closed. Holding the lock only as
+ * a last resort keeps a thread killed while it attaches from leaving it held.
+ */
+export function checkRecords(view: View, verify: () => void, end: () => void): void {
+  const i32 = view.i32;
+  const deadline = performance.now() + 1000;
+  do {
+    const lock0 = Atomics.load(i32, L.H_LOCK);
+    const changes = Atomics.load(i32, L.H_CHANGES);
+    const v = view.core.verify();
+    if (v === 0) return; // nothing wrong was seen, whatever the writers did
+    if ((Atomics.load(i32, L.H_ORPHANS) & L.ORPHANS_LOCK_LOST) !== 0) break; // a half-made change awaiting repair: verify() repairs, then judges
+    if (lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
+      end();
+      throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, view.map).replace(/^verify: /, '')}`);
+    }
+  } while (performance.now() < deadline);
+  try {
+    verify();
+  } catch (e) {
+    end();
+    const what = e instanceof SystabError && e.code === 'ELAYOUT' ? `are damaged: ${e.message.replace(/^verify: /, '')}` : `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+    throw new SystabError('EATTACH', `table records ${what}`);
+  }
 }

@@ -1,10 +1,12 @@
 // systab: a system call table for emulators. The public API, all of it.
 export { Table } from './table.js';
-// table.ts's createTable and attach, under signatures that know an ABI's call names.
+// create.ts's createTable and attach, under signatures that know an ABI's call names.
 export { createTable, attach } from './typed.js';
 export type { TypedTable, TypedModuleSpec, TypedTableOptions, TypedTableDescriptor } from './typed.js';
-export type { TableOptions, AttachOptions, TableDescriptor, MissingPolicy, EnterHook, ExitHook, Stats, CallStats } from './table.js';
-export { Module } from './registry.js';
+export type { TableOptions, AttachOptions, TableDescriptor } from './options.js';
+export type { MissingPolicy, EnterHook, ExitHook } from './policy.js';
+export type { Stats, CallStats } from './stats.js';
+export { Module } from './module.js';
 export type { ModuleSpec, Handler, Handler64, HandlerEntry, WrapFactory } from './handlers.js';
 export { SystabError } from './errors.js';
 export type { SystabErrorCode } from './errors.js';

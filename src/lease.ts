@@ -5,7 +5,8 @@
 // that finds a lagging thread's lock neither held nor requested knows it
 // is gone, and evicts it.
 import * as L from '../assembly/layout.js';
-import type { Table } from './table.js';
+import type { Thread } from './thread.js';
+import type { View } from './view.js';
 import { workerWord } from './records.js';
 
 interface LockManager {
@@ -23,22 +24,22 @@ const locks = (): LockManager | undefined => {
   return typeof l?.request === 'function' && typeof l.query === 'function' ? l : undefined;
 };
 
-const leaseName = (t: Table, w: number, gen: number): string => `systab:${Atomics.load(t.i32, L.H_LEASE_ID)}:${w}:${gen}`;
+const leaseName = (v: View, w: number, gen: number): string => `systab:${Atomics.load(v.i32, L.H_LEASE_ID)}:${w}:${gen}`;
 
 /** Takes this thread's lease (where Web Locks exist); returns what gives it back. */
-export function holdLease(t: Table): () => void {
+export function holdLease(t: Thread): () => void {
   const l = locks();
-  if (l === undefined || !t.shared) return () => {};
+  if (l === undefined || !t.v.shared) return () => {};
   let end = (): void => {};
   const held = new Promise<void>((res) => (end = res));
-  const at = workerWord(t, t.me, L.WR_LEASE);
-  const gen = t.claimGen;
+  const at = workerWord(t.v, t.v.me, L.WR_LEASE);
+  const gen = t.v.claimGen;
   // Granted, the lock is held until this thread gives it back or dies; only
   // from then on does its absence mean the thread is gone (a request not yet
   // granted may not show: a thread that never yields to its event loop is
   // never judged by its lease).
-  l.request(leaseName(t, t.me, gen), () => {
-    if (Atomics.load(t.i32, workerWord(t, t.me, L.WR_GEN)) === gen) Atomics.store(t.i32, at, 1);
+  l.request(leaseName(t.v, t.v.me, gen), () => {
+    if (Atomics.load(t.v.i32, workerWord(t.v, t.v.me, L.WR_GEN)) === gen) Atomics.store(t.v.i32, at, 1);
     return held;
   }).catch(() => {});
   return () => end();
@@ -56,10 +57,10 @@ async function leaseNames(): Promise<Set<string> | undefined> {
  * Whether worker `w` (claim `gen`) is gone: it holds a granted lease and the
  * lease has been absent in two looks 100 ms apart. False where there are no Web Locks.
  */
-export async function leaseGone(t: Table, w: number, gen: number): Promise<boolean> {
-  const alive = (): boolean => Atomics.load(t.i32, workerWord(t, w, L.WR_STATE)) !== L.WS_FREE && Atomics.load(t.i32, workerWord(t, w, L.WR_GEN)) === gen;
-  if (!alive() || Atomics.load(t.i32, workerWord(t, w, L.WR_LEASE)) !== 1) return false;
-  const name = leaseName(t, w, gen);
+export async function leaseGone(t: Thread, w: number, gen: number): Promise<boolean> {
+  const alive = (): boolean => Atomics.load(t.v.i32, workerWord(t.v, w, L.WR_STATE)) !== L.WS_FREE && Atomics.load(t.v.i32, workerWord(t.v, w, L.WR_GEN)) === gen;
+  if (!alive() || Atomics.load(t.v.i32, workerWord(t.v, w, L.WR_LEASE)) !== 1) return false;
+  const name = leaseName(t.v, w, gen);
   for (let look = 0; look < 2; look++) {
     if (look > 0) await new Promise((r) => setTimeout(r, 100));
     const names = await leaseNames();
@@ -73,17 +74,17 @@ export async function leaseGone(t: Table, w: number, gen: number): Promise<boole
  * `afterMs`, its lease is looked at (at most one look at a time) and, if it
  * is gone, `evictWorker` frees it. Call `lagging(w)` on each round of a wait.
  */
-export function leaseWatch(t: Table, evictWorker: (w: number, gen: number) => void, afterMs = 300): (w: number) => void {
-  if (locks() === undefined || !t.shared) return () => {};
+export function leaseWatch(t: Thread, evictWorker: (w: number, gen: number) => void, afterMs = 300): (w: number) => void {
+  if (locks() === undefined || !t.v.shared) return () => {};
   let since = new Map<number, number>();
   let looking = false;
   return (w: number) => {
     const now = performance.now();
     const first = since.get(w) ?? now;
     since = new Map([[w, first]]);
-    if (looking || now - first < afterMs || w === t.me) return;
+    if (looking || now - first < afterMs || w === t.v.me) return;
     looking = true;
-    const gen = Atomics.load(t.i32, workerWord(t, w, L.WR_GEN));
+    const gen = Atomics.load(t.v.i32, workerWord(t.v, w, L.WR_GEN));
     void leaseGone(t, w, gen)
       .then((gone) => {
         if (gone) evictWorker(w, gen);
@@ -102,8 +103,8 @@ export function leaseWatch(t: Table, evictWorker: (w: number, gen: number) => vo
  * two sweeps in a row is evicted, even if nothing waits on it yet (an unload
  * it had begun, or its calls' records, are then finished and freed).
  */
-export function sweepLeases(t: Table, everyMs = 1000): void {
-  if (locks() === undefined || !t.shared) return;
+export function sweepLeases(t: Thread, everyMs = 1000): void {
+  if (locks() === undefined || !t.v.shared) return;
   const ref = new WeakRef(t);
   let absent = new Set<string>();
   let busy = false;
@@ -116,11 +117,11 @@ export function sweepLeases(t: Table, everyMs = 1000): void {
       .then((names) => {
         if (names === undefined) return;
         const seen = new Set<string>();
-        const i32 = table.i32;
+        const i32 = table.v.i32;
         for (let w = 0; w < i32[L.H_MAXW]!; w++) {
-          if (w === table.me || Atomics.load(i32, workerWord(table, w, L.WR_STATE)) === L.WS_FREE || Atomics.load(i32, workerWord(table, w, L.WR_LEASE)) !== 1) continue;
-          const gen = Atomics.load(i32, workerWord(table, w, L.WR_GEN));
-          const name = leaseName(table, w, gen);
+          if (w === table.v.me || Atomics.load(i32, workerWord(table.v, w, L.WR_STATE)) === L.WS_FREE || Atomics.load(i32, workerWord(table.v, w, L.WR_LEASE)) !== 1) continue;
+          const gen = Atomics.load(i32, workerWord(table.v, w, L.WR_GEN));
+          const name = leaseName(table.v, w, gen);
           if (names.has(name)) continue;
           if (absent.has(name)) table.evictWorker(w, gen);
           else seen.add(name);

@@ -1,8 +1,17 @@
 // Where a field of a handler, module or worker record sits in the table's
 // Int32Array: the one place for that arithmetic.
 import * as L from '../assembly/layout.js';
-import type { Table } from './table.js';
+import type { Regions, View } from './view.js';
 
-export const handlerWord = (t: Table, id: number, field: number): number => t.at.handlers + id * L.HR_WORDS + field;
-export const moduleWord = (t: Table, id: number, field: number): number => t.at.modules + id * L.MR_WORDS + field;
-export const workerWord = (t: Table, w: number, field: number): number => t.at.workers + w * L.WR_WORDS + field;
+export const handlerWord = (v: { readonly at: Regions }, id: number, field: number): number => v.at.handlers + id * L.HR_WORDS + field;
+export const moduleWord = (v: { readonly at: Regions }, id: number, field: number): number => v.at.modules + id * L.MR_WORDS + field;
+export const workerWord = (v: { readonly at: Regions }, w: number, field: number): number => v.at.workers + w * L.WR_WORDS + field;
+
+const utf8 = /* @__PURE__ */ new TextDecoder();
+
+/** The name of module record `id`. */
+export function moduleName(v: View, id: number): string {
+  const len = v.i32[moduleWord(v, id, L.MR_NAMELEN)]!;
+  const start = moduleWord(v, id, L.MR_NAME) * 4;
+  return utf8.decode(new Uint8Array(v.i32.buffer, start, len).slice());
+}

@@ -1,11 +1,14 @@
 // Types that know call names: a table made from a generated ABI (whose
 // `abi` is an `Abi<CallName>`) takes only that ABI's call names, or numbers,
 // wherever it takes a call, and editors complete them (mitt's `keyof Events`).
-// Types only: createTable and attach here are table.ts's functions under
+// Types only: createTable and attach here are create.ts's functions under
 // generic signatures. A hand-made `Abi` (any string) gives the untyped table.
-import { attach as attachTable, createTable as createTableUntyped, type AttachOptions, type MissingPolicy, type Table, type TableDescriptor, type TableOptions } from './table.js';
+import { attach as attachTable, createTable as createTableUntyped } from './create.js';
+import type { Table } from './table.js';
+import type { AttachOptions, TableDescriptor, TableOptions } from './options.js';
+import type { MissingPolicy } from './policy.js';
 import type { HandlerEntry, ModuleSpec, WrapFactory } from './handlers.js';
-import type { Module } from './registry.js';
+import type { Module } from './module.js';
 import type { Abi, CallKey, CallNameOf } from './abi/types.js';
 
 /** What load() and provide() take, for an ABI whose call names are `N`: a name outside `N` does not compile. */

@@ -1,6 +1,11 @@
-// Turns the core's verify() code into a sentence.
+// The layout check: verify() under the writer lock, and its code turned into a sentence.
 import * as L from '../assembly/layout.js';
 import { describeSlot, type SlotMap } from './slots.js';
+import { SystabError } from './errors.js';
+import { unlock } from './grace.js';
+import { lockForChange } from './orphans.js';
+import { leakedRecord } from './call-records.js';
+import type { Writer } from './writer.js';
 
 const what: Record<number, (i: string) => string> = {
   [L.V_HEADER]: (i) => `the header is damaged (check ${i})`,
@@ -23,4 +28,27 @@ export function decodeVerify(v: number, map: SlotMap): string {
   const slotCodes = [L.V_SLOT_ID, L.V_SLOT_BITS, L.V_SLOT_HANDLER, L.V_POLICY];
   const label = slotCodes.includes(code) && index < map.total ? describeSlot(map, index) : String(index);
   return `verify: ${(what[code] ?? (() => `unknown check ${code}`))(label)}`;
+}
+
+/**
+ * Checks every invariant of the shared layout (Table.verify), under the
+ * writer lock: every change waits, so what it checks is one state of the
+ * table, from any thread (hook and policy flips keep every invariant). The
+ * thread holds the lock already when called from inside a change (a wrap
+ * factory). `carrying`: the calls this thread has carried and not finished.
+ */
+export function verifyTable(wr: Writer, carrying: number): void {
+  const v = wr.v;
+  const mine = Atomics.load(v.i32, L.H_LOCK) === v.me + 1;
+  // lockForChange: a change a dead writer left half made is repaired first (it is flagged, not damage).
+  if (!mine) lockForChange(wr);
+  let code: number;
+  try {
+    code = v.core.verify();
+  } finally {
+    if (!mine) unlock(wr.thread);
+  }
+  if (code !== 0) throw new SystabError('ELAYOUT', decodeVerify(code, v.map));
+  const k = leakedRecord(v, carrying);
+  if (k >= 0) throw new SystabError('ELAYOUT', `verify: call record ${k} of worker ${v.me} (this thread) is held with no call in progress`);
 }

@@ -11,7 +11,7 @@ import { startRole } from './helpers/workers.js';
 
 const workerOf = (t: object, threadId: number): number => {
   const i32 = new Int32Array((t as { describe(): { memory: WebAssembly.Memory } }).describe().memory.buffer);
-  const at = (t as unknown as { at: { workers: number } }).at.workers;
+  const at = (t as unknown as { v: { at: { workers: number } } }).v.at.workers;
   for (let w = 0; w < i32[L.H_MAXW]!; w++) if (i32[at + w * L.WR_WORDS + L.WR_STATE] !== L.WS_FREE && i32[at + w * L.WR_WORDS + L.WR_ID] === threadId) return w;
   return -1;
 };

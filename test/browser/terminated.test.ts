@@ -14,12 +14,12 @@ import * as L from '../../assembly/layout.js';
  */
 async function leaseHeld(t: Table): Promise<void> {
   const i32 = new Int32Array(t.describe().memory.buffer);
-  const at = (t as unknown as { at: { workers: number } }).at.workers + 1 * L.WR_WORDS + L.WR_LEASE;
+  const at = (t as unknown as { v: { at: { workers: number } } }).v.at.workers + 1 * L.WR_WORDS + L.WR_LEASE;
   for (let k = 0; k < 100 && Atomics.load(i32, at) !== 1; k++) await new Promise((r) => setTimeout(r, 50));
   expect(Atomics.load(i32, at)).toBe(1);
   // ...and the agent shows the lock held (the check the page makes later).
   const names = (await navigator.locks.query()).held?.map((l) => l.name) ?? [];
-  expect(names).toContain(`systab:${i32[L.H_LEASE_ID]}:1:${i32[(t as unknown as { at: { workers: number } }).at.workers + L.WR_WORDS + L.WR_GEN]}`);
+  expect(names).toContain(`systab:${i32[L.H_LEASE_ID]}:1:${i32[(t as unknown as { v: { at: { workers: number } } }).v.at.workers + L.WR_WORDS + L.WR_GEN]}`);
 }
 
 function start(t: Table, role: string): Promise<Worker> {
@@ -52,7 +52,7 @@ describe('a terminated Web Worker', () => {
     const w = await start(t, 'home');
     await leaseHeld(t);
     const i32 = new Int32Array(t.describe().memory.buffer);
-    const state = (t as unknown as { at: { workers: number } }).at.workers + 1 * L.WR_WORDS + L.WR_STATE;
+    const state = (t as unknown as { v: { at: { workers: number } } }).v.at.workers + 1 * L.WR_WORDS + L.WR_STATE;
     expect(Atomics.load(i32, state)).not.toBe(L.WS_FREE);
     await new Promise((r) => setTimeout(r, 1500));
     expect(Atomics.load(i32, state)).not.toBe(L.WS_FREE); // alive: never evicted

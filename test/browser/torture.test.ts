@@ -37,7 +37,7 @@ const SEED = 20261111;
  */
 async function gone(t: Table, threadId: unknown): Promise<void> {
   const i32 = new Int32Array(t.describe().memory.buffer);
-  const at = (t as unknown as { at: { workers: number } }).at.workers;
+  const at = (t as unknown as { v: { at: { workers: number } } }).v.at.workers;
   const held = (): boolean => {
     for (let w = 0; w < i32[L.H_MAXW]!; w++) if (Atomics.load(i32, at + w * L.WR_WORDS + L.WR_STATE) !== L.WS_FREE && i32[at + w * L.WR_WORDS + L.WR_ID] === threadId) return true;
     return false;

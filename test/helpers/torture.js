@@ -476,7 +476,7 @@ async function leaseGranted(t, data) {
   const i32 = new Int32Array(t.describe().memory.buffer);
   const mine = () => {
     for (let w = 0; w < i32[maxw]; w++) {
-      const r = t.at.workers + w * words;
+      const r = t.v.at.workers + w * words;
       if (Atomics.load(i32, r + state) !== 0 && i32[r + id] === data.threadId) return r;
     }
     return -1;

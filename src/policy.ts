@@ -1,0 +1,171 @@
+// This thread's switches and policies: its enter and exit hooks, its trap
+// functions for missing calls, and the out-of-range policy. The per-number
+// switches and policy codes themselves live in the shared slot words; the
+// core flips them (hooks(), setMissing() here). Only the functions here
+// write a Policy's fields; the slow path (the Table's, call64()) calls
+// hooked() and missingCall() to run a call as the switches say.
+import * as L from '../assembly/layout.js';
+import { SystabError } from './errors.js';
+import { noOtherKeys, show, slotsFor } from './handlers.js';
+import { describeSlot } from './slots.js';
+import { enosysError, isError, trapResult } from './results.js';
+import type { Thread } from './thread.js';
+import type { View } from './view.js';
+
+export type MissingPolicy = 'enosys' | 'throw' | 'log-once' | ((nr: number, args: number[]) => number);
+export type EnterHook = (nr: number, args: number[]) => number | void;
+export type ExitHook = (nr: number, args: number[], result: unknown) => void;
+
+export class Policy {
+  readonly v: View;
+  /** The thread: a hooked call raises its depth. */
+  readonly t: Thread;
+  /** This thread's counters (the Table's hotCounters) and out-of-range counter (its hotOor: a one-word view). */
+  readonly counters: Int32Array;
+  readonly oor: Int32Array;
+  readonly traps = new Map<number, (nr: number, args: number[]) => number>();
+  enter: EnterHook | undefined;
+  exit: ExitHook | undefined;
+  oorPolicy: MissingPolicy = 'enosys';
+  oorLogged = false;
+  constructor(t: Thread, counters: Int32Array, oor: Int32Array) {
+    this.v = t.v;
+    this.t = t;
+    this.counters = counters;
+    this.oor = oor;
+  }
+}
+
+/** Turns per-number switches on or off (see Table.hooks). */
+export function setHooks(p: Policy, targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
+  const v = p.v;
+  const slots = slotsFor(v.abi, v.map, targets, 'hooks', true);
+  if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
+  noOtherKeys(switches, ['count', 'enter', 'exit'], (k) => `hooks() has no switch "${k}"`);
+  let on = 0;
+  let off = 0;
+  for (const [key, bit] of [['count', L.HOOK_COUNT], ['enter', L.HOOK_ENTER], ['exit', L.HOOK_EXIT]] as const) {
+    const x = switches[key];
+    if (x === undefined) continue;
+    if (typeof x !== 'boolean') throw new SystabError('EBADSPEC', `hooks() switch "${key}" must be true or false (got ${show(x)})`);
+    if (x) on |= bit;
+    else off |= bit;
+  }
+  for (const s of slots) v.core.hooksSet(s, on, off);
+  // Out-of-range numbers have no slot word: '*' flips their count switch too.
+  if (targets === '*' && (on | off) & L.HOOK_COUNT) v.core.oorCountSet(on & L.HOOK_COUNT ? 1 : 0);
+  v.core.publish();
+}
+
+export function setEnter(p: Policy, hook: EnterHook | null): void {
+  if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onEnter() takes a function or null (got ${show(hook)})`);
+  p.enter = hook ?? undefined;
+}
+
+export function setExit(p: Policy, hook: ExitHook | null): void {
+  if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onExit() takes a function or null (got ${show(hook)})`);
+  p.exit = hook ?? undefined;
+}
+
+/** Sets what a missing call does (see Table.setMissing); the caller sets its out-of-range mode after a '*'. */
+export function setMissing(p: Policy, targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
+  const v = p.v;
+  const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
+  if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
+  const slots = slotsFor(v.abi, v.map, targets, 'setMissing', true);
+  for (const s of slots) {
+    if (typeof policy === 'function') p.traps.set(s, policy);
+    else p.traps.delete(s);
+    v.core.policySet(s, code);
+  }
+  v.core.publish();
+  if (targets === '*') {
+    p.oorPolicy = policy;
+    p.oorLogged = false;
+  }
+}
+
+/** How the hot paths treat out-of-range numbers: only an ABI with one range and the default policy answers there. */
+export function oorModeNow(p: Policy): number {
+  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys') return L.OOR_SLOW;
+  return Atomics.load(p.v.i32, L.H_OOR_COUNT) === 0 ? L.OOR_ANSWER : L.OOR_COUNT;
+}
+
+/** An out-of-range call: count it if counting, and apply the out-of-range policy. */
+export function missingOor(p: Policy, nr: number, args: number[]): number {
+  const v = p.v;
+  const enosys = v.abi.enosys;
+  if (Atomics.load(v.i32, L.H_OOR_COUNT) !== 0) p.oor[0]!++;
+  const o = p.oorPolicy;
+  if (o === 'enosys') return enosys;
+  if (o === 'throw') throw enosysError(v.abi, nr);
+  if (o === 'log-once') {
+    if (!p.oorLogged) {
+      p.oorLogged = true;
+      console.warn(`systab: ${v.abi.id} call ${nr} is out of range; returning ENOSYS (${enosys})`);
+    }
+    return enosys;
+  }
+  return trapResult(o(nr, args), String(nr));
+}
+
+/** A missing call on a slot whose policy code is `code`. */
+export function missingPolicy(p: Policy, nr: number, slot: number, code: number, args: number[]): number {
+  const v = p.v;
+  const enosys = v.abi.enosys;
+  if (code === L.POLICY_ENOSYS || code === L.POLICY_LOGGED) return enosys;
+  if (code === L.POLICY_THROW) throw enosysError(v.abi, nr, v.map.nameOfSlot[slot]);
+  if (code === L.POLICY_LOG_ONCE) {
+    if (v.core.policyLogged(slot)) console.warn(`systab: ${v.abi.id} call ${describeSlot(v.map, slot)} is not implemented; returning ENOSYS (${enosys})`);
+    return enosys;
+  }
+  const trap = p.traps.get(slot);
+  return trap !== undefined ? trapResult(trap(nr, args), describeSlot(v.map, slot)) : enosys;
+}
+
+/** A call with switches on (as `word` says): count, enter hook (may answer early), the handler (`run`), exit hook. */
+export function hooked<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+  const counters = p.counters;
+  const at = slot * L.C_WORDS;
+  const counting = (word & L.HOOK_COUNT) !== 0;
+  if (counting) counters[at + L.C_CALLS]!++;
+  const exit = (word & L.HOOK_EXIT) !== 0 ? p.exit : undefined;
+  // Inside the call from here: a hook that calls the table reaches no quiescent point while `run`'s handler is held.
+  let early: number | void | undefined;
+  if ((word & L.HOOK_ENTER) !== 0) {
+    p.t.depth++;
+    try {
+      early = p.enter?.(nr, args);
+    } finally {
+      p.t.depth--;
+    }
+  }
+  let r: R;
+  if (typeof early === 'number') r = result(early);
+  else {
+    p.t.depth++;
+    try {
+      r = result(run());
+    } catch (e) {
+      if (counting) counters[at + L.C_ERRORS]!++;
+      throw e;
+    } finally {
+      p.t.depth--;
+    }
+    if (counting && isError(Number(r), p.v.abi.convention === 'negative')) counters[at + L.C_ERRORS]!++;
+  }
+  exit?.(nr, args, r);
+  return r;
+}
+
+/**
+ * A missing call on a slot: counted as ENOSYS (not as a call) if counting,
+ * seen by the enter and exit hooks, answered by the policy: all as the one
+ * slot word `word` says (switches and policy are read together).
+ */
+export function missingCall(p: Policy, nr: number, slot: number, word: number, args: number[]): number {
+  if ((word & L.HOOK_COUNT) !== 0) p.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
+  const policy = (word & L.POLICY_MASK) >>> L.POLICY_SHIFT;
+  if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return missingPolicy(p, nr, slot, policy, args);
+  return hooked(p, nr, slot, word & ~L.HOOK_COUNT, args, () => missingPolicy(p, nr, slot, policy, args), (r) => r as number);
+}

@@ -1,0 +1,33 @@
+// What code below table.ts may use of this thread's Table, instead of the
+// class: table.ts implements these interfaces, and nothing they serve
+// imports table.ts.
+import type { View } from './view.js';
+
+/** The Table of this thread, as the writer side, grace periods, carried calls and leases see it. */
+export interface Thread {
+  readonly v: View;
+  /** Calls this thread is inside: raised around every handler call it makes or serves; a quiescent point needs 0. */
+  depth: number;
+  /** close() (or the thread's end) was seen: this view takes no more changes. */
+  readonly closed: boolean;
+  /** A quiescent point if this thread is in no call; returns whether it was one. */
+  quiesce(): boolean;
+  /** Runs the calls other threads carried here. */
+  serve(): void;
+  /** Frees worker record `w` if it still holds claim `gen` (its thread is known gone). */
+  evictWorker(w: number, gen: number): boolean;
+  /** This thread asked for worker `w`'s terminate() and has not seen it end (it sees that only from its event loop). */
+  terminating(w: number): boolean;
+}
+
+/**
+ * What the WASI direct way (src/wasi/direct.ts) reads of a Table on its own
+ * thread: the doorbell, the cache of slot functions and the base number, as
+ * call() reads them; it raises `depth` around the call, as call() does.
+ */
+export interface HotPath {
+  readonly hotBell: Int32Array;
+  readonly hotDirect: readonly (Function | null | undefined)[];
+  readonly hotBase: number;
+  depth: number;
+}
