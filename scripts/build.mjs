@@ -1,7 +1,6 @@
 // Builds dist/: the ESM entry (core wasm inlined), one entry per ABI, the
 // declarations, source maps, and dist/core.wasm. Run after `npm run build:wasm`.
 import { build } from 'esbuild';
-import { mangleProps } from './mangle.mjs';
 import { inlineWasm } from './inline-wasm.mjs';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,9 +27,7 @@ await build({
   plugins: [inlineWasm], // the core's bytes, dropped by bundles that make no table
   // Folds the layout constants into the code: a module-level binding costs the hot path a load and a check per use.
   minifySyntax: true,
-  mangleProps,
-  // Maps carry the sources and, for every mangled member, its original name
-  // (the map's `names`), so a debugger or --enable-source-maps shows src/.
+  // Maps carry the sources, so a debugger or --enable-source-maps shows src/.
   sourcemap: true,
   logLevel: 'warning',
 });
