@@ -20,6 +20,8 @@ import type { Abi } from '../abi/types.js';
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
 import { Table } from '../table.js';
+import type { HotPath } from '../thread.js';
+import { answerNosys, DirectState, rethrow } from './direct-state.js';
 import { adapters } from './adapter.js';
 import { exitCodeOf } from './exit.js';
 import { num, popFrame, pushFrame } from './frame.js';
@@ -57,28 +59,6 @@ export interface WasiHost {
   start(instance: WebAssembly.Instance): number;
 }
 
-type Raw = (...a: unknown[]) => unknown;
-const NOSYS = abi.enosys;
-const answerNosys = (): number => NOSYS;
-const rethrow = (e: unknown): number => {
-  throw e;
-};
-
-/** @internal One import function's state: written by its way through the table, read by its direct way (direct.ts). */
-export class DirectState {
-  readonly bell: Int32Array;
-  readonly t: Table | undefined;
-  /** The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table). */
-  ready = NaN;
-  raw: Raw = answerNosys;
-  caught: (e: unknown) => number = rethrow;
-  via: (args: unknown[]) => number | undefined = () => undefined;
-  constructor(bell: Int32Array, t: Table | undefined) {
-    this.bell = bell;
-    this.t = t;
-  }
-}
-
 /** Builds the wasi_snapshot_preview1 imports for `table`, which must use the wasi-preview1 ABI. */
 export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}): WasiHost {
   if (table === null || typeof table !== 'object' || typeof table.call !== 'function' || table.abi?.id !== abi.id) {
@@ -90,7 +70,7 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
   if (exitOption !== undefined && typeof exitOption !== 'function') throw new SystabError('EBADSPEC', `wasiImports() option exitCode must be a function (got ${show(exitOption)})`);
   let bound: WebAssembly.Instance | undefined;
   // A systab Table on this thread: the direct way is open (see above). Anything else is called through call().
-  const tableOf = table instanceof Table ? table : undefined;
+  const tableOf: HotPath | undefined = table instanceof Table ? table : undefined;
   const bellOf = tableOf?.hotBell ?? new Int32Array(1);
   const directOf = tableOf?.hotDirect ?? [];
   const base = tableOf?.hotBase ?? 0;
@@ -110,7 +90,7 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
       } finally {
         popFrame();
       }
-      if (s.t !== undefined) {
+      if (s.hot !== undefined) {
         // The cache as the table left it is good while the doorbell reads v (see above).
         const f = direct[i];
         const a = f != null ? adapters.get(f) : undefined;
