@@ -5,7 +5,8 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, STATE_READY,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
+  SLOTS_MAX, MODULES_MAX, WORKERS_MAX, HANDLERS_MIN, MODULES_MIN, WORD_SHIFT, PAGE_SHIFT, LAYOUT_ALIGN_BYTES, BYTE_ROWS, ERRNO_MAX,
   ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
@@ -15,12 +16,15 @@ import {
   C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_MAX, CR_WORDS, CR_STATE, CR_TARGET, CR_HANDLER, CS_FREE, CS_TAKEN, CS_ABANDONED,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
-  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL,
+  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL, V_CODE_SHIFT, V_INDEX_MASK,
 } from "./layout";
 
 // Calls back into the JS side of this worker.
+// @ts-ignore: decorator
 @external("env", "js_call") declare function js_call(id: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64): f64;
+// @ts-ignore: decorator
 @external("env", "js_call64") declare function js_call64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
+// @ts-ignore: decorator
 @external("env", "js_slow") declare function js_slow(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
 
 // This instance's view (per instance, never shared).
@@ -39,7 +43,9 @@ let main: i32 = 0;
 let maxh: i32 = 0;
 let enosys: i64 = 0;
 
-@inline function w(word: i32): usize { return <usize>word << 2; }
+// @ts-ignore: decorator
+@inline function w(word: i32): usize { return <usize>word << WORD_SHIFT; }
+// @ts-ignore: decorator
 @inline function hdr(i: i32): i32 { return atomic.load<i32>(w(i)); }
 
 /** The layout this build reads and writes (attach() checks a module's against its own). */
@@ -53,22 +59,22 @@ export function workersAt(): i32 { return modulesAt() + hdr(H_MAXM) * MR_WORDS; 
 export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS; }
 export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
 export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
-export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << 2; }
+export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << WORD_SHIFT; }
 export function asyncAtBytes(): i32 { return resolvedAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
 
 /** Bytes a layout of these sizes needs. */
 export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32, calls: i32): i32 {
   const words = ((HEADER_WORDS + slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
-  return ((words << 2) + 2 * maxW * maxH + 7) & ~7;
+  return ((words << WORD_SHIFT) + BYTE_ROWS * maxW * maxH + LAYOUT_ALIGN_BYTES - 1) & ~(LAYOUT_ALIGN_BYTES - 1);
 }
 
 /** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
 export function init(abiHash: i32, slots: i32, nrBase: i32, mainSlots: i32, maxH: i32, maxM: i32, maxW: i32, enosysValue: i32, calls: i32): i32 {
-  if (atomic.cmpxchg<i32>(w(H_STATE), 0, 1) != 0) return 1;
+  if (atomic.cmpxchg<i32>(w(H_STATE), STATE_EMPTY, STATE_INIT) != STATE_EMPTY) return 1;
   // Everything below is written before the state flips to ready, so no
   // reader can see a half-built layout.
   const bytes = layoutBytes(slots, maxH, maxM, maxW, calls);
-  memory.fill(w(HEADER_WORDS), 0, <usize>(bytes - (HEADER_WORDS << 2)));
+  memory.fill(w(HEADER_WORDS), 0, <usize>bytes - w(HEADER_WORDS));
   store<i32>(w(H_MAGIC), MAGIC);
   store<i32>(w(H_VERSION), LAYOUT_VERSION);
   store<i32>(w(H_ABI), abiHash);
@@ -183,6 +189,10 @@ export function workerRelease(i: i32): void {
   ringAll(); // callers waiting on this worker see it gone
 }
 
+// A record moves at most a few steps (layout.ts CS_*): more failed CASes than this mean damage, not a race.
+// @ts-ignore: decorator
+@inline const RESET_TRIES = 8;
+
 /**
  * Takes back the call records of worker `i` (its thread ended or a new one
  * took the record): one its home is running is left ABANDONED, for the home
@@ -193,7 +203,7 @@ function callsReset(i: i32): void {
   for (let k = 0; k < nc; k++) {
     const p = w(callsAt() + (i * nc + k) * CR_WORDS + CR_STATE);
     // Bounded: each failed CAS means a home moved the record one step on.
-    for (let tries = 0; tries < 8; tries++) {
+    for (let tries = 0; tries < RESET_TRIES; tries++) {
       const cs = atomic.load<i32>(p);
       if (cs == CS_FREE || cs == CS_ABANDONED) break;
       if (atomic.cmpxchg<i32>(p, cs, cs == CS_TAKEN ? CS_ABANDONED : CS_FREE) == cs) break;
@@ -230,6 +240,7 @@ export function gpWaiter(gp: i32, self: i32): i32 {
 
 // ---- handlers ----
 
+// @ts-ignore: decorator
 @inline function hrec(id: i32): i32 { return handlersAt() + id * HR_WORDS; }
 
 /** Allocates a handler record (one CAS FREE -> LIVE); returns its id or 0 when full. */
@@ -353,6 +364,7 @@ export function policyLogged(slot: i32): bool {
 
 // ---- modules ----
 
+// @ts-ignore: decorator
 @inline function mrec(id: i32): i32 { return modulesAt() + id * MR_WORDS; }
 
 /** Claims a free module record (FREE -> CLAIMED); the claimer then writes its name. Returns the id or -1. */
@@ -383,8 +395,9 @@ export function moduleBump(id: i32): i32 {
 
 // ---- dispatch for WebAssembly callers ----
 
+// @ts-ignore: decorator
 @inline function countAt(slot: i32, which: i32): usize {
-  return countsAddr + (<usize>(slot * C_WORDS + which) << 2);
+  return countsAddr + w(slot * C_WORDS + which);
 }
 
 /**
@@ -401,7 +414,7 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
     if (oorMode == OOR_COUNT) store<i32>(oorAddr, load<i32>(oorAddr) + 1);
     return enosys;
   }
-  const word = load<i32>(slotsAddr + (<usize>i << 2));
+  const word = load<i32>(slotsAddr + w(i));
   const id = word & ID_MASK;
   // Counting alone stays in WebAssembly; other switches, stubs and policies go to JS.
   const extra = word & (FAST_MASK & ~ID_MASK);
@@ -422,6 +435,7 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
 }
 
 /** Calls a resolved handler with this thread's depth word raised (a handler that throws skips the lowering; js_call's JS side mends it). */
+// @ts-ignore: decorator
 @inline function run(id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   const d = depthAddr;
   store<i32>(d, load<i32>(d) + 1);
@@ -438,7 +452,7 @@ function counted(i: i32, id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, 
   const c = countAt(i, C_CALLS);
   store<i32>(c, load<i32>(c) + 1);
   const r = run(id, kind, a0, a1, a2, a3, a4, a5);
-  if (enosys < 0 ? r < 0 && r > -4096 : r != 0) {
+  if (enosys < 0 ? r < 0 && r > <i64>(-ERRNO_MAX - 1) : r != 0) {
     const e = countAt(i, C_ERRORS);
     store<i32>(e, load<i32>(e) + 1);
   }
@@ -460,15 +474,16 @@ export function callWasm64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64,
 
 // ---- verify: every invariant of the layout ----
 
-@inline function fail(code: i32, index: i32): i32 { return (code << 24) | (index & 0xffffff); }
+// @ts-ignore: decorator
+@inline function fail(code: i32, index: i32): i32 { return (code << V_CODE_SHIFT) | (index & V_INDEX_MASK); }
 
-/** Checks every invariant; returns 0 or (code << 24 | index). Linear in the layout's size; every walk is bounded. */
+/** Checks every invariant; returns 0 or (code << V_CODE_SHIFT | index). Linear in the layout's size; every walk is bounded. */
 export function verify(): i32 {
   if (hdr(H_MAGIC) != MAGIC || hdr(H_VERSION) != LAYOUT_VERSION || hdr(H_STATE) != STATE_READY) return fail(V_HEADER, 0);
   const slots = hdr(H_SLOTS), mainN = hdr(H_MAIN), mh = hdr(H_MAXH), mm = hdr(H_MAXM), mw = hdr(H_MAXW), nc = hdr(H_CALLS);
-  if (slots <= 0 || slots > 1 << 20 || mainN <= 0 || mainN > slots || mh < 2 || mh > ID_MASK + 1 || mm < 2 || mm > 1 << 16 || mw < 1 || mw > 1024 || nc < 1 || nc > CALLS_MAX) return fail(V_HEADER, 1);
-  if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << 16 < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
-  if (<u32>hdr(H_OOR_COUNT) > 1 || <u32>hdr(H_ORPHANS) > 3) return fail(V_HEADER, 3);
+  if (slots <= 0 || slots > SLOTS_MAX || mainN <= 0 || mainN > slots || mh < HANDLERS_MIN || mh > ID_MASK + 1 || mm < MODULES_MIN || mm > MODULES_MAX || mw < 1 || mw > WORKERS_MAX || nc < 1 || nc > CALLS_MAX) return fail(V_HEADER, 1);
+  if (hdr(H_BYTES) != layoutBytes(slots, mh, mm, mw, nc) || <i64>memory.size() << PAGE_SHIFT < <i64>hdr(H_BYTES)) return fail(V_HEADER, 2);
+  if (<u32>hdr(H_OOR_COUNT) > 1 || <u32>hdr(H_ORPHANS) > <u32>ORPHANS_ALL) return fail(V_HEADER, 3);
   if (<u32>hdr(H_LOCK) > <u32>mw || hdr(H_NEXTH) < 1 || hdr(H_NEXTH) >= mh) return fail(V_HEADER, 4);
   // Slots and their chains: each slot's top handler, then each handler below
   // it, is LIVE and on that slot; stubs only at the top set the slow bit.

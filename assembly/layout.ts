@@ -2,10 +2,19 @@
 // AssemblyScript (the core) and TypeScript (the API), so it holds plain
 // integer constants only. All offsets are in 32-bit words unless named *_BYTES.
 //
-// [header | slot words | handler records | module records | worker records |
-//  per-worker counters | per-worker carried-call records |
-//  per-worker wasm-resolution bytes | per-worker async-in-flight bytes]
-// Every region's offset is derived from the header's sizes (see regions()).
+// The regions, in order (each one's offset is derived from the header's
+// sizes alone: slotsAt() ... asyncAtBytes() in index.ts):
+//   header            HEADER_WORDS words (H_*)
+//   slot words        H_SLOTS words, one per slot (main range first)
+//   handler records   H_MAXH x HR_WORDS words (HR_*; id 0 is never used)
+//   module records    H_MAXM x MR_WORDS words (MR_*; id 0 is never used)
+//   worker records    H_MAXW x WR_WORDS words (WR_*)
+//   counters          H_MAXW stripes of H_SLOTS x C_WORDS words (C_*), one stripe per worker
+//   (one pad word if needed: the call records' f64 fields are 8-byte aligned)
+//   carried-call records  H_MAXW x H_CALLS records of CR_WORDS words (CR_*), each worker's outgoing calls
+//   resolution bytes  H_MAXW rows of H_MAXH bytes (RK_*): what the core's dispatch may call directly
+//   async bytes       H_MAXW rows of H_MAXH bytes: 1 while that worker has a promise of that handler pending
+//   (padding to a multiple of 8 bytes: H_BYTES)
 
 export const MAGIC = 0x53595354; // 'SYST'
 export const LAYOUT_VERSION = 4;
@@ -32,10 +41,31 @@ export const H_CALLS = 17; // carried-call records per worker
 export const H_ORPHANS = 18; // bit 1: a thread left (close, evict) with retired handlers or an unload unfinished; bit 2: a writer died holding the lock (its change may be half made): the next writer adopts and repairs
 export const ORPHANS_LEFT = 1;
 export const ORPHANS_LOCK_LOST = 2;
+export const ORPHANS_ALL = ORPHANS_LEFT | ORPHANS_LOCK_LOST;
 export const H_LEASE_ID = 19; // a random id the creator writes: the table's part of each thread's Web Lock name (lease.ts)
 export const HEADER_WORDS = 20; // even, so the f64 fields of call records stay 8-byte aligned
 
+export const STATE_EMPTY = 0;
+export const STATE_INIT = 1; // one instance won the header CAS and is writing the layout
 export const STATE_READY = 2;
+
+// Limits of the header's sizes (createTable() checks its options against
+// them, verify() the header). Handler ids are limited by ID_MASK.
+export const SLOTS_MAX = 1 << 20;
+export const MODULES_MAX = 1 << 16;
+export const WORKERS_MAX = 1024;
+export const HANDLERS_MIN = 2; // id 0 is never used
+export const MODULES_MIN = 2;
+
+// Units: a word is 4 bytes, a page 64 KiB; the layout's total is a multiple of 8 bytes.
+export const WORD_SHIFT = 2;
+export const PAGE_SHIFT = 16;
+export const LAYOUT_ALIGN_BYTES = 8;
+// The per-worker byte rows after the call records: resolution bytes and async bytes.
+export const BYTE_ROWS = 2;
+
+// An error result in the negative convention: -ERRNO_MAX..-1.
+export const ERRNO_MAX = 4095;
 
 // How a thread's hot paths (JS and the core's dispatch) treat out-of-range
 // numbers: only with one range and the default policy are they answered there.
@@ -162,7 +192,7 @@ export const RK_WASM = 1; // the core's table holds the handler at its id
 export const RK_JS = 2; // call js_call with f64 arguments
 export const RK_JS64 = 3; // call js_call64 with i64 arguments
 
-// verify() error codes (returned as code << 24 | index).
+// verify() error codes (returned as code << V_CODE_SHIFT | index).
 export const V_OK = 0;
 export const V_HEADER = 1;
 export const V_SLOT_ID = 2;
@@ -176,3 +206,5 @@ export const V_MODULE = 9;
 export const V_WORKER = 10;
 export const V_POLICY = 11;
 export const V_CALL = 12;
+export const V_CODE_SHIFT = 24;
+export const V_INDEX_MASK = 0xffffff;

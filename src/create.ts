@@ -19,9 +19,9 @@ export function createTable(options: TableOptions): Table {
   noOtherKeys(options, ['abi', 'maxHandlers', 'maxModules', 'maxWorkers', 'shared', 'memory', 'callTimeout', 'threadId', 'callRecords', 'lockTimeout'], (k) => `createTable() has no option "${k}"`);
   const abi = readAbi(given);
   if (typeof abi === 'string') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64' (${abi})`);
-  const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, 2, L.ID_MASK + 1);
-  const maxM = sizeOption(maxModules, 'maxModules', 256, 2, 1 << 16);
-  const maxW = sizeOption(maxWorkers, 'maxWorkers', 16, 1, 1024);
+  const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, L.HANDLERS_MIN, L.ID_MASK + 1);
+  const maxM = sizeOption(maxModules, 'maxModules', 256, L.MODULES_MIN, L.MODULES_MAX);
+  const maxW = sizeOption(maxWorkers, 'maxWorkers', 16, 1, L.WORKERS_MAX);
   const calls = sizeOption(callRecords, 'callRecords', L.CALLS_DEFAULT, 1, L.CALLS_MAX);
   if (wantShared !== undefined && typeof wantShared !== 'boolean') throw new SystabError('EBADSPEC', `shared must be true or false (got ${show(wantShared)})`);
   let memory = given_memory;

@@ -1,6 +1,7 @@
 // Arguments and results at the edges of a call: the ABI's error convention,
 // exact 64-bit values (call64(), bigint handlers, WebAssembly), and the
 // errors a wrong type gets. Pure functions: no state.
+import * as L from '../assembly/layout.js';
 import type { Abi } from './abi/types.js';
 import { SystabError } from './errors.js';
 import { show } from './handlers.js';
@@ -8,7 +9,7 @@ import { describeSlot, slotOf, type SlotMap } from './slots.js';
 
 /** An error result in the ABI's convention: -4095..-1 (negative) or nonzero (positive errno). */
 export function isError(r: number, negative: boolean): boolean {
-  return negative ? r < 0 && r > -4096 : r !== 0;
+  return negative ? r < 0 && r > -(L.ERRNO_MAX + 1) : r !== 0;
 }
 
 /** A missing-call trap's answer: a number. */
