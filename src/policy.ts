@@ -23,6 +23,8 @@ export class Policy {
   /** This thread's counters (the Table's hotCounters) and out-of-range counter (its hotOor: a one-word view). */
   readonly counters: Int32Array;
   readonly oor: Int32Array;
+  /** The ABI's error convention is negative (-errno). */
+  readonly negative: boolean;
   readonly traps = new Map<number, (nr: number, args: number[]) => number>();
   enter: EnterHook | undefined;
   exit: ExitHook | undefined;
@@ -33,6 +35,7 @@ export class Policy {
     this.t = t;
     this.counters = counters;
     this.oor = oor;
+    this.negative = t.v.abi.convention === 'negative';
   }
 }
 
@@ -152,7 +155,7 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
     } finally {
       p.t.depth--;
     }
-    if (counting && isError(Number(r), p.v.abi.convention === 'negative')) counters[at + L.C_ERRORS]!++;
+    if (counting && isError(Number(r), p.negative)) counters[at + L.C_ERRORS]!++;
   }
   exit?.(nr, args, r);
   return r;
