@@ -1,7 +1,7 @@
 // The shared table as one thread sees it: typed views of the memory, where
-// each region starts, this thread's worker record and its timeouts. The
-// Table's constructor makes it once; nobody writes it after, every holder
-// reads it.
+// each region starts, this thread's worker record and its timeouts.
+// openView() (open.ts) makes it once, for the Table's constructor; nobody
+// writes it after, every holder reads it.
 import type { Abi } from './abi/types.js';
 import type { CoreExports } from './core.js';
 import type { SlotMap } from './slots.js';
