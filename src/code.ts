@@ -12,27 +12,29 @@ import type { Thread } from './thread.js';
 import type { View } from './view.js';
 
 /**
+ * Fields set once by the constructor are `declare`d (as the Table's are):
+ * written once, V8 folds them where the Code is a constant.
  * The functions here are the only writers of its fields, but for two: the
  * Table's slow path also fills `direct` and `lane` entries (valid until the
  * next doorbell), and the writer side records what it loads with keep().
  */
 export class Code {
-  readonly v: View;
+  declare readonly v: View;
   /** The thread: calls below a wrap raise its depth. */
-  readonly t: Thread;
-  readonly pending: Pending;
+  declare readonly t: Thread;
+  declare readonly pending: Pending;
   /** Makes the function that carries a call of handler `id` to its home. */
-  readonly remote: (id: number) => Function;
+  declare readonly remote: (id: number) => Function;
   /** The main range of slot words (read by refresh). */
-  readonly slots: Int32Array;
+  declare readonly slots: Int32Array;
   /** This thread's functions by handler id. */
-  readonly fns: (Function | undefined)[];
+  declare readonly fns: (Function | undefined)[];
   /** The generation of each handler record whose function `fns` holds: a record freed and reused has another. */
-  readonly gens: Int32Array;
+  declare readonly gens: Int32Array;
   /** The ids `fns` holds a function for. */
   cached: number[] = [];
   /** This thread's row of the resolution bytes (what the core's dispatch may call directly). */
-  readonly resolved: Uint8Array;
+  declare readonly resolved: Uint8Array;
   /** Ids whose function carries calls to another thread. */
   readonly remoteIds = new Set<number>();
   /** This thread's code for the handlers it loaded, by handler id and the record's generation then, until their records are freed. */
@@ -41,10 +43,10 @@ export class Code {
   readonly provided = new Map<string, Map<number, Entry>>();
   // slot -> its handler's function, refreshed when the doorbell rings; null:
   // empty, no switches, plain ENOSYS; undefined: look closer (slow path).
-  readonly direct: (Function | null | undefined)[];
+  declare readonly direct: (Function | null | undefined)[];
   // slot -> the plain handler of a number whose count switch alone is on, null
   // if it is empty (its own array: the main one must read undefined beyond the table).
-  readonly lane: (Function | null | undefined)[];
+  declare readonly lane: (Function | null | undefined)[];
 
   constructor(v: View, t: Thread, pending: Pending, remote: (id: number) => Function) {
     this.v = v;

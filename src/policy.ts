@@ -17,14 +17,14 @@ export type EnterHook = (nr: number, args: number[]) => number | void;
 export type ExitHook = (nr: number, args: number[], result: unknown) => void;
 
 export class Policy {
-  readonly v: View;
+  declare readonly v: View;
   /** The thread: a hooked call raises its depth. */
-  readonly t: Thread;
+  declare readonly t: Thread;
   /** This thread's counters (the Table's hotCounters) and out-of-range counter (its hotOor: a one-word view). */
-  readonly counters: Int32Array;
-  readonly oor: Int32Array;
+  declare readonly counters: Int32Array;
+  declare readonly oor: Int32Array;
   /** The ABI's error convention is negative (-errno). */
-  readonly negative: boolean;
+  declare readonly negative: boolean;
   readonly traps = new Map<number, (nr: number, args: number[]) => number>();
   enter: EnterHook | undefined;
   exit: ExitHook | undefined;

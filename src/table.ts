@@ -35,8 +35,8 @@ export class Table {
   // definition): a defined field starts as undefined and is written again,
   // and V8 folds only fields written once into optimized code, as constants
   // of this table. Defined, they made a missing call cost 1.7x a bare array
-  // instead of 1.4x. `declare` rules out #private, so the hot* members are
-  // internal ones, public in JS.
+  // instead of 1.4x. `declare` rules out #private, so the hot* members (and
+  // code and policy, the holders the slow path reaches) are public in JS.
   declare readonly abi: Abi;
   /** The table's memory (shared unless made with shared: false). */ declare readonly memory: WebAssembly.Memory;
   /** @internal The shared layout as this thread sees it. */ declare readonly v: View;
@@ -61,9 +61,9 @@ export class Table {
   #seenChanges = 0;
   /** @internal */ depth = 0;
   /** @internal */ closed = false;
-  readonly #code: Code;
+  /** @internal */ declare readonly code: Code;
   readonly #pending: Pending;
-  readonly #policy: Policy;
+  /** @internal */ declare readonly policy: Policy;
   readonly #carrier: Carrier;
   readonly #writer: Writer;
   readonly #asked = new Map<number, number>(); // terminate() asked of these workers (index -> claim), until seen ended
@@ -73,11 +73,11 @@ export class Table {
     this.abi = abi;
     this.memory = memory;
     const v = openView(abi, memory, module, init, opts, {
-      js_call: (id, a0, a1, a2, a3, a4, a5) => jsCall(this.#code, this.hotCounters, id, a0, a1, a2, a3, a4, a5),
-      js_call64: (id, a0, a1, a2, a3, a4, a5) => jsCall64(this.#code, this.hotCounters, id, a0, a1, a2, a3, a4, a5),
+      js_call: (id, a0, a1, a2, a3, a4, a5) => jsCall(this.code, this.hotCounters, id, a0, a1, a2, a3, a4, a5),
+      js_call64: (id, a0, a1, a2, a3, a4, a5) => jsCall64(this.code, this.hotCounters, id, a0, a1, a2, a3, a4, a5),
       js_slow: (nr, a0, a1, a2, a3, a4, a5) => {
         if (this.hotBell[0] !== this.#seenWake) this.poll();
-        return wasmSlow(this, this.#code, nr, a0, a1, a2, a3, a4, a5);
+        return wasmSlow(this, this.code, nr, a0, a1, a2, a3, a4, a5);
       },
     });
     const { i32, at, me, wakeAt, core } = v;
@@ -93,20 +93,20 @@ export class Table {
       if (this.closed) this.#release();
     });
     this.#carrier = new Carrier(this);
-    this.#code = new Code(v, this, this.#pending, (id) => remoteFn(this.#carrier, id));
-    this.hotDirect = this.#code.direct;
-    this.hotLane = this.#code.lane;
-    this.#writer = new Writer(this, this.#code, () => keepHome(this));
+    this.code = new Code(v, this, this.#pending, (id) => remoteFn(this.#carrier, id));
+    this.hotDirect = this.code.direct;
+    this.hotLane = this.code.lane;
+    this.#writer = new Writer(this, this.code, () => keepHome(this));
     this.hotEnosys = abi.enosys;
     this.hotNegative = abi.convention === 'negative';
     this.hotOor = new Int32Array(memory.buffer, workerWord(v, me, L.WR_OOR) * 4, 1);
-    this.#policy = new Policy(this, this.hotCounters, this.hotOor);
-    this.hotOorMode = oorModeNow(this.#policy);
+    this.policy = new Policy(this, this.hotCounters, this.hotOor);
+    this.hotOorMode = oorModeNow(this.policy);
     core.setOorMode(this.hotOorMode);
     this.#seenChanges = Atomics.load(i32, L.H_CHANGES);
     // Before anything reads a slot word or a record through it.
     if (init === undefined) checkRecords(v, () => this.verify(), () => this.end());
-    refresh(this.#code);
+    refresh(this.code);
     this.quiesce(); // holds nothing yet: a grace period already under way need not wait for this thread
     this.#endLease = holdLease(this);
     sweepLeases(this); // holds the table weakly
@@ -167,7 +167,7 @@ export class Table {
 
   /** The handler whose function `f` answered in slot `i` (off the hot path, so the hot path reads no handler id). */
   #idOf(i: number, f: Function): number {
-    return idOf(this.#code, i, f);
+    return idOf(this.code, i, f);
   }
 
   /** A number whose count switch alone is on: counted here, its handler `f` called directly. */
@@ -199,7 +199,7 @@ export class Table {
 
   /** Like call(), with exact 64-bit arguments and result. */
   call64(nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
-    return call64(this, this.#policy, this.#code, nr, a0, a1, a2, a3, a4, a5);
+    return call64(this, this.policy, this.code, nr, a0, a1, a2, a3, a4, a5);
   }
 
   // ---- registration ----
@@ -245,12 +245,12 @@ export class Table {
       if (this.hotBell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
     }
     const slot = checkNr(this.v.map, nr);
-    if (slot < 0) return missingOor(this.#policy, nr as number, [a0, a1, a2, a3, a4, a5]);
+    if (slot < 0) return missingOor(this.policy, nr as number, [a0, a1, a2, a3, a4, a5]);
     for (;;) {
       const word = Atomics.load(this.v.i32, this.v.at.slots + slot);
       const id = word & L.ID_MASK;
-      if (id === 0 || (word & L.SLOW) !== 0) return missingCall(this.#policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
-      const f = resolve(this.#code, id);
+      if (id === 0 || (word & L.SLOW) !== 0) return missingCall(this.policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
+      const f = resolve(this.code, id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
@@ -266,7 +266,7 @@ export class Table {
         }
         return typeof r === 'number' ? r : this.#oddResult(nr as number, id, r);
       }
-      return hooked(this.#policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.#oddResult(nr as number, id, r)));
+      return hooked(this.policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.#oddResult(nr as number, id, r)));
     }
   }
 
@@ -292,8 +292,8 @@ export class Table {
     const changes = Atomics.load(this.v.i32, L.H_CHANGES);
     if (changes !== this.#seenChanges) {
       this.#seenChanges = changes;
-      refresh(this.#code);
-      this.#setOorMode(oorModeNow(this.#policy));
+      refresh(this.code);
+      this.#setOorMode(oorModeNow(this.policy));
     }
     if (Atomics.load(this.v.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
@@ -302,7 +302,7 @@ export class Table {
 
   /** @internal Runs calls carried to this thread (see proxy.ts). */
   serve(): void {
-    if (this.v.shared) serveCarried(this, this.#code);
+    if (this.v.shared) serveCarried(this, this.code);
   }
 
   /**
@@ -356,7 +356,7 @@ export class Table {
   quiesce(): boolean {
     if (this.depth !== 0 || this.v.i32[workerWord(this.v, this.v.me, L.WR_DEPTH)] !== 0) return false;
     const gp = Atomics.load(this.v.i32, L.H_GP);
-    sweep(this.#code);
+    sweep(this.code);
     this.#seenGp = gp;
     this.v.core.quiesce(this.v.me);
     Atomics.notify(this.v.i32, workerWord(this.v, this.v.me, L.WR_QS)); // a writer may sleep on it
@@ -375,23 +375,23 @@ export class Table {
 
   /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. '*' also flips the count switch of out-of-range numbers. */
   hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
-    setHooks(this.#policy, targets, switches);
+    setHooks(this.policy, targets, switches);
   }
 
   /** This thread's enter hook, run for numbers whose enter switch is on. Returning a number skips the handler. */
   onEnter(hook: EnterHook | null): void {
-    setEnter(this.#policy, hook);
+    setEnter(this.policy, hook);
   }
 
   /** This thread's exit hook, run with the result for numbers whose exit switch is on. */
   onExit(hook: ExitHook | null): void {
-    setExit(this.#policy, hook);
+    setExit(this.policy, hook);
   }
 
   /** What a missing call does: 'enosys' (default), 'throw', 'log-once', or a trap function (this thread's). '*' sets every number and the out-of-range ones. */
   setMissing(targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
-    setMissing(this.#policy, targets, policy);
-    if (targets === '*') this.#setOorMode(oorModeNow(this.#policy));
+    setMissing(this.policy, targets, policy);
+    if (targets === '*') this.#setOorMode(oorModeNow(this.policy));
   }
 
   #setOorMode(mode: number): void {
