@@ -13,9 +13,12 @@
 // its slots, when its doorbell has rung), with the slot's cache entry read
 // after it; any ring since (every slot change rings) sends the next call
 // through the table again, as the table's own hot path does. An empty slot
-// with no switch is answered nosys the same way. Anything else (counting, hooks, wraps, stubs, handlers of other
-// threads) goes through the table as before.
+// with no switch is answered nosys the same way. A slot whose count switch
+// alone is on (the table's lane of counted handlers) is counted here as the
+// table counts it, and called the same way. Anything else (hooks, wraps,
+// stubs, handlers of other threads, counted empty slots) goes through the table.
 import { abi } from '../abi/wasi-preview1.js';
+import * as L from '../../assembly/layout.js';
 import type { Abi } from '../abi/types.js';
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
@@ -70,12 +73,44 @@ export class DirectState {
   readonly t: Table | undefined;
   /** The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table). */
   ready = NaN;
+  /** The doorbell value at which `raw` answers for this slot counted, its count switch alone on (NaN: none). */
+  counted = NaN;
   raw: Raw = answerNosys;
   caught: (e: unknown) => number = rethrow;
   via: (args: unknown[]) => number | undefined = () => undefined;
-  constructor(bell: Int32Array, t: Table | undefined) {
+  /** This thread's counters, and the words of this slot's calls and errors in them. */
+  readonly c: Int32Array;
+  readonly at: number;
+  readonly errAt: number;
+  constructor(bell: Int32Array, t: Table | undefined, slot: number) {
     this.bell = bell;
     this.t = t;
+    this.c = t?.hotCounters ?? new Int32Array(L.C_WORDS);
+    this.at = t === undefined ? 0 : slot * L.C_WORDS + L.C_CALLS;
+    this.errAt = t === undefined ? 0 : slot * L.C_WORDS + L.C_ERRORS;
+  }
+
+  /** A result the table counts as an error, as the adapter would have answered it (see adapter.ts): nonzero. */
+  isError(r: unknown): boolean {
+    if (typeof r === 'number' || r === undefined) return r !== undefined && r !== 0;
+    try {
+      return (Number(r) | 0) !== 0;
+    } catch {
+      return true; // the adapter would have thrown converting it: counted as an error
+    }
+  }
+
+  /** What `raw` threw, answered as the adapter does, counted as the table counts an adapter's answer or exception. */
+  caughtCounted(e: unknown): number {
+    let n;
+    try {
+      n = this.caught(e);
+    } catch (x) {
+      this.c[this.errAt]!++;
+      throw x;
+    }
+    if (n !== 0) this.c[this.errAt]!++;
+    return n;
   }
 }
 
@@ -93,12 +128,14 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
   const tableOf = table instanceof Table ? table : undefined;
   const bellOf = tableOf?.hotBell ?? new Int32Array(1);
   const directOf = tableOf?.hotDirect ?? [];
+  const laneOf = tableOf?.hotLane ?? [];
   const base = tableOf?.hotBase ?? 0;
 
   const make = (name: string, nr: number, noResult: boolean): WasiImportFunction => {
     const i = nr - base;
     const direct = directOf;
-    const s = new DirectState(bellOf, tableOf);
+    const lane = laneOf;
+    const s = new DirectState(bellOf, tableOf, i);
     s.via = (args) => {
       const v = s.bell[0]!;
       // i64 arguments go to the table as numbers (exact up to 2^53); handlers read exact values with wasiArgs().
@@ -114,6 +151,11 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
         // The cache as the table left it is good while the doorbell reads v (see above).
         const f = direct[i];
         const a = f != null ? adapters.get(f) : undefined;
+        // The count switch alone on: the table's lane of counted handlers (proc_exit, called once, goes through the table).
+        const g = f === undefined ? lane[i] : undefined;
+        const b = g != null ? adapters.get(g) : undefined;
+        s.ready = NaN;
+        s.counted = NaN;
         if (a !== undefined) {
           s.raw = a.raw;
           s.caught = a.caught;
@@ -123,7 +165,11 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
           s.raw = answerNosys;
           s.caught = rethrow;
           s.ready = v;
-        } else s.ready = NaN;
+        } else if (b !== undefined && !b.noResult) {
+          s.raw = b.raw;
+          s.caught = b.caught;
+          s.counted = v;
+        }
       }
       return noResult ? undefined : r;
     };
