@@ -178,7 +178,7 @@ export async function run({ ci }) {
     header: ['implementation', 'call', 'direct', 'behind a JS function', 'the checks by hand', ...(hasBefore ? ['systab (before)'] : []), 'systab', 'systab / direct'],
     rows,
   }, {
-    caption: 'Diagnosis, measured after the above: the count switch on for every number (stats()), which takes each call through the table, against the implementation called directly',
+    caption: 'Diagnosis, measured after the above: the count switch on for every number (stats()), against the implementation called directly',
     header: ['implementation', 'call', ...builds.flatMap(([name]) => [`${name}, counting on / direct`, 'added per call (ns, for colour)'])],
     rows: diagRows,
   }];
