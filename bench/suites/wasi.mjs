@@ -6,10 +6,15 @@
 // SYSTAB_WASI_BEFORE=<dist dir> adds the same through another build of systab
 // (e.g. a copy of dist/ from before a change), measured in the same rounds;
 // SYSTAB_WASI_ONLY=shim,sched_yield runs only those implementations and calls.
-import { closeSync, openSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+// Each implementation is measured in a process of its own: a program hosts one,
+// and V8's feedback at a call site both have passed through (the baseline's
+// wrapper, systab's import) would make each call site generic, which on
+// Node 20 changes how node:wasi's functions taking an i64 are called.
+import { spawnSync } from 'node:child_process';
+import { closeSync, readFileSync, openSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
 import { ConsoleStdout, File, OpenFile, WASI as ShimWASI } from '@bjorn3/browser_wasi_shim';
 import * as systab from 'systab';
@@ -103,7 +108,7 @@ export async function run({ ci }) {
   ];
   // A diagnosis measured after every target (its hosts share systab's import code, and calling it
   // beside the target's would shape that code): the count switch on, which takes every call through the table.
-  const diagnosisFor = (impl) => [[`${impl} direct`, (o) => o], ['systab, counting on', viaSystab(builds.at(-1)[1], true)]];
+  const diagnosisFor = (impl) => [[`${impl} direct`, (o) => o], ...builds.map(([name, b]) => [`${name}, counting on`, viaSystab(b, true)])];
 
   // One guest instance per contender serving every call, as a program's imports serve all its calls.
   const instances = (impl, list) => list.map(([name, how]) => {
@@ -137,6 +142,7 @@ export async function run({ ci }) {
   const chosen = (x) => only === undefined || only.includes(x) || !only.some((o) => Object.hasOwn(guests, o) === Object.hasOwn(guests, x));
   const impls = Object.keys(guests).filter(chosen);
   const calls = CALLS.filter(chosen);
+  if (impls.length > 1) return byProcess(impls, calls, ci);
   const baseOf = (impl) => (impl === 'shim' ? `${impl} direct` : `${impl} behind a JS function`);
   for (const impl of impls) {
     const list = instances(impl, contendersFor(impl));
@@ -159,7 +165,8 @@ export async function run({ ci }) {
     for (const call of calls) {
       console.log(`\n-- diagnosis, ${impl}: ${call}, counting on`);
       const r = await measure(impl, call, list, `${impl} direct`);
-      diagRows.push([impl, call, fmtRatio(r[1].ratio), fmtNs(r[1].nsPerCall - r[0].nsPerCall)]);
+      const cells = r.slice(1).flatMap((x) => [fmtRatio(x.ratio), fmtNs(x.nsPerCall - r[0].nsPerCall)]);
+      diagRows.push([impl, call, ...cells]);
     }
   }
   closeSync(nodeFds.stdin);
@@ -171,8 +178,8 @@ export async function run({ ci }) {
     header: ['implementation', 'call', 'direct', 'behind a JS function', 'the checks by hand', ...(hasBefore ? ['systab (before)'] : []), 'systab', 'systab / direct'],
     rows,
   }, {
-    caption: 'Diagnosis, measured after the above: the count switch on for every number (stats()), which takes each call through the table, against the implementation called directly',
-    header: ['implementation', 'call', 'counting on / direct', 'added per call (ns, for colour)'],
+    caption: 'Diagnosis, measured after the above: the count switch on for every number (stats()), against the implementation called directly',
+    header: ['implementation', 'call', ...builds.flatMap(([name]) => [`${name}, counting on / direct`, 'added per call (ns, for colour)'])],
     rows: diagRows,
   }];
   console.log();
@@ -185,4 +192,25 @@ function ratioOf(a, b) {
   const xs = a.rounds.map((ns, i) => ns / b.rounds[i]).sort((x, y) => x - y);
   const m = xs.length >> 1;
   return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+}
+
+/** Runs the suite once per implementation, each in a child process, and merges what they report. */
+function byProcess(impls, calls, ci) {
+  const dir = mkdtempSync(join(tmpdir(), 'systab-bench-wasi-'));
+  const runner = fileURLToPath(new URL('../run.mjs', import.meta.url));
+  const parts = impls.map((impl) => {
+    const out = join(dir, `${impl.replace(':', '-')}.json`);
+    const env = { ...process.env, SYSTAB_WASI_ONLY: [impl, ...calls].join(',') };
+    const child = spawnSync(process.execPath, [runner, '--child', 'wasi', '--json-out', out, ...(ci ? ['--ci'] : [])], { stdio: 'inherit', env });
+    if (child.status !== 0) throw new Error(`bench wasi: the ${impl} process failed (exit ${child.status ?? child.signal})`);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const [first] = parts;
+  return {
+    ...first,
+    tables: first.tables.map((t, i) => ({ ...t, rows: parts.flatMap((p) => p.tables[i].rows) })),
+    targets: parts.flatMap((p) => p.targets),
+    perCall: Object.assign({}, ...parts.map((p) => p.perCall)),
+  };
 }

@@ -1,33 +1,20 @@
 // Test harness: compiles the C fixtures to wasm32-wasi, and runs a program
 // twice, through systab and with the shim's wasiImport called directly
 // (recorded by a Proxy), so the tests can compare what each run saw.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI, type Inode } from '@bjorn3/browser_wasi_shim';
 import { createTable, type Stats, type Table } from 'systab';
 import { abi } from 'systab/abi/wasi-preview1';
 import { loadWasi, wasiImports, type WasiHost } from 'systab/wasi';
+import { fixtureFile } from './compile.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const buildDir = `${here}build`;
+export { CLANG_HELP } from './compile.js';
 export const TIMEOUT = 60_000;
-export const CLANG_HELP = 'clang with the wasm32-wasi target is needed to build the WASI fixtures: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32';
 
-/** Compiles fixtures/<name>.c to build/<name>.wasm when the source is newer; throws a clear error without clang. */
+/** fixtures/<name>.c compiled (see compile.ts). */
 export function fixture(name: string): WebAssembly.Module {
-  const src = `${here}fixtures/${name}.c`;
-  const out = `${buildDir}/${name}.wasm`;
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(buildDir, { recursive: true });
-    try {
-      execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wall', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (e) {
-      const err = e as { code?: string; stderr?: Buffer };
-      throw new Error(err.code === 'ENOENT' ? `clang not found. ${CLANG_HELP}` : `clang failed on ${name}.c: ${err.stderr?.toString() ?? String(e)}\n${CLANG_HELP}`);
-    }
-  }
-  return new WebAssembly.Module(readFileSync(out));
+  return new WebAssembly.Module(readFileSync(fixtureFile(name)));
 }
 
 /** flite, a speech synthesizer built for wasm32-wasi by the Echogarden project and published on npm. */

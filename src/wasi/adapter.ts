@@ -9,6 +9,7 @@ import { isArray, show } from '../handlers.js';
 import { SystabError } from '../errors.js';
 import { exactArgs } from './frame.js';
 import { addRunner, type WasiRunner } from './runners.js';
+import { genericCall, isNative } from './generic-call.js';
 
 /** A WASI implementation: functions named as in wasi_snapshot_preview1, called as the engine would call imports. */
 export type WasiImplementation = Record<string, unknown>;
@@ -47,8 +48,10 @@ export interface WasiModuleOptions {
 
 /** @internal What wasiImports() needs to call an adapter's implementation itself. */
 export interface Adapted {
-  /** The implementation's function, called with the guest's arguments as they are. */
+  /** The implementation's function, called with the guest's arguments as they are (a native one taking an i64 behind genericCall). */
   readonly raw: (...a: unknown[]) => unknown;
+  /** The function returns nothing (proc_exit): the adapter answers 0 whatever it returns. */
+  readonly noResult: boolean;
   /** Turns what `raw` threw into an errno, or rethrows it. */
   readonly caught: (e: unknown) => number;
 }
@@ -170,6 +173,7 @@ function adapt(nr: number, fname: string, f: (...a: unknown[]) => unknown, polic
     // Converted as WebAssembly converts an i32 result.
     return typeof r === 'number' ? r : r === undefined ? 0 : Number(r) | 0;
   };
-  adapters.set(h, { raw: f, caught });
+  const raw = params.includes('i64') && isNative(f) ? genericCall(f, params.length) : f;
+  adapters.set(h, { raw, caught, noResult });
   return h;
 }

@@ -2,6 +2,7 @@
 // (imports.ts writes it) and its direct way (direct.ts reads it): its own
 // file, so neither imports the other.
 import { abi } from '../abi/wasi-preview1.js';
+import * as L from '../../assembly/layout.js';
 import type { HotPath } from '../thread.js';
 
 type Raw = (...a: unknown[]) => unknown;
@@ -18,11 +19,43 @@ export class DirectState {
   readonly hot: HotPath | undefined;
   /** The doorbell value at which `raw` answers for this slot (NaN: none does, go through the table). */
   ready = NaN;
+  /** The doorbell value at which `raw` answers for this slot counted, its count switch alone on (NaN: none). */
+  counted = NaN;
   raw: Raw = answerNosys;
   caught: (e: unknown) => number = rethrow;
   via: (args: unknown[]) => number | undefined = () => undefined;
-  constructor(bell: Int32Array, hot: HotPath | undefined) {
+  /** This thread's counters, and the words of this slot's calls and errors in them. */
+  readonly c: Int32Array;
+  readonly at: number;
+  readonly errAt: number;
+  constructor(bell: Int32Array, hot: HotPath | undefined, slot: number) {
     this.bell = bell;
     this.hot = hot;
+    this.c = hot?.hotCounters ?? new Int32Array(L.C_WORDS);
+    this.at = hot === undefined ? 0 : slot * L.C_WORDS + L.C_CALLS;
+    this.errAt = hot === undefined ? 0 : slot * L.C_WORDS + L.C_ERRORS;
+  }
+
+  /** A result the table counts as an error, as the adapter would have answered it (see adapter.ts): nonzero. */
+  isError(r: unknown): boolean {
+    if (typeof r === 'number' || r === undefined) return r !== undefined && r !== 0;
+    try {
+      return (Number(r) | 0) !== 0;
+    } catch {
+      return true; // the adapter would have thrown converting it: counted as an error
+    }
+  }
+
+  /** What `raw` threw, answered as the adapter does, counted as the table counts an adapter's answer or exception. */
+  caughtCounted(e: unknown): number {
+    let n;
+    try {
+      n = this.caught(e);
+    } catch (x) {
+      this.c[this.errAt]!++;
+      throw x;
+    }
+    if (n !== 0) this.c[this.errAt]!++;
+    return n;
   }
 }

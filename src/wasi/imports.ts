@@ -13,8 +13,10 @@
 // its slots, when its doorbell has rung), with the slot's cache entry read
 // after it; any ring since (every slot change rings) sends the next call
 // through the table again, as the table's own hot path does. An empty slot
-// with no switch is answered nosys the same way. Anything else (counting, hooks, wraps, stubs, handlers of other
-// threads) goes through the table as before.
+// with no switch is answered nosys the same way. A slot whose count switch
+// alone is on (the table's lane of counted handlers) is counted here as the
+// table counts it, and called the same way. Anything else (hooks, wraps,
+// stubs, handlers of other threads, counted empty slots) goes through the table.
 import { abi } from '../abi/wasi-preview1.js';
 import type { Abi } from '../abi/types.js';
 import { SystabError } from '../errors.js';
@@ -73,12 +75,14 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
   const tableOf: HotPath | undefined = table instanceof Table ? table : undefined;
   const bellOf = tableOf?.hotBell ?? new Int32Array(1);
   const directOf = tableOf?.hotDirect ?? [];
+  const laneOf = tableOf?.hotLane ?? [];
   const base = tableOf?.hotBase ?? 0;
 
   const make = (name: string, nr: number, noResult: boolean): WasiImportFunction => {
     const i = nr - base;
     const direct = directOf;
-    const s = new DirectState(bellOf, tableOf);
+    const lane = laneOf;
+    const s = new DirectState(bellOf, tableOf, i);
     s.via = (args) => {
       const v = s.bell[0]!;
       // i64 arguments go to the table as numbers (exact up to 2^53); handlers read exact values with wasiArgs().
@@ -94,6 +98,11 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
         // The cache as the table left it is good while the doorbell reads v (see above).
         const f = direct[i];
         const a = f != null ? adapters.get(f) : undefined;
+        // The count switch alone on: the table's lane of counted handlers (proc_exit, called once, goes through the table).
+        const g = f === undefined ? lane[i] : undefined;
+        const b = g != null ? adapters.get(g) : undefined;
+        s.ready = NaN;
+        s.counted = NaN;
         if (a !== undefined) {
           s.raw = a.raw;
           s.caught = a.caught;
@@ -103,7 +112,11 @@ export function wasiImports(table: WasiTable, options: WasiImportsOptions = {}):
           s.raw = answerNosys;
           s.caught = rethrow;
           s.ready = v;
-        } else s.ready = NaN;
+        } else if (b !== undefined && !b.noResult) {
+          s.raw = b.raw;
+          s.caught = b.caught;
+          s.counted = v;
+        }
       }
       return noResult ? undefined : r;
     };
