@@ -5,7 +5,7 @@
 import * as L from '../assembly/layout.js';
 import { SystabError } from './errors.js';
 import { unlock } from './grace.js';
-import { workerWord } from './records.js';
+import { inCall, workerWord } from './records.js';
 import { lockForChange, orphan } from './orphans.js';
 import type { View } from './view.js';
 import type { Writer } from './writer.js';
@@ -102,7 +102,7 @@ export function dropHome(t: object): void {
 
 /** close() inside a call is EBUSY: this thread holds its handler, and freed now its record would let grace periods (and its callers) pass it by. */
 export function notInCall(t: { readonly v: View; readonly depth: number }): void {
-  if (t.depth !== 0 || t.v.i32[workerWord(t.v, t.v.me, L.WR_DEPTH)] !== 0) {
+  if (inCall(t)) {
     throw new SystabError('EBUSY', 'close() inside a call (a handler, hook or wrap factory): close the table once the call has returned');
   }
 }

@@ -7,6 +7,9 @@ export const handlerWord = (v: { readonly at: Regions }, id: number, field: numb
 export const moduleWord = (v: { readonly at: Regions }, id: number, field: number): number => v.at.modules + id * L.MR_WORDS + field;
 export const workerWord = (v: { readonly at: Regions }, w: number, field: number): number => v.at.workers + w * L.WR_WORDS + field;
 
+/** This thread is inside a call: a JS one (`depth`) or one the core dispatched (its depth word). */
+export const inCall = (t: { readonly v: View; readonly depth: number }): boolean => t.depth !== 0 || t.v.i32[workerWord(t.v, t.v.me, L.WR_DEPTH)] !== 0;
+
 const utf8 = /* @__PURE__ */ new TextDecoder();
 
 /** The name of module record `id`. */

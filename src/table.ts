@@ -12,7 +12,7 @@ import { show, type ModuleSpec } from './handlers.js';
 import { checkRecords } from './attach-check.js';
 import { openView, type Init } from './open.js';
 import type { View } from './view.js';
-import { workerWord } from './records.js';
+import { inCall, workerWord } from './records.js';
 import { Code, idOf, refresh, resolve, sweep } from './code.js';
 import { oddResult, Pending } from './pending.js';
 import { hooked, missingCall, missingOor, oorModeNow, Policy, setEnter, setExit, setHooks, setMissing, type EnterHook, type ExitHook, type MissingPolicy } from './policy.js';
@@ -354,7 +354,7 @@ export class Table {
 
   /** @internal Announces a quiescent point if this thread is in no call; returns whether it is quiescent. */
   quiesce(): boolean {
-    if (this.depth !== 0 || this.v.i32[workerWord(this.v, this.v.me, L.WR_DEPTH)] !== 0) return false;
+    if (inCall(this)) return false;
     const gp = Atomics.load(this.v.i32, L.H_GP);
     sweep(this.code);
     this.#seenGp = gp;

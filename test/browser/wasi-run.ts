@@ -2,16 +2,12 @@
 // shim's wasiImport called directly (each import counted by a Proxy), and
 // through a systab table (the shim loaded with loadWasi, started by
 // host.start), so a test can compare output, exit code, files and calls.
-import { ConsoleStdout, Directory, File, OpenFile, PreopenDirectory, WASI, type Inode } from '@bjorn3/browser_wasi_shim';
+import { shim, type Guest } from '../../examples/wasi/shim.js';
+
+export type { Guest };
 import type { Stats, Table } from 'systab';
 import { loadWasi, wasiImports } from 'systab/wasi';
 
-export interface Guest {
-  args?: string[];
-  env?: string[];
-  /** Files of the preopened directory /data. */
-  files?: Record<string, string>;
-}
 export interface Result {
   stdout: string;
   stderr: string;
@@ -30,33 +26,15 @@ export const PROGRAMS: [string, Guest][] = [
   ['flite', { args: ['flite', '-lv'] }],
 ];
 
-function shim(g: Guest) {
-  const out: number[] = [];
-  const err: number[] = [];
-  const contents = new Map<string, Inode>(Object.entries(g.files ?? {}).map(([k, v]) => [k, new File(new TextEncoder().encode(v))]));
-  const data = new PreopenDirectory('/data', contents);
-  const wasi = new WASI(g.args ?? ['prog'], g.env ?? [], [
-    new OpenFile(new File([])),
-    new ConsoleStdout((b: Uint8Array) => out.push(...b)),
-    new ConsoleStdout((b: Uint8Array) => err.push(...b)),
-    data,
-  ], { debug: false });
-  const text = (a: number[]) => new TextDecoder().decode(new Uint8Array(a));
-  return { wasi, result: (code: number): Result => ({ stdout: text(out), stderr: text(err), code, files: tree(data.dir) }) };
-}
-
-function tree(d: Directory, prefix = ''): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (const [name, node] of d.contents) {
-    if (node instanceof Directory) Object.assign(o, tree(node, `${prefix}${name}/`));
-    else if (node instanceof File) o[prefix + name] = new TextDecoder().decode(node.data);
-  }
-  return o;
+/** A fresh shim for `g`, its run's result read after it ends. */
+function fresh(g: Guest) {
+  const s = shim(g);
+  return { wasi: s.wasi, result: (code: number): Result => ({ stdout: s.stdout(), stderr: s.stderr(), code, files: s.tree() }) };
 }
 
 /** The shim called directly; `calls` counts every import the program called, by name. */
 export async function runDirect(module: WebAssembly.Module, g: Guest): Promise<Result & { calls: Counts }> {
-  const s = shim(g);
+  const s = fresh(g);
   const calls: Counts = {};
   const imports = new Proxy(s.wasi.wasiImport as Record<string, (...a: unknown[]) => unknown>, {
     get(target, key: string) {
@@ -73,7 +51,7 @@ export async function runDirect(module: WebAssembly.Module, g: Guest): Promise<R
 
 /** Through `table`: the shim loaded as module `name` and given to host.start(), which runs the program; unloaded after. */
 export async function runSystab(table: Table, module: WebAssembly.Module, g: Guest, name: string): Promise<Result> {
-  const s = shim(g);
+  const s = fresh(g);
   const m = loadWasi(table, name, s.wasi.wasiImport, { wasi: s.wasi });
   const host = wasiImports(table);
   const inst = await WebAssembly.instantiate(module, host.imports as never);
