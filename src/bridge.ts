@@ -9,6 +9,7 @@ import { slotOf } from './slots.js';
 import type { View } from './view.js';
 import { handlerWord, workerWord } from './records.js';
 import { badResult, toResult64, truncSat } from './results.js';
+import { ANY, carryingAs, type Carrier } from './proxy.js';
 
 /** js_call: a JS handler `id` this thread resolved, with numbers. `counters` is this thread's stripe. */
 export function jsCall(c: Code, counters: Int32Array, id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
@@ -50,7 +51,7 @@ function unwinding(c: Code, counters: Int32Array, id: number, e: unknown): unkno
 }
 
 /** js_slow: the core's dispatch found no handler it may call directly; this thread's doorbell has been looked at. */
-export function wasmSlow(t: { readonly v: View; call(nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): number; call64(nr: number, a0?: bigint, a1?: bigint, a2?: bigint, a3?: bigint, a4?: bigint, a5?: bigint): bigint }, c: Code, nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
+export function wasmSlow(t: { readonly v: View; readonly carrier: Carrier; call(nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): unknown; call64(nr: number, a0?: bigint, a1?: bigint, a2?: bigint, a3?: bigint, a4?: bigint, a5?: bigint): bigint }, c: Code, nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
   const v = t.v;
   const slot = slotOf(v.map, nr);
   const id = slot < 0 ? 0 : Atomics.load(v.i32, v.at.slots + slot) & L.ID_MASK;
@@ -59,7 +60,7 @@ export function wasmSlow(t: { readonly v: View; call(nr: number, a0?: number, a1
     // Handlers that take exact 64-bit values get them from WebAssembly too.
     if (exact(c, id) !== undefined) return t.call64(nr, a0, a1, a2, a3, a4, a5);
   }
-  const r = t.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)) as unknown;
+  const r: unknown = carryingAs(t.carrier, ANY, () => t.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
   if (typeof r === 'number') return truncSat(r); // as the core does with a JS handler's answer
   throw badResult(v.map, slot, r); // a promise included: WebAssembly cannot wait for it
 }

@@ -8,9 +8,10 @@ import { exact, resolve, type Code } from './code.js';
 import { hooked, missingCall, missingOor, type Policy } from './policy.js';
 import { checkNr, toBig, toResult64 } from './results.js';
 import type { View } from './view.js';
+import { ANY, carryingAs, type Carrier } from './proxy.js';
 
 /** Table.call64(): like call(), with exact 64-bit arguments and result. `t` is the Table, for calls that take numbers after all. */
-export function call64(t: { readonly v: View; call(nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): number }, p: Policy, c: Code, nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
+export function call64(t: { readonly v: View; readonly carrier: Carrier; call(nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): unknown }, p: Policy, c: Code, nr: number, a0: bigint | number = 0n, a1: bigint | number = 0n, a2: bigint | number = 0n, a3: bigint | number = 0n, a4: bigint | number = 0n, a5: bigint | number = 0n): bigint {
   const args = [a0, a1, a2, a3, a4, a5].map((a, i) => toBig(a, i));
   const slot = checkNr(t.v.map, nr);
   if (slot < 0) return toResult64(missingOor(p, nr, args.map(Number)), t.v.map, -1);
@@ -31,5 +32,5 @@ export function call64(t: { readonly v: View; call(nr: number, a0?: number, a1?:
     return Number(a);
   });
   // A wrap or carried call may answer a promise here: call64() answers exact integers only.
-  return toResult64(t.call(nr, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5]), t.v.map, slot);
+  return toResult64(carryingAs(t.carrier, ANY, () => t.call(nr, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5])), t.v.map, slot);
 }

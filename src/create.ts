@@ -7,16 +7,25 @@ import { SystabError } from './errors.js';
 import { noOtherKeys, show } from './handlers.js';
 import { slotMap } from './slots.js';
 import { readAbi } from './abi/read.js';
+import type { Abi, CallNameOf } from './abi/types.js';
 import { layoutBytes } from './attach-check.js';
-import { NO_SAB, type AttachOptions, type TableDescriptor, type TableOptions } from './options.js';
+import { NO_SAB, type AttachOptions, type TableDescriptor, type TableOptions, type ThreadOptions } from './options.js';
 import { Table } from './table.js';
 
+// A generated ABI's call names type the table's methods; `async: true` types call() as possibly a promise.
+// Generic in the ABI object's type rather than its names, so that a union of
+// ABIs (one picked at run time) gives the union of their names.
+type Names<A> = CallNameOf<A>;
+
 /** Creates a table for one ABI. */
-export function createTable(options: TableOptions): Table {
+export function createTable<A extends Abi>(options: TableOptions<A> & { async: true }): Table<Names<A>, number | Promise<number>>;
+export function createTable<A extends Abi>(options: TableOptions<A> & { async?: false }): Table<Names<A>>;
+export function createTable<A extends Abi>(options: TableOptions<A>): Table<Names<A>, number | Promise<number>>;
+export function createTable(options: TableOptions): Table<string, number | Promise<number>> {
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64'`);
   // Each option is read once: a getter cannot answer one thing to a check and another to its use.
-  const { abi: given, maxHandlers, maxModules, maxWorkers, shared: wantShared, memory: given_memory, callTimeout, threadId, callRecords, lockTimeout } = options;
-  noOtherKeys(options, ['abi', 'maxHandlers', 'maxModules', 'maxWorkers', 'shared', 'memory', 'callTimeout', 'threadId', 'callRecords', 'lockTimeout'], (k) => `createTable() has no option "${k}"`);
+  const { abi: given, maxHandlers, maxModules, maxWorkers, shared: wantShared, memory: given_memory, callTimeout, threadId, callRecords, lockTimeout, async } = options;
+  noOtherKeys(options, ['abi', 'maxHandlers', 'maxModules', 'maxWorkers', 'shared', 'memory', 'callTimeout', 'threadId', 'callRecords', 'lockTimeout', 'async'], (k) => `createTable() has no option "${k}"`);
   const abi = readAbi(given);
   if (typeof abi === 'string') throw new SystabError('EBADSPEC', `createTable() needs { abi }, an ABI object such as the one from 'systab/abi/linux-x86_64' (${abi})`);
   const maxH = sizeOption(maxHandlers, 'maxHandlers', 4096, L.HANDLERS_MIN, L.ID_MASK + 1);
@@ -39,13 +48,16 @@ export function createTable(options: TableOptions): Table {
     memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
   }
   // Every option is checked before the memory is touched: a rejected one leaves it as it was.
-  const t = new Table(abi, memory, module, { maxH, maxM, maxW, calls }, threadOptions(callTimeout, threadId, lockTimeout));
+  const t = new Table(abi, memory, module, { maxH, maxM, maxW, calls }, threadOptions(callTimeout, threadId, lockTimeout, async));
   trackThread(t);
   return t;
 }
 
-/** Attaches to a table made in another thread (from its describe()). */
-export function attach(descriptor: TableDescriptor, options: AttachOptions = {}): Table {
+/** Attaches to a table made in another thread (from its describe()); `async` is this thread's, as createTable()'s. */
+export function attach<A extends Abi>(descriptor: TableDescriptor<A>, options: AttachOptions & { async: true }): Table<Names<A>, number | Promise<number>>;
+export function attach<A extends Abi>(descriptor: TableDescriptor<A>, options?: AttachOptions & { async?: false }): Table<Names<A>>;
+export function attach<A extends Abi>(descriptor: TableDescriptor<A>, options?: AttachOptions): Table<Names<A>, number | Promise<number>>;
+export function attach(descriptor: TableDescriptor, options: AttachOptions = {}): Table<string, number | Promise<number>> {
   const bad = 'attach() needs the { memory, module, abi } that table.describe() returns';
   if (descriptor === null || typeof descriptor !== 'object') throw new SystabError('EATTACH', bad);
   const { memory, module, abi: given } = descriptor;
@@ -53,15 +65,15 @@ export function attach(descriptor: TableDescriptor, options: AttachOptions = {})
   const abi = readAbi(given);
   if (typeof abi === 'string') throw new SystabError('EATTACH', `${bad} (${abi})`);
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `attach() options must be an object (got ${show(options)})`);
-  const { callTimeout, threadId, lockTimeout } = options;
-  noOtherKeys(options, ['callTimeout', 'threadId', 'lockTimeout'], (k) => `attach() has no option "${k}"`);
+  const { callTimeout, threadId, lockTimeout, async } = options;
+  noOtherKeys(options, ['callTimeout', 'threadId', 'lockTimeout', 'async'], (k) => `attach() has no option "${k}"`);
   if (!canShare()) {
     throw new SystabError('EATTACH', `attach() ${NO_SAB}`);
   }
   if (!isShared(memory.buffer)) {
     throw new SystabError('EATTACH', 'attach() needs a shared table; this one was made with shared: false');
   }
-  const t = new Table(abi, memory, module, undefined, threadOptions(callTimeout, threadId, lockTimeout));
+  const t = new Table(abi, memory, module, undefined, threadOptions(callTimeout, threadId, lockTimeout, async));
   closeAtExit(t);
   trackThread(t);
   return t;
@@ -125,8 +137,10 @@ function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefi
 }
 
 
-function threadOptions(callTimeout: unknown, threadId: unknown, lockTimeout: unknown): { callTimeout: number; threadId: number; lockTimeout: number } {
+function threadOptions(callTimeout: unknown, threadId: unknown, lockTimeout: unknown, async: unknown): ThreadOptions {
+  if (async !== undefined && typeof async !== 'boolean') throw new SystabError('EBADSPEC', `async must be true or false (got ${show(async)})`);
   return {
+    async: async === true,
     callTimeout: sizeOption(callTimeout, 'callTimeout', 1000, 0, 2 ** 31),
     threadId: sizeOption(threadId, 'threadId', workerThreads()?.threadId ?? 0, 0, 2 ** 31 - 1),
     lockTimeout: sizeOption(lockTimeout, 'lockTimeout', 10_000, 0, 2 ** 31),

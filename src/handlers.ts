@@ -18,13 +18,14 @@ export type HandlerEntry =
 /** An entry of `wraps`: given the handler below (which may be ENOSYS), returns the one to put over it. */
 export type WrapFactory = (below: Handler) => Handler;
 
-export interface ModuleSpec {
+/** A module for a table whose ABI names its calls `N` (a generated ABI's names: a name outside them does not compile). */
+export interface ModuleSpec<N extends string = string> {
   /** Unique per table; 1 to 40 bytes of UTF-8 (well-formed Unicode: no lone surrogates). */
   name: string;
   /** Calls by name ('write') or by number ('64' or 64). */
-  handlers?: Record<string | number, HandlerEntry>;
+  handlers?: { [K in N]?: HandlerEntry } & { [nr: number]: HandlerEntry };
   /** Calls to wrap: each factory gets the handler below. */
-  wraps?: Record<string | number, WrapFactory>;
+  wraps?: { [K in N]?: WrapFactory } & { [nr: number]: WrapFactory };
   /** Hot-swap a loaded module of the same name (it may take only its own or free slots). */
   replace?: boolean;
 }

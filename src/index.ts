@@ -1,8 +1,7 @@
 // systab: a system call table for emulators. The public API, all of it.
 export { Table } from './table.js';
-// create.ts's createTable and attach, under signatures that know an ABI's call names.
-export { createTable, attach } from './typed.js';
-export type { TypedTable, TypedModuleSpec, TypedTableOptions, TypedTableDescriptor } from './typed.js';
+export { createTable, attach } from './create.js';
+export type { TypedTable, AsyncTypedTable, TypedModuleSpec, TypedTableOptions, TypedTableDescriptor } from './typed.js';
 export type { TableOptions, AttachOptions, TableDescriptor } from './options.js';
 export type { MissingPolicy, EnterHook, ExitHook } from './policy.js';
 export type { Stats, CallStats } from './stats.js';

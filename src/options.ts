@@ -2,8 +2,8 @@
 // another thread: the public shapes a table is made from.
 import type { Abi } from './abi/types.js';
 
-export interface TableOptions {
-  abi: Abi;
+export interface TableOptions<A extends Abi = Abi> {
+  abi: A;
   /** Handler records (live handlers + stubs + handlers draining). Default 4096, at most 65536. */
   maxHandlers?: number;
   /** Module records. Default 256. */
@@ -22,6 +22,13 @@ export interface TableOptions {
   callRecords?: number;
   /** How long a change (load, unload, reserve, release, verify) waits for the writer lock, in ms (then ETIMEDOUT). Default 10000. */
   lockTimeout?: number;
+  /**
+   * This thread's call() may return a promise: an async handler's, or a call
+   * carried to another thread where this one cannot block (a browser's main
+   * thread). Default false: such a call throws EASYNC instead (callAsync()
+   * and tryCall() take promises either way).
+   */
+  async?: boolean;
 }
 
 /** Options of attach(). */
@@ -29,13 +36,23 @@ export interface AttachOptions {
   callTimeout?: number;
   threadId?: number;
   lockTimeout?: number;
+  /** As createTable()'s `async`, for this thread. */
+  async?: boolean;
+}
+
+/** A thread's own options, read once by createTable() or attach(). */
+export interface ThreadOptions {
+  callTimeout: number;
+  threadId: number;
+  lockTimeout: number;
+  async: boolean;
 }
 
 /** What attach() needs in another thread; every field can be posted. */
-export interface TableDescriptor {
+export interface TableDescriptor<A extends Abi = Abi> {
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
-  abi: Abi;
+  abi: A;
 }
 
 

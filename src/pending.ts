@@ -4,7 +4,8 @@
 import * as L from '../assembly/layout.js';
 import type { View } from './view.js';
 import type { SlotMap } from './slots.js';
-import { slotOf } from './slots.js';
+import { describeSlot, slotOf } from './slots.js';
+import { SystabError } from './errors.js';
 import { badResult } from './results.js';
 import { NOT_TAKEN } from './proxy.js';
 
@@ -53,13 +54,15 @@ export function inFlight(p: Pending, id: number, promise: Promise<unknown>): voi
  * in flight on `id` (the slot may hold another handler by now), anything
  * else is an error (a bigint too: bigint: true handlers convert theirs).
  */
-export function oddResult(p: Pending, map: SlotMap, nr: number, id: number, r: unknown): number {
+export function oddResult(p: Pending, map: SlotMap, nr: number, id: number, r: unknown, promises: boolean): number {
   if (r === NOT_TAKEN) return r as unknown as number; // tryCall: a carried call its home did not take
   const slot = slotOf(map, nr);
   if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
-    if (id === 0) return r as unknown as number; // its code was dropped during the call (provide()): nothing left to count on
-    inFlight(p, id, r as Promise<unknown>);
-    return r as unknown as number;
+    // Counted either way: the handler runs on, and unload waits for it.
+    if (id !== 0) inFlight(p, id, r as Promise<unknown>); // id 0: its code was dropped during the call (provide()): nothing left to count on
+    else if (!promises) (r as Promise<unknown>).then(undefined, () => {});
+    if (promises) return r as unknown as number;
+    throw new SystabError('EASYNC', `handler for ${slot >= 0 ? describeSlot(map, slot) : nr} returned a promise, and this table's call() answers numbers: make the table (or attach) with { async: true }, or call it with callAsync()`);
   }
   throw badResult(map, slot, r);
 }

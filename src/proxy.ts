@@ -17,9 +17,11 @@ import { homeGoing, homeGone, recordAt, recordHomeGone, ring, spinFor, waitAsync
 
 const now = (): number => performance.now();
 
-/** How a carried call is made: BLOCK, ASYNC, or (>= 0) tryCall's spin in microseconds. */
+/** How a carried call is made: BLOCK, ASYNC, ANY, or (>= 0) tryCall's spin in microseconds. */
 export const BLOCK = -1;
 export const ASYNC = -2;
+/** As BLOCK, for call64() and WebAssembly, which take any answer and check it themselves. */
+export const ANY = -3;
 /** What a carried call answers under tryCall() when its home did not take it (tryCall() returns undefined). */
 export const NOT_TAKEN = Symbol('not taken');
 
@@ -35,10 +37,18 @@ export class Carrier {
   carrying = 0;
   /** How a carried call is made now. */
   mode = BLOCK;
-  constructor(t: Thread) {
+  /** This thread's call() may return a promise (the table's `async` option). */
+  readonly async: boolean;
+  constructor(t: Thread, async: boolean) {
     this.t = t;
     this.v = t.v;
+    this.async = async;
   }
+}
+
+/** A call made now may answer with a promise: the table is async, or this is callAsync() or tryCall(). */
+export function takesPromises(cr: Carrier): boolean {
+  return cr.async || cr.mode !== BLOCK;
 }
 
 /** Runs `f` with carried calls made the given way (BLOCK, ASYNC, or a try's spin). */
@@ -77,7 +87,7 @@ export function remoteFn(cr: Carrier, id: number): Function {
   const v = cr.v;
   const nr = v.map.nrOfSlot[v.i32[handlerWord(v, id, L.HR_SLOT)]!]!;
   return (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) =>
-    cr.mode === BLOCK ? carry(cr, id, nr, [a0, a1, a2, a3, a4, a5]) : cr.mode === ASYNC ? carryAsync(cr, id, nr, [a0, a1, a2, a3, a4, a5]) : (tryCarry(cr, id, nr, [a0, a1, a2, a3, a4, a5], cr.mode) ?? NOT_TAKEN);
+    cr.mode === BLOCK || cr.mode === ANY ? carry(cr, id, nr, [a0, a1, a2, a3, a4, a5]) : cr.mode === ASYNC ? carryAsync(cr, id, nr, [a0, a1, a2, a3, a4, a5]) : (tryCarry(cr, id, nr, [a0, a1, a2, a3, a4, a5], cr.mode) ?? NOT_TAKEN);
 }
 
 interface Posted {
@@ -182,7 +192,11 @@ function check(v: View, p: Posted): number | undefined {
  */
 export function carry(cr: Carrier, id: number, nr: number, args: readonly unknown[]): number | Promise<number> {
   const v = cr.v;
-  if (!blockingAllowed(v.i32)) return carryAsync(cr, id, nr, args);
+  if (!blockingAllowed(v.i32)) {
+    // Refused before it is posted: nothing has run.
+    if (cr.mode === BLOCK && !cr.async) throw new SystabError('EASYNC', `${describeSlot(v.map, v.i32[handlerWord(v, id, L.HR_SLOT)]!)} runs on another thread, and this one cannot block to wait for it (a browser's main thread): call it with callAsync() or tryCall(), or make the table (or attach) with { async: true }`);
+    return carryAsync(cr, id, nr, args);
+  }
   const nums = carriedArgs(v, id, args);
   const deadline = now() + v.callTimeout;
   cr.carrying++;

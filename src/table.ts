@@ -5,7 +5,7 @@
 // (hooks and policies), proxy.ts and serve.ts (carried calls), pending.ts
 // (async calls in flight), writer.ts (registration changes).
 import * as L from '../assembly/layout.js';
-import type { Abi } from './abi/types.js';
+import type { Abi, CallKey } from './abi/types.js';
 import { canShare } from './core.js';
 import { SystabError } from './errors.js';
 import { show, type ModuleSpec } from './handlers.js';
@@ -16,7 +16,7 @@ import { inCall, workerWord } from './records.js';
 import { Code, idOf, refresh, resolve, sweep } from './code.js';
 import { oddResult, Pending } from './pending.js';
 import { hooked, missingCall, missingOor, oorModeNow, Policy, setEnter, setExit, setHooks, setMissing, type EnterHook, type ExitHook, type MissingPolicy } from './policy.js';
-import { callAsync, Carrier, remoteFn, tryCall } from './proxy.js';
+import { callAsync, Carrier, remoteFn, takesPromises, tryCall } from './proxy.js';
 import { serveCarried, serveUntilQuiet, watchDoorbell } from './serve.js';
 import { jsCall, jsCall64, wasmSlow } from './bridge.js';
 import { call64 } from './call64.js';
@@ -28,16 +28,16 @@ import { evictThread, evictWorker, keepHome, leaveWhenSettled, markDying, notInC
 import { verifyTable } from './verify.js';
 import { stats, type Stats } from './stats.js';
 import { holdLease, sweepLeases } from './lease.js';
-import { NO_SAB, type TableDescriptor } from './options.js';
+import { NO_SAB, type TableDescriptor, type ThreadOptions } from './options.js';
 
-export class Table {
-  // Fields the constructor sets once use `declare` (no class-field
-  // definition): a defined field starts as undefined and is written again,
-  // and V8 folds only fields written once into optimized code, as constants
-  // of this table. Defined, they made a missing call cost 1.7x a bare array
-  // instead of 1.4x. `declare` rules out #private, so the hot* members (and
-  // code and policy, the holders the slow path reaches) are public in JS.
-  declare readonly abi: Abi;
+/** A table as one thread sees it. `N`: its ABI's call names (methods that take a call take one, or a number). `Answer`: what call() answers (`number | Promise<number>` if made or attached with `async: true`). */
+export class Table<N extends string = string, Answer extends number | Promise<number> = number> {
+  // Fields the constructor sets once use `declare` (no class-field definition):
+  // V8 folds only fields written once into optimized code, as constants of this
+  // table; defined, they made a missing call cost 1.7x a bare array instead of
+  // 1.4x. `declare` rules out #private: the hot* members (and code, policy and
+  // carrier, the holders the slow path reaches) are public in JS.
+  declare readonly abi: Abi<N>;
   /** The table's memory (shared unless made with shared: false). */ declare readonly memory: WebAssembly.Memory;
   /** @internal The shared layout as this thread sees it. */ declare readonly v: View;
   // The hot path's view of this thread's code (code.ts owns the arrays).
@@ -64,12 +64,12 @@ export class Table {
   /** @internal */ declare readonly code: Code;
   readonly #pending: Pending;
   /** @internal */ declare readonly policy: Policy;
-  readonly #carrier: Carrier;
+  /** @internal This thread's side of carried calls (call64() and the WebAssembly slow path use it). */ declare readonly carrier: Carrier;
   readonly #writer: Writer;
   readonly #asked = new Map<number, number>(); // terminate() asked of these workers (index -> claim), until seen ended
 
   /** @internal */
-  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: Init | undefined, opts: { callTimeout: number; threadId: number; lockTimeout: number }) {
+  constructor(abi: Abi, memory: WebAssembly.Memory, module: WebAssembly.Module, init: Init | undefined, opts: ThreadOptions) {
     this.abi = abi;
     this.memory = memory;
     const v = openView(abi, memory, module, init, opts, {
@@ -92,8 +92,8 @@ export class Table {
     this.#pending = new Pending(v, () => {
       if (this.closed) this.#release();
     });
-    this.#carrier = new Carrier(this);
-    this.code = new Code(v, this, this.#pending, (id) => remoteFn(this.#carrier, id));
+    this.carrier = new Carrier(this, opts.async);
+    this.code = new Code(v, this, this.#pending, (id) => remoteFn(this.carrier, id));
     this.hotDirect = this.code.direct;
     this.hotLane = this.code.lane;
     this.#writer = new Writer(this, this.code, () => keepHome(this));
@@ -116,9 +116,9 @@ export class Table {
   /**
    * Calls handler `nr` with up to six numbers. Missing and out-of-range
    * numbers return the ABI's ENOSYS (or follow the missing-call policy).
-   * An async handler's promise is returned as is.
+   * A promise (an async handler's) is EASYNC unless the table is async.
    */
-  call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+  call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Answer {
     // The hot path: while the doorbell is quiet, this thread's cache of its
     // slots' functions is current (every slot change rings every doorbell).
     if (typeof nr === 'number' && this.hotBell[0] === this.#seenWake) {
@@ -132,12 +132,12 @@ export class Table {
         } finally {
           this.depth--;
         }
-        if (typeof r === 'number') return r;
-        return this.#oddResult(nr, this.#idOf(i, f), r);
+        if (typeof r === 'number') return r as Answer;
+        return this.#oddResult(nr, this.#idOf(i, f), r) as Answer;
       }
-      return this.miss(nr, i, f, a0, a1, a2, a3, a4, a5);
+      return this.miss(nr, i, f, a0, a1, a2, a3, a4, a5) as Answer;
     }
-    return this.slow(nr, a0, a1, a2, a3, a4, a5);
+    return this.slow(nr, a0, a1, a2, a3, a4, a5) as Answer;
   }
 
   /**
@@ -208,7 +208,7 @@ export class Table {
    * Loads a module: its handlers by call name or number, and its wraps. All
    * or nothing: a conflict anywhere changes no slot. See ModuleSpec.
    */
-  load(spec: ModuleSpec): Module {
+  load(spec: ModuleSpec<N>): Module {
     return loadModule(this.#writer, spec);
   }
 
@@ -222,17 +222,17 @@ export class Table {
    * later) by any thread: calls made here run it here instead of being
    * carried to the module's home thread.
    */
-  provide(spec: ModuleSpec): void {
+  provide(spec: ModuleSpec<N>): void {
     provideCode(this.#writer, spec);
   }
 
   /** Holds calls for module `name` (not loaded yet): they answer ENOSYS, and only that module may fill them. */
-  reserve(name: string, calls: readonly (string | number)[]): void {
+  reserve(name: string, calls: readonly CallKey<N>[]): void {
     reserveSlots(this.#writer, name, calls);
   }
 
   /** Gives back module `name`'s reservations (all, or the calls named). */
-  release(name: string, calls?: readonly (string | number)[]): void {
+  release(name: string, calls?: readonly CallKey<N>[]): void {
     releaseSlots(this.#writer, name, calls);
   }
 
@@ -242,7 +242,7 @@ export class Table {
   slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     if (this.hotBell[0] !== this.#seenWake) {
       this.poll();
-      if (this.hotBell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5);
+      if (this.hotBell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5) as number;
     }
     const slot = checkNr(this.v.map, nr);
     if (slot < 0) return missingOor(this.policy, nr as number, [a0, a1, a2, a3, a4, a5]);
@@ -272,7 +272,7 @@ export class Table {
 
   /** Handler `id` returned a non-number (see pending.ts oddResult()). */
   #oddResult(nr: number, id: number, r: unknown): number {
-    return oddResult(this.#pending, this.v.map, nr, id, r);
+    return oddResult(this.#pending, this.v.map, nr, id, r, takesPromises(this.carrier));
   }
 
   // ---- quiescent points ----
@@ -319,7 +319,7 @@ export class Table {
    * thread resolves when its home has run it. Use it on a browser's main thread.
    */
   callAsync(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Promise<number> {
-    return callAsync(this.#carrier, () => this.call(nr, a0, a1, a2, a3, a4, a5));
+    return callAsync(this.carrier, () => this.call(nr, a0, a1, a2, a3, a4, a5) as number);
   }
 
   /**
@@ -328,7 +328,7 @@ export class Table {
    * undefined. Calls run here never wait.
    */
   tryCall(nr: number, args: readonly number[] = [], spinMicros = 0): number | Promise<number> | undefined {
-    return tryCall(this.#carrier, (a) => this.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]), args, spinMicros);
+    return tryCall(this.carrier, (a) => this.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]) as number, args, spinMicros);
   }
 
   /**
@@ -374,7 +374,7 @@ export class Table {
   }
 
   /** Turns per-number switches on (true) or off (false); each flip is one atomic operation on the slot word. '*' also flips the count switch of out-of-range numbers. */
-  hooks(targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
+  hooks(targets: readonly CallKey<N>[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
     setHooks(this.policy, targets, switches);
   }
 
@@ -389,7 +389,7 @@ export class Table {
   }
 
   /** What a missing call does: 'enosys' (default), 'throw', 'log-once', or a trap function (this thread's). '*' sets every number and the out-of-range ones. */
-  setMissing(targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
+  setMissing(targets: readonly CallKey<N>[] | '*', policy: MissingPolicy): void {
     setMissing(this.policy, targets, policy);
     if (targets === '*') this.#setOorMode(oorModeNow(this.policy));
   }
@@ -407,11 +407,11 @@ export class Table {
 
   /** Checks every invariant of the shared layout; throws SystabError('ELAYOUT') naming the first broken one. */
   verify(): void {
-    verifyTable(this.#writer, this.#carrier.carrying);
+    verifyTable(this.#writer, this.carrier.carrying);
   }
 
   /** What another thread needs to attach() to this table. */
-  describe(): TableDescriptor {
+  describe(): TableDescriptor<Abi<N>> {
     // Before anything is posted: structured clone of an unshared memory fails with the browser's own DataCloneError.
     if (!this.v.shared) throw new SystabError('EATTACH', `describe() is for attach() in another thread, which ${canShare() ? 'needs a shared table; this one was made with shared: false' : NO_SAB}`);
     return { memory: this.v.memory, module: this.v.module, abi: this.abi };

@@ -38,15 +38,15 @@ const EXACT: Kind[] = ['bigint', 'wasm', 'wrapBigint']; // handlers that take ex
 const MISSING: Kind[] = ['reserved', 'enosys', 'throw', 'log-once', 'trap', 'oor-trap'];
 
 interface World {
-  t: Table;
+  t: Table<string, number | Promise<number>>;
   nr: number;
   received: unknown[][]; // arguments the handler under test got
   m: Module | undefined; // the module under test, if the kind loads one
 }
 
 /** A table with the bystander and the handler under test, which answers `r` (its kind permitting). */
-function world(kind: Kind, r: unknown): World {
-  const t = createTable({ abi });
+function world(kind: Kind, r: unknown, async = false): World {
+  const t = createTable({ abi, async });
   t.load({ name: 'bystander', handlers: { getpid: () => 4242 } });
   const received: unknown[][] = [];
   const rec = (...a: unknown[]): void => void received.push(a);
@@ -119,11 +119,11 @@ const isHostile = (r: unknown): boolean => {
 const safeBig = (r: unknown): r is bigint => typeof r === 'bigint' && r <= SAFE && r >= -SAFE;
 const isIntNumber = (a: unknown): a is number => typeof a === 'number' && Number.isInteger(a);
 
-/** What call() may answer for a JS handler (or a wrap) that returned `r`. */
-function callResult(r: unknown): Expect[] {
+/** What call() may answer for a JS handler (or a wrap) that returned `r`; `promises`: the table is async (or this is tryCall()). */
+function callResult(r: unknown, promises = false): Expect[] {
   if (typeof r === 'number') return [{ value: r }];
   if (isHostile(r)) return [{ own: true }];
-  if (isThenable(r)) return [{ value: r }];
+  if (isThenable(r)) return promises ? [{ value: r }] : [{ code: 'EASYNC' }];
   return [{ code: 'EBADRESULT' }];
 }
 
@@ -136,7 +136,7 @@ function trapResult(r: unknown): Expect[] {
 /** The args call() passes on: undefined -> 0. */
 const defaulted = (args: unknown[]): unknown[] => Array.from({ length: 6 }, (_, i) => (args[i] === undefined ? 0 : args[i]));
 
-function expectCall(kind: Kind, r: unknown, args: unknown[], skip: unknown): Expect[] {
+function expectCall(kind: Kind, r: unknown, args: unknown[], skip: unknown, promises = false): Expect[] {
   const a = defaulted(args);
   const badExact = EXACT.includes(kind) && a.some((x) => !isIntNumber(x) && typeof x !== 'bigint');
   // An enter hook that returns a number answers for the handler.
@@ -147,15 +147,15 @@ function expectCall(kind: Kind, r: unknown, args: unknown[], skip: unknown): Exp
     case 'plain':
     case 'wrap':
     case 'wrapBelow':
-      return callResult(r);
+      return callResult(r, promises);
     case 'async':
-      return [{ promise: true }];
+      return promises ? [{ promise: true }] : [{ code: 'EASYNC' }];
     case 'throws':
       return [{ own: true }];
     case 'bigint':
     case 'wrapBigint':
       if (typeof r === 'bigint') return safeBig(r) ? [{ value: Number(r) }] : [{ code: 'EBADRESULT' }];
-      return callResult(r);
+      return callResult(r, promises);
     case 'wasm': {
       const [x, y] = a as number[];
       // Exact up to 2^53; beyond it a number cannot say what WebAssembly computed.
@@ -299,14 +299,14 @@ const hookLabel = (h: { count: boolean; exit: boolean; enter: 'off' | 'pass' | B
 describe.each(GROUPS)('fuzz: calls to %s', (_, kinds) => {
   it('call() answers as documented', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...kinds), resultBox, argList, hookState, (kind, rb, argBoxes, hooks) => {
+      fc.property(fc.constantFrom(...kinds), resultBox, argList, hookState, fc.boolean(), (kind, rb, argBoxes, hooks, async) => {
         const r = rb.make();
-        const w = world(kind, r);
+        const w = world(kind, r, async);
         const skip = setHooks(w, hooks);
         const args = argBoxes.map((b) => b.make());
-        const context = `call(${w.nr}, ${args.map(showValue).join(', ')}) to a ${kind} handler answering ${rb.label}, hooks ${hookLabel(hooks)}`;
+        const context = `call(${w.nr}, ${args.map(showValue).join(', ')}) to a ${kind} handler answering ${rb.label}, hooks ${hookLabel(hooks)}, async ${async}`;
         const o = attempt(() => (w.t.call as (...a: unknown[]) => unknown)(w.nr, ...args));
-        check(o, expectCall(kind, r, args, skip), context);
+        check(o, expectCall(kind, r, args, skip, async), context);
         // Plain handlers get their arguments as given; exact ones get BigInt of each.
         if (o.ok && skip === undefined && w.received.length === 1) {
           const got = w.received[0]!;
@@ -352,7 +352,7 @@ describe.each(GROUPS)('fuzz: calls to %s', (_, kinds) => {
         expect(sync.value, context).toBeInstanceOf(Promise);
         const o = await settle(sync.value, 2000, context);
         // The promise of an async handler (or a thenable) is adopted: it settles with what that settles with.
-        const want = expectCall(kind, r, args, skip).flatMap((e): Expect[] => ('promise' in e ? [{ value: isThenable(r) ? 'anything' : r }, { own: true }] : 'value' in e && isThenable(e.value) ? [{ value: 1 }] : [e]));
+        const want = expectCall(kind, r, args, skip, true).flatMap((e): Expect[] => ('promise' in e ? [{ value: isThenable(r) ? 'anything' : r }, { own: true }] : 'value' in e && isThenable(e.value) ? [{ value: 1 }] : [e]));
         check(o, want, context);
         expectUsable(w, context);
       }),
@@ -368,7 +368,7 @@ describe.each(GROUPS)('fuzz: calls to %s', (_, kinds) => {
         const argv = argBoxes.map((b) => b.make());
         const context = `tryCall(${w.nr}, [${argv.map(showValue).join(', ')}], ${spin}) to a ${kind} handler answering ${rb.label}`;
         const o = attempt(() => w.t.tryCall(w.nr, argv as number[], spin));
-        check(o, expectCall(kind, r, argv.slice(0, 6), undefined), context);
+        check(o, expectCall(kind, r, argv.slice(0, 6), undefined, true), context);
         expectUsable(w, context);
       }),
       fuzzParams(500),
@@ -432,7 +432,7 @@ describe('fuzz: tryCall() arguments', () => {
           // An array whose elements throw when read: their own error is the answer.
           let want: Expect[];
           try {
-            want = expectCall('plain', r, Array.from((argv ?? []) as unknown[]).slice(0, 6), undefined);
+            want = expectCall('plain', r, Array.from((argv ?? []) as unknown[]).slice(0, 6), undefined, true);
           } catch {
             want = [{ own: true }];
           }

@@ -71,12 +71,48 @@ describe('load', () => {
     b.verify();
   });
 
-  it('a handler may return a promise, which call() returns as is', async () => {
-    const t = createTable({ abi: x86_64 });
+  it('in a table made with async: true, a handler may return a promise, which call() returns as is', async () => {
+    const t = createTable({ abi: x86_64, async: true });
     t.load({ name: 'async', handlers: { read: async (a0) => a0 * 2 } });
-    const r = t.call(0, 21) as unknown as Promise<number>;
+    const r = t.call(0, 21);
     expect(r).toBeInstanceOf(Promise);
     expect(await r).toBe(42);
+    t.verify();
+  });
+
+  it('otherwise an async handler is EASYNC, still counted in flight until it settles (an unload waits for it)', async () => {
+    const t = createTable({ abi: x86_64 });
+    let settle!: () => void;
+    let ran = 0;
+    const m = t.load({ name: 'async', handlers: { read: () => new Promise<number>((res) => { ran++; settle = () => res(1); }) } });
+    expect(() => t.call(0)).toThrow(expect.objectContaining({ code: 'EASYNC', message: "handler for read (0) returned a promise, and this table's call() answers numbers: make the table (or attach) with { async: true }, or call it with callAsync()" }));
+    expect(ran).toBe(1);
+    let unloaded = false;
+    const u = m.unload({ timeout: 2000 }).then(() => (unloaded = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(unloaded).toBe(false); // the handler still runs
+    settle();
+    await u;
+    expect(t.call(0)).toBe(-38);
+    // callAsync() takes the promise either way.
+    t.load({ name: 'again', handlers: { read: async () => 7 } });
+    await expect(t.callAsync(0)).resolves.toBe(7);
+    t.verify();
+  });
+
+  it('a rejected promise behind EASYNC is not an unhandled rejection', async () => {
+    const t = createTable({ abi: x86_64 });
+    const seen: unknown[] = [];
+    const on = (e: unknown): void => void seen.push(e);
+    process.on('unhandledRejection', on);
+    try {
+      t.load({ name: 'async', handlers: { read: async () => { throw new Error('late'); } } });
+      expect(() => t.call(0)).toThrow(expect.objectContaining({ code: 'EASYNC' }));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', on);
+    }
     t.verify();
   });
 

@@ -9,7 +9,7 @@ import { flagged, startFault, within } from './helpers/fault.js';
 describe('provided async code under replace and unload', () => {
   it('no call runs in provided code after its module’s unload resolved', async () => {
     const MODS = 8;
-    const t = createTable({ abi, maxHandlers: 256 });
+    const t = createTable({ abi, maxHandlers: 256, async: true });
     const w = startFault(t, 'providedCaller', { mods: MODS });
     await new Promise((r) => setTimeout(r, 100));
     let changes = 0;

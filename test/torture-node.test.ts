@@ -52,7 +52,7 @@ function spawn(data: Record<string, unknown>) {
 describe('torture: the run-time change promise, Node worker_threads', () => {
   it(`keeps every result legal and every retired handler silent (seed ${SEED}${EVICT ? ', evict' : ''})`, async () => {
     console.log(`torture-node: seed ${SEED} (SEED=${SEED} reproduces the change sequence), evict ${EVICT}`);
-    const t = createTable({ abi, maxWorkers: 64, callTimeout: 3000 });
+    const t = createTable({ abi, maxWorkers: 64, callTimeout: 3000, async: true });
     const r = await T.runTorture({ t, seed: SEED, node: true, evict: EVICT, platform: { spawn }, lockIndex: L.H_LOCK, minChanges: 1200, minCalls: 1_200_000, minMs: 25_000, maxMs: 60_000, log: console.log });
     console.log(T.describeReport(r));
     expect(r.failures).toEqual({});

@@ -89,6 +89,28 @@ async function typeChecks(): Promise<void> {
   const id: AbiId = 'wasi-preview1';
   // @ts-expect-error
   const badId: AbiId = 'wasi';
+
+  // call(): a number, unless the table is async (then possibly a promise)
+  const num: number = t.call(1);
+  const at = createTable({ abi: x86_64, async: true });
+  // @ts-expect-error an async table's call() may answer a promise
+  const notNum: number = at.call(1);
+  const either2: number | Promise<number> = at.call(1);
+  at.load({ name: 'a', handlers: { write: async () => 1 } });
+  // @ts-expect-error names still checked
+  at.load({ name: 'a', handlers: { wirte: f } });
+  // @ts-expect-error an async table is not a Table whose call() answers numbers
+  const notPlain: Table = at;
+  // a Table is one whose call() may answer a promise (it never does)
+  const anyTable: Table<string, number | Promise<number>> = t;
+  const flag: boolean = Math.random() > 0.5;
+  // @ts-expect-error async known only at run time: call() may answer a promise
+  const unsure: number = createTable({ abi: x86_64, async: flag }).call(1);
+  const asyncAttached = attach(t.describe(), { async: true });
+  // @ts-expect-error
+  const notNum2: number = asyncAttached.call(1);
+  const numAttached: number = attach(t.describe(), { async: false }).call(1);
+  void [num, notNum, either2, notPlain, anyTable, unsure, notNum2, numAttached];
   void [n, sure, name, call, notCall, plain, typed, any, id, badId];
 }
 

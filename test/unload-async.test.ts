@@ -8,7 +8,7 @@ const later = (ms: number, v: number): Promise<number> => new Promise((r) => set
 
 describe('async handlers drain', () => {
   it('unload resolves only after the pending call settles', async () => {
-    const t = createTable({ abi });
+    const t = createTable({ abi, async: true });
     const m = t.load({ name: 'io', handlers: { read: () => later(80, 7) } });
     const events: string[] = [];
     const pending = (t.call(abi.names.read!) as unknown as Promise<number>).then((v) => events.push(`call ${v}`));
@@ -21,7 +21,7 @@ describe('async handlers drain', () => {
   });
 
   it('a replace is drained once the old version’s pending calls settle', async () => {
-    const t = createTable({ abi });
+    const t = createTable({ abi, async: true });
     t.load({ name: 'io', handlers: { read: () => later(60, 1) } });
     const events: string[] = [];
     const old = (t.call(abi.names.read!) as unknown as Promise<number>).then((v) => events.push(`old ${v}`));
@@ -33,7 +33,7 @@ describe('async handlers drain', () => {
   });
 
   it('unload times out while a pending call does not settle, and keeps the module', async () => {
-    const t = createTable({ abi });
+    const t = createTable({ abi, async: true });
     const m = t.load({ name: 'io', handlers: { read: () => later(500, 1) } });
     const p = t.call(abi.names.read!) as unknown as Promise<number>;
     await expect(m.unload({ timeout: 50 })).rejects.toThrow(
@@ -46,7 +46,7 @@ describe('async handlers drain', () => {
   });
 
   it('counts a pending call on the handler that ran it, even if the slot changed during the call', async () => {
-    const t = createTable({ abi });
+    const t = createTable({ abi, async: true });
     const events: string[] = [];
     let v2: ReturnType<typeof t.load> | undefined;
     let warm = 0;
@@ -70,7 +70,7 @@ describe('async handlers drain', () => {
   });
 
   it('one function loaded again by a replace: its pending call counts on the load it started in', async () => {
-    const t = createTable({ abi });
+    const t = createTable({ abi, async: true });
     const READ = abi.names.read!;
     const events: string[] = [];
     let v2: ReturnType<typeof t.load> | undefined;

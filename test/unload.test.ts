@@ -77,7 +77,7 @@ describe('unload', () => {
   });
 
   it('while an unload waits for its grace period other changes go on; its own calls and module name are EBUSY', async () => {
-    const t = x86Table();
+    const t = x86Table({ async: true });
     const m = t.load({ name: 'a', handlers: { read: () => 1 } });
     let release!: () => void;
     const slow = t.load({ name: 's', handlers: { getpid: () => new Promise<number>((r) => (release = () => r(5))) } });
@@ -122,7 +122,7 @@ describe('unload', () => {
   });
 
   it('an unload that times out puts back each handler exactly where it was, wraps included', async () => {
-    const t = x86Table();
+    const t = x86Table({ async: true });
     const fs = t.load({ name: 'fs', handlers: { read: () => 1 } });
     const w = t.load({ name: 'w', wraps: { read: (below) => (...a: number[]) => (below(...(a as [number, number, number, number, number, number])) as number) * 10 } });
     let release!: () => void;

@@ -23,7 +23,7 @@ const wraps = {
 
 describe.each(Object.keys(wraps) as (keyof typeof wraps)[])('a %s wrap over an async handler', (kind) => {
   it('unload of the module below waits for the call that reached it through below()', async () => {
-    const t = createTable({ abi, shared: false });
+    const t = createTable({ abi, shared: false, async: true });
     const d = deferred();
     let running = 0;
     const fs = t.load({ name: 'fs', handlers: { read: () => (running++, d.promise.finally(() => running--)) } });
@@ -44,7 +44,7 @@ describe.each(Object.keys(wraps) as (keyof typeof wraps)[])('a %s wrap over an a
   });
 
   it('a replace’s drained waits for it too', async () => {
-    const t = createTable({ abi, shared: false });
+    const t = createTable({ abi, shared: false, async: true });
     const d = deferred();
     t.load({ name: 'fs', handlers: { read: () => d.promise } });
     t.load({ name: 'trace', wraps: { read: wraps[kind] } });
@@ -63,7 +63,7 @@ describe.each(Object.keys(wraps) as (keyof typeof wraps)[])('a %s wrap over an a
   });
 
   it('an unload that times out on it names the call in flight and keeps the module', async () => {
-    const t = createTable({ abi, shared: false });
+    const t = createTable({ abi, shared: false, async: true });
     const d = deferred();
     const fs = t.load({ name: 'fs', handlers: { read: () => d.promise } });
     t.load({ name: 'trace', wraps: { read: wraps[kind] } });
@@ -80,7 +80,7 @@ describe.each(Object.keys(wraps) as (keyof typeof wraps)[])('a %s wrap over an a
 
 describe('a wrap that has left the table, still running', () => {
   it('calls the slot’s plain handler as it is now once the one it sat over has drained', async () => {
-    const t = createTable({ abi, shared: false });
+    const t = createTable({ abi, shared: false, async: true });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     t.load({ name: 'fs', handlers: { read: () => 1 } });

@@ -2,7 +2,7 @@
 // sees the page's module (its calls carried to the page, whose main thread
 // never blocks), and the page's calls to the worker's module come back as promises.
 import { describe, expect, it } from 'vitest';
-import { createTable, type Table } from 'systab';
+import { attach, createTable, type Table } from 'systab';
 import { abi } from 'systab/abi/linux-x86_64';
 
 function reply(w: Worker): Promise<Record<string, unknown>> {
@@ -40,10 +40,20 @@ describe('cross-origin isolated page', () => {
       expect(pageRan).toBe(3);
 
       // The page has no code for getuid: its home is the worker. call() may
-      // not block here, so it gives a promise; callAsync() always does.
-      const p = t.call(getuid, 3, 4) as unknown;
+      // not block here: EASYNC, before anything is posted; callAsync() gives a promise.
+      let e: unknown;
+      try {
+        t.call(getuid, 3, 4);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toMatchObject({ code: 'EASYNC', message: 'getuid (102) runs on another thread, and this one cannot block to wait for it (a browser\'s main thread): call it with callAsync() or tryCall(), or make the table (or attach) with { async: true }' });
+      // A table attached with async: true: its call() gives a promise there.
+      const at = attach(t.describe(), { async: true });
+      const p = at.call(getuid, 3, 4);
       expect(p).toBeInstanceOf(Promise);
       await expect(p).resolves.toBe(7034);
+      at.close();
       await expect(t.callAsync(getuid, 5, 6)).resolves.toBe(7056);
       // Calls the page runs itself resolve too.
       await expect(t.callAsync(getpid, 0, 0, 1)).resolves.toBe(4001);

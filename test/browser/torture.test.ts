@@ -35,7 +35,7 @@ const SEED = 20261111;
  * once systab has freed its worker record (its lease seen gone), or if it
  * never attached. Polled for up to 10 s.
  */
-async function gone(t: Table, threadId: unknown): Promise<void> {
+async function gone(t: Table<string, number | Promise<number>>, threadId: unknown): Promise<void> {
   const i32 = new Int32Array(t.describe().memory.buffer);
   const at = (t as unknown as { v: { at: { workers: number } } }).v.at.workers;
   const held = (): boolean => {
@@ -74,7 +74,7 @@ describe('torture: the run-time change promise, Web Workers', () => {
   it(`keeps every result legal and every retired handler silent (seed ${SEED})`, async () => {
     expect(crossOriginIsolated).toBe(true);
     console.log(`torture-browser: seed ${SEED}`);
-    const t = createTable({ abi, maxWorkers: 64, callTimeout: 3000 });
+    const t = createTable({ abi, maxWorkers: 64, callTimeout: 3000, async: true });
     const r = await T.runTorture({ t, seed: SEED, node: false, evict: false, platform: { spawn, gone: (id: unknown) => gone(t, id) }, lockIndex: L.H_LOCK, minChanges: 1200, minCalls: 1_200_000, minMs: 20_000, maxMs: 60_000, log: console.log });
     console.log(T.describeReport(r));
     expect(r.failures).toEqual({});

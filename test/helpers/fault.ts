@@ -8,7 +8,7 @@ export interface FaultWorker extends Listener {
   flags: Int32Array;
 }
 
-export function startFault(t: Table, role: string, opts: Record<string, unknown> = {}): FaultWorker {
+export function startFault(t: Table<string, number | Promise<number>>, role: string, opts: Record<string, unknown> = {}): FaultWorker {
   const flags = new Int32Array(new SharedArrayBuffer(256));
   const worker = new Worker(new URL('../workers/fault-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), role, opts, flags: flags.buffer } });
   return { worker, flags, ...listen(worker, role) };

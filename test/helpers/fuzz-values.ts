@@ -108,7 +108,7 @@ export async function settle(p: unknown, ms: number, what: string): Promise<Outc
 }
 
 /** verify() passes, with a message naming where. */
-export function expectIntact(t: Table, context: string): void {
+export function expectIntact(t: Table<string, number | Promise<number>>, context: string): void {
   const r = attempt(() => t.verify());
   if (!r.ok) expect.fail(`${context}: verify() failed: ${describeError(r.error)}`);
 }

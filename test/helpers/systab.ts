@@ -33,7 +33,10 @@ export async function expectSystabRejection(p: Promise<unknown>, code: SystabErr
 }
 
 /** A fresh linux-x86_64 table (ENOSYS is -38; read 0, write 1, open 2, close 3, lseek 8, socket 41, connect 42). */
-export function x86Table(options: { maxHandlers?: number; maxModules?: number; maxWorkers?: number; shared?: boolean } = {}): Table {
+type X86Options = { maxHandlers?: number; maxModules?: number; maxWorkers?: number; shared?: boolean };
+export function x86Table(options: X86Options & { async: true }): Table<string, number | Promise<number>>;
+export function x86Table(options?: X86Options): Table;
+export function x86Table(options: X86Options & { async?: boolean } = {}): Table<string, number | Promise<number>> {
   return createTable({ abi: x86_64, ...options });
 }
 

@@ -502,7 +502,7 @@ export async function workerMain(data, post, attach, exit) {
   }
   let t;
   try {
-    t = attach(data.desc, { callTimeout: data.callTimeout, ...(data.threadId !== undefined ? { threadId: data.threadId } : {}) });
+    t = attach(data.desc, { async: true, callTimeout: data.callTimeout, ...(data.threadId !== undefined ? { threadId: data.threadId } : {}) });
   } catch (e) {
     post({ attachError: { code: e?.code, message: String(e?.message ?? e) } });
     return exit();

@@ -52,7 +52,7 @@ const roles = {
   // checks retired flag flags[2 + k] of module k on entry and when it settles;
   // calls flat out (sync calls and awaited ones) until flags[0].
   async providedCaller() {
-    const t = attach(desc);
+    const t = attach(desc, { async: true });
     const mods = opts.mods;
     for (let k = 0; k < mods; k++) {
       t.provide({ name: `p${k}`, handlers: { getuid: async () => {
