@@ -6,6 +6,8 @@ import type { Abi } from './abi/types.js';
 import { SystabError } from './errors.js';
 import { show } from './handlers.js';
 import { describeSlot, slotOf, type SlotMap } from './slots.js';
+import { handlerWord } from './records.js';
+import type { View } from './view.js';
 
 /** An error result in the ABI's convention: -4095..-1 (negative) or nonzero (positive errno). */
 export function isError(r: number, negative: boolean): boolean {
@@ -45,6 +47,16 @@ export function bigArg(a: unknown, i: number, label: string): bigint {
   if (typeof a === 'bigint') return a;
   if (typeof a === 'number' && Number.isInteger(a)) return BigInt(a);
   throw new SystabError('EBADARG', `argument ${i} of ${label} must be an integer number or a bigint (got ${show(a)})`);
+}
+
+/** call()'s arguments reach a JS handler taking numbers (or a wrap) as numbers: a bigint is EBADARG there (bigint: true and WebAssembly handlers check their own). */
+export function numberArgs(v: View, id: number, slot: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown): void {
+  if (typeof a0 !== 'bigint' && typeof a1 !== 'bigint' && typeof a2 !== 'bigint' && typeof a3 !== 'bigint' && typeof a4 !== 'bigint' && typeof a5 !== 'bigint') return;
+  const args = [a0, a1, a2, a3, a4, a5];
+  const i = args.findIndex((a) => typeof a === 'bigint');
+  const kind = v.i32[handlerWord(v, id, L.HR_KIND)]!;
+  if ((kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (kind & L.HK_WRAP) === 0) return;
+  throw new SystabError('EBADARG', `argument ${i} of ${describeSlot(v.map, slot)} is ${show(args[i])}: call() passes numbers (use call64(), or a handler with bigint: true)`);
 }
 
 export function toBig(a: unknown, i: number): bigint {

@@ -20,7 +20,7 @@ import { callAsync, Carrier, remoteFn, takesPromises, tryCall } from './proxy.js
 import { serveCarried, serveUntilQuiet, watchDoorbell } from './serve.js';
 import { jsCall, jsCall64, wasmSlow } from './bridge.js';
 import { call64 } from './call64.js';
-import { checkNr, isError } from './results.js';
+import { checkNr, isError, numberArgs } from './results.js';
 import { Writer } from './writer.js';
 import { loadModule, provideCode, releaseSlots, reserveSlots } from './registry.js';
 import { moduleByToken, type Module } from './module.js';
@@ -119,9 +119,9 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
    * A promise (an async handler's) is EASYNC unless the table is async.
    */
   call(nr: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Answer {
-    // The hot path: while the doorbell is quiet, this thread's cache of its
-    // slots' functions is current (every slot change rings every doorbell).
-    if (typeof nr === 'number' && this.hotBell[0] === this.#seenWake) {
+    // The hot path: while the doorbell is quiet, this thread's cache of its slots' functions is current
+    // (every slot change rings every doorbell). A bigint argument takes the slow path (see numberArgs).
+    if (typeof nr === 'number' && this.hotBell[0] === this.#seenWake && typeof a0 !== 'bigint' && typeof a1 !== 'bigint' && typeof a2 !== 'bigint' && typeof a3 !== 'bigint' && typeof a4 !== 'bigint' && typeof a5 !== 'bigint') {
       const i = nr - this.hotBase;
       const f = this.hotDirect[i];
       if (f !== undefined && f !== null) {
@@ -238,8 +238,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
 
   // ---- slow path ----
 
-  /** @internal */
-  slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+  /** @internal */ slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
     if (this.hotBell[0] !== this.#seenWake) {
       this.poll();
       if (this.hotBell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5) as number;
@@ -252,6 +251,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
       if (id === 0 || (word & L.SLOW) !== 0) return missingCall(this.policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5]);
       const f = resolve(this.code, id);
       if (f === undefined) continue; // the handler left its slot while we looked: read the slot again
+      numberArgs(this.v, id, slot, a0, a1, a2, a3, a4, a5);
       const counting = (word & L.HOOK_MASK) === L.HOOK_COUNT;
       if (counting || (word & L.HOOK_MASK) === 0) {
         // Valid until the next doorbell: the word was read after this thread's last refresh.
