@@ -49,13 +49,15 @@ export function bigArg(a: unknown, i: number, label: string): bigint {
   throw new SystabError('EBADARG', `argument ${i} of ${label} must be an integer number or a bigint (got ${show(a)})`);
 }
 
-/** call()'s arguments reach a JS handler taking numbers (or a wrap) as numbers: a bigint is EBADARG there (bigint: true and WebAssembly handlers check their own). */
+/** call()'s arguments reach a JS handler taking numbers (or a wrap) as numbers: a bigint is EBADARG there (bigint: true and WebAssembly handlers check their own). Small, so the slow path inlines it. */
 export function numberArgs(v: View, id: number, slot: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown): void {
-  if (typeof a0 !== 'bigint' && typeof a1 !== 'bigint' && typeof a2 !== 'bigint' && typeof a3 !== 'bigint' && typeof a4 !== 'bigint' && typeof a5 !== 'bigint') return;
-  const args = [a0, a1, a2, a3, a4, a5];
-  const i = args.findIndex((a) => typeof a === 'bigint');
+  if (typeof a0 === 'bigint' || typeof a1 === 'bigint' || typeof a2 === 'bigint' || typeof a3 === 'bigint' || typeof a4 === 'bigint' || typeof a5 === 'bigint') bigArgs(v, id, slot, [a0, a1, a2, a3, a4, a5]);
+}
+
+function bigArgs(v: View, id: number, slot: number, args: unknown[]): void {
   const kind = v.i32[handlerWord(v, id, L.HR_KIND)]!;
   if ((kind & (L.HK_BIGINT | L.HK_WASM)) !== 0 && (kind & L.HK_WRAP) === 0) return;
+  const i = args.findIndex((a) => typeof a === 'bigint');
   throw new SystabError('EBADARG', `argument ${i} of ${describeSlot(v.map, slot)} is ${show(args[i])}: call() passes numbers (use call64(), or a handler with bigint: true)`);
 }
 
