@@ -35,6 +35,7 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 type Kind = 'plain' | 'async' | 'throws' | 'bigint' | 'wasm' | 'wrap' | 'wrapBelow' | 'wrapBigint' | 'reserved' | 'enosys' | 'throw' | 'log-once' | 'trap' | 'oor-trap';
 const KINDS: Kind[] = ['plain', 'async', 'throws', 'bigint', 'wasm', 'wrap', 'wrapBelow', 'wrapBigint', 'reserved', 'enosys', 'throw', 'log-once', 'trap', 'oor-trap'];
 const EXACT: Kind[] = ['bigint', 'wasm', 'wrapBigint']; // handlers that take exact 64-bit values (wrapBigint: a wrap over one)
+const NUMBERS: Kind[] = ['plain', 'async', 'throws', 'wrap', 'wrapBelow', 'wrapBigint']; // JS handlers and wraps taking numbers
 const MISSING: Kind[] = ['reserved', 'enosys', 'throw', 'log-once', 'trap', 'oor-trap'];
 
 interface World {
@@ -139,6 +140,8 @@ const defaulted = (args: unknown[]): unknown[] => Array.from({ length: 6 }, (_, 
 function expectCall(kind: Kind, r: unknown, args: unknown[], skip: unknown, promises = false): Expect[] {
   const a = defaulted(args);
   const badExact = EXACT.includes(kind) && a.some((x) => !isIntNumber(x) && typeof x !== 'bigint');
+  // A bigint for a JS handler or wrap taking numbers is refused before anything runs (hooks included).
+  if (NUMBERS.includes(kind) && a.some((x) => typeof x === 'bigint')) return [{ code: 'EBADARG' }];
   // An enter hook that returns a number answers for the handler.
   if (typeof skip === 'number') return badExact ? [{ value: skip }, { code: 'EBADARG' }] : [{ value: skip }];
   // Handlers that take exact values get BigInt(argument): only integers convert.

@@ -254,7 +254,7 @@ const roles = {
     for (let i = 0; i < 40; i++) good.push(t.call(nr('getpid'), i));
     const verified = outcome(() => t.verify());
     t.close();
-    return { bad: bad.map((b) => b.code), message: bad[0].message, good, verified };
+    return { bad: bad.map((b) => b.code), messages: bad.map((b) => b.message), good, verified };
   },
   // verify() in a loop while another thread changes the table, until flags[0].
   verifier() {
