@@ -16,6 +16,17 @@ export type MissingPolicy = 'enosys' | 'throw' | 'log-once' | ((nr: number, args
 export type EnterHook = (nr: number, args: number[]) => number | void;
 export type ExitHook = (nr: number, args: number[], result: unknown) => void;
 
+/**
+ * What a number's trace switch calls on this thread (systab/trace plugs one
+ * in): `enter` before everything else may answer for the call (an injected
+ * fault: the handler and the hooks do not run); `exit` sees what the caller
+ * gets, or what the call threw.
+ */
+export interface TracePlug {
+  enter(nr: number, slot: number, args: number[]): number | undefined;
+  exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
+}
+
 export class Policy {
   declare readonly v: View;
   /** The thread: a hooked call raises its depth. */
@@ -28,6 +39,8 @@ export class Policy {
   readonly traps = new Map<number, (nr: number, args: number[]) => number>();
   enter: EnterHook | undefined;
   exit: ExitHook | undefined;
+  /** This thread's trace plug (systab/trace), for numbers whose trace switch is on. */
+  plug: TracePlug | undefined;
   oorPolicy: MissingPolicy = 'enosys';
   oorLogged = false;
   constructor(t: Thread, counters: Int32Array, oor: Int32Array) {
@@ -126,8 +139,30 @@ export function missingPolicy(p: Policy, nr: number, slot: number, code: number,
   return trap !== undefined ? trapResult(trap(nr, args), describeSlot(v.map, slot)) : enosys;
 }
 
-/** A call with switches on (as `word` says): count, enter hook (may answer early), the handler (`run`), exit hook. */
+/** A call with switches on (as `word` says): the trace plug around the rest, if its switch is on and this thread has one. */
 export function hooked<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+  const plug = (word & L.HOOK_TRACE) !== 0 ? p.plug : undefined;
+  if (plug === undefined) return hookedBelow(p, nr, slot, word, args, run, result);
+  let early: number | undefined;
+  p.t.depth++; // a plug that calls the table reaches no quiescent point while the handler is held
+  try {
+    early = plug.enter(nr, slot, args);
+  } finally {
+    p.t.depth--;
+  }
+  let r: R;
+  try {
+    r = early !== undefined ? result(early) : hookedBelow(p, nr, slot, word, args, run, result);
+  } catch (e) {
+    plug.exit(nr, slot, args, e, true, false);
+    throw e;
+  }
+  plug.exit(nr, slot, args, r, false, early !== undefined);
+  return r;
+}
+
+/** Count, enter hook (may answer early), the handler (`run`), exit hook. */
+function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
   const counters = p.counters;
   const at = slot * L.C_WORDS;
   const counting = (word & L.HOOK_COUNT) !== 0;
@@ -169,6 +204,6 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
 export function missingCall(p: Policy, nr: number, slot: number, word: number, args: number[]): number {
   if ((word & L.HOOK_COUNT) !== 0) p.counters[slot * L.C_WORDS + L.C_ENOSYS]!++;
   const policy = (word & L.POLICY_MASK) >>> L.POLICY_SHIFT;
-  if ((word & (L.HOOK_ENTER | L.HOOK_EXIT)) === 0) return missingPolicy(p, nr, slot, policy, args);
+  if ((word & (L.HOOK_ENTER | L.HOOK_EXIT | L.HOOK_TRACE)) === 0) return missingPolicy(p, nr, slot, policy, args);
   return hooked(p, nr, slot, word & ~L.HOOK_COUNT, args, () => missingPolicy(p, nr, slot, policy, args), (r) => r as number);
 }
