@@ -255,21 +255,24 @@ export function generate() {
     }
     numbers.set(a.id, ranges(valid));
     for (const [name, nr] of a.names) {
-      // By name; else the entry at the same number when strace names it otherwise
-      // (alpha's getxpid for getpid, _llseek for llseek); else the name's value
-      // in any strace table; else no class and MAX_ARGS.
+      // By name; else the entry at the same number (strace's _llseek for llseek,
+      // alpha's getxpid for its alias getpid); else the name's value in any
+      // strace table; else no class and MAX_ARGS.
       let e = byName.get(name);
       if (!e) {
         const at = byIndex.get(nr - (TARGETS[a.id].offset ?? 0));
-        if (at && !ours.has(at.name) && at.index < (TARGETS[a.id].shuffled ?? Infinity)) {
-          e = at;
+        if (at && at.index < (TARGETS[a.id].shuffled ?? Infinity)) {
+          e = at; // the same call: an alias in the ABI (alpha's getpid is getxpid), or strace's spelling
           renamed.push(`${name}=${at.name}`);
-          if (!aliases.has(a.id)) aliases.set(a.id, []);
-          aliases.get(a.id).push(`${at.name}=${name}`);
+          if (!ours.has(at.name)) {
+            if (!aliases.has(a.id)) aliases.set(a.id, []);
+            aliases.get(a.id).push(`${at.name}=${name}`);
+          }
         } else missing.push(name);
       }
       e ??= common.get(name);
-      values.set(name, e ? { nargs: e.nargs, flags: e.flags } : { nargs: MAX_ARGS, flags: '' });
+      // A name no strace table has is left out: the runtime gives it no class and MAX_ARGS.
+      if (e) values.set(name, { nargs: e.nargs, flags: e.flags });
     }
     report.push(`${a.id}: ${a.names.length} names; at the same number under strace's name: ${renamed.join(' ') || '-'}; not in ${t(a.id)}: ${missing.join(' ') || '-'}`);
     perAbi.set(a.id, values);

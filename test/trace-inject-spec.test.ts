@@ -12,6 +12,7 @@ import { abi as i386 } from '../src/abi/linux-i386.js';
 import { abi as mips } from '../src/abi/linux-mipso32.js';
 import { abi as mips64 } from '../src/abi/linux-mips64.js';
 import { abi as wasi } from '../src/abi/wasi-preview1.js';
+import type { Abi } from '../src/abi/types.js';
 import { SystabError } from '../src/errors.js';
 import { parseInject, type InjectSpec } from '../src/trace/inject.js';
 
@@ -29,7 +30,7 @@ function straceSyntaxCases(): string[] {
 
 const cases = straceSyntaxCases();
 
-function reason(expr: string, kind: 'inject' | 'fault' = 'inject', abi = x86_64): string {
+function reason(expr: string, kind: 'inject' | 'fault' = 'inject', abi: Abi = x86_64): string {
   try {
     parseInject(expr, abi, kind);
   } catch (e) {
@@ -69,7 +70,7 @@ describe("strace's qual_inject-syntax.test", () => {
 });
 
 describe('valid forms: the values strace uses', () => {
-  const spec = (expr: string, kind: 'inject' | 'fault' = 'inject', abi = x86_64): InjectSpec => parseInject(expr, abi, kind);
+  const spec = (expr: string, kind: 'inject' | 'fault' = 'inject', abi: Abi = x86_64): InjectSpec => parseInject(expr, abi, kind);
 
   it('when=: strace defaults 1..INF+1; F alone is that call only', () => {
     expect(spec('chdir:error=1').when).toEqual({ first: 1, last: Infinity, step: 1 });

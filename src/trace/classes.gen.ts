@@ -5,7 +5,7 @@
 export const common =
   '_llseek5D,_newselect5D,_sysctl1,accept3N,accept44N,access2F,acct1F,add_key5,adjtimex1K,' +
   'afs_syscall5,alarm1,arc_gettls0UZ,arc_settls1,arc_usr_cmpxchg3,arch_prctl2,args_get2,' +
-  'args_sizes_get2,arm_fadvise64_646D,arm_sync_file_range6,atomic_barrier0,atomic_cmpxchg_326,' +
+  'args_sizes_get2,arm_fadvise64_646D,arm_sync_file_range6D,atomic_barrier0,atomic_cmpxchg_326,' +
   'bdflush2,bind3N,bpf3D,break0M,breakpoint0,brk1M,cachectl3,cacheflush3,cachestat4D,capget2C,' +
   'capset2C,chdir1F,chmod2F,chown3F,chown323F,chroot1F,clock_adjtime2K,clock_adjtime642K,' +
   'clock_getres2K,clock_getres_time642K,clock_gettime2K,clock_gettime642K,clock_nanosleep4,' +
@@ -77,35 +77,34 @@ export const common =
   'quotactl4F,quotactl_fd4D,random_get2,read3D,readahead4D,readdir3D,readlink3F,readlinkat4DF,' +
   'readv3D,reboot4,recv4N,recvfrom6N,recvmmsg5N,recvmmsg_time645N,recvmsg3N,remap_file_pages5M,' +
   'removexattr2F,removexattrat4DF,rename2F,renameat4DF,renameat25DF,request_key4,reserved1770,' +
-  'reserved1931K,reserved2210,reserved820,restart_syscall0,riscv_flush_icache3M,riscv_hwprobe6,' +
-  'rmdir1F,rseq4,rseq_slice_yield0,rt_sigaction4S,rt_sigpending2S,rt_sigprocmask4S,' +
-  'rt_sigqueueinfo3PS,rt_sigreturn0S,rt_sigsuspend2S,rt_sigtimedwait4S,rt_sigtimedwait_time644S,' +
-  'rt_tgsigqueueinfo4PS,rtas1,s390_guarded_storage2,s390_pci_mmio_read3,s390_pci_mmio_write3,' +
-  's390_runtime_instr2,s390_sthyi4,sched_get_affinity3,sched_get_priority_max1,' +
-  'sched_get_priority_min1,sched_getaffinity3,sched_getattr4,sched_getparam2,sched_getscheduler1,' +
-  'sched_rr_get_interval2,sched_rr_get_interval_time642,sched_set_affinity3,sched_setaffinity3,' +
-  'sched_setattr3,sched_setparam2,sched_setscheduler3,sched_yield0,seccomp3,security3,select5D,' +
-  'semctl4I,semget3I,semop3I,semtimedop4I,semtimedop_time644I,send4N,sendfile4DN,sendfile644DN,' +
-  'sendmmsg4N,sendmsg3N,sendto6N,set_mempolicy3M,set_mempolicy_home_node4M,set_robust_list2,' +
-  'set_thread_area1,set_tid_address1,set_tls1,setdomainname2,setfsgid1CZ,setfsgid321CZ,setfsuid1CZ,' +
-  'setfsuid321CZ,setgid1C,setgid321C,setgroups2C,setgroups322C,sethae1,sethostname2,setitimer3,' +
-  'setns2D,setpgid2,setpgrp2,setpriority3,setregid2C,setregid322C,setresgid3C,setresgid323C,' +
-  'setresuid3C,setresuid323C,setreuid2C,setreuid322C,setrlimit2,setsid0,setsockopt5N,' +
-  'settimeofday2K,setuid1C,setuid321C,setxattr5F,setxattrat6DF,sgetmask0S,shmat3IM,shmctl3I,' +
-  'shmdt1IM,shmget3I,shutdown2N,sigaction3S,sigaltstack2S,signal2S,signalfd3DS,signalfd44DS,' +
-  'sigpending1S,sigprocmask3S,sigreturn0S,sigsuspend1S,sock_accept3N,sock_recv6N,sock_send5N,' +
-  'sock_shutdown2N,socket3N,socketcall2D,socketpair4N,splice6D,spu_create4,spu_run3,ssetmask1S,' +
-  'stat2FTA,stat642FTA,statfs2FVY,statfs643FVY,statmount4,statx5DFXA,stime1,stty2,subpage_prot3,' +
-  'swapcontext2,swapoff1F,swapon2F,switch_endian0,symlink2F,symlinkat3DF,sync0,sync_file_range6D,' +
-  'sync_file_range26D,syncfs1D,sys_debug_setcontext5,syscall5,sysfs3,sysinfo1,syslog3,sysmips4,' +
-  'tee4D,tgkill3PS,time1K,timer_create3,timer_delete1,timer_getoverrun1,timer_gettime2,' +
-  'timer_gettime642,timer_settime4,timer_settime644,timerfd4D,timerfd_create2D,timerfd_gettime2D,' +
-  'timerfd_gettime642D,timerfd_settime4D,timerfd_settime644D,times1,tkill2PS,truncate2F,' +
-  'truncate643F,tuxcall5,ugetrlimit2,ulimit2,umask1Z,umount1F,umount22F,uname1,unlink1F,' +
-  'unlinkat3DF,unshare1,unused1091,unused1500,unused182FTA,unused282DXA,unused591,unused842FLA,' +
-  'uprobe6,uretprobe0,uselib1F,userfaultfd1D,usr260,usr320,ustat2Y,utime2F,utimensat4DF,' +
-  'utimensat_time644DF,utimes2F,utrap_install5,vfork0P,vhangup0,vm865,vm86old1,vmsplice4D,vserver5,' +
-  'wait44P,waitid5P,waitpid3P,write3D,writev3D';
+  'reserved1931K,reserved2210,reserved820,restart_syscall0,riscv_flush_icache3M,rmdir1F,rseq4,' +
+  'rseq_slice_yield0,rt_sigaction4S,rt_sigpending2S,rt_sigprocmask4S,rt_sigqueueinfo3PS,' +
+  'rt_sigreturn0S,rt_sigsuspend2S,rt_sigtimedwait4S,rt_sigtimedwait_time644S,rt_tgsigqueueinfo4PS,' +
+  'rtas1,s390_guarded_storage2,s390_pci_mmio_read3,s390_pci_mmio_write3,s390_runtime_instr2,' +
+  's390_sthyi4,sched_get_affinity3,sched_get_priority_max1,sched_get_priority_min1,' +
+  'sched_getaffinity3,sched_getattr4,sched_getparam2,sched_getscheduler1,sched_rr_get_interval2,' +
+  'sched_rr_get_interval_time642,sched_set_affinity3,sched_setaffinity3,sched_setattr3,' +
+  'sched_setparam2,sched_setscheduler3,sched_yield0,seccomp3,security3,select5D,semctl4I,semget3I,' +
+  'semop3I,semtimedop4I,semtimedop_time644I,send4N,sendfile4DN,sendfile644DN,sendmmsg4N,sendmsg3N,' +
+  'sendto6N,set_mempolicy3M,set_mempolicy_home_node4M,set_robust_list2,set_thread_area1,' +
+  'set_tid_address1,set_tls1,setdomainname2,setfsgid1CZ,setfsgid321CZ,setfsuid1CZ,setfsuid321CZ,' +
+  'setgid1C,setgid321C,setgroups2C,setgroups322C,sethae1,sethostname2,setitimer3,setns2D,setpgid2,' +
+  'setpgrp2,setpriority3,setregid2C,setregid322C,setresgid3C,setresgid323C,setresuid3C,' +
+  'setresuid323C,setreuid2C,setreuid322C,setrlimit2,setsid0,setsockopt5N,settimeofday2K,setuid1C,' +
+  'setuid321C,setxattr5F,setxattrat6DF,sgetmask0S,shmat3IM,shmctl3I,shmdt1IM,shmget3I,shutdown2N,' +
+  'sigaction3S,sigaltstack2S,signal2S,signalfd3DS,signalfd44DS,sigpending1S,sigprocmask3S,' +
+  'sigreturn0S,sigsuspend1S,sock_accept3N,sock_recv6N,sock_send5N,sock_shutdown2N,socket3N,' +
+  'socketcall2D,socketpair4N,splice6D,spu_create4,spu_run3,ssetmask1S,stat2FTA,stat642FTA,' +
+  'statfs2FVY,statfs643FVY,statmount4,statx5DFXA,stime1,stty2,subpage_prot3,swapcontext2,swapoff1F,' +
+  'swapon2F,switch_endian0,symlink2F,symlinkat3DF,sync0,sync_file_range6D,sync_file_range26D,' +
+  'syncfs1D,sys_debug_setcontext5,syscall5,sysfs3,sysinfo1,syslog3,sysmips4,tee4D,tgkill3PS,time1K,' +
+  'timer_create3,timer_delete1,timer_getoverrun1,timer_gettime2,timer_gettime642,timer_settime4,' +
+  'timer_settime644,timerfd4D,timerfd_create2D,timerfd_gettime2D,timerfd_gettime642D,' +
+  'timerfd_settime4D,timerfd_settime644D,times1,tkill2PS,truncate2F,truncate643F,tuxcall5,' +
+  'ugetrlimit2,ulimit2,umask1Z,umount1F,umount22F,uname1,unlink1F,unlinkat3DF,unshare1,unused1091,' +
+  'unused1500,unused182FTA,unused282DXA,unused591,unused842FLA,uretprobe0,uselib1F,userfaultfd1D,' +
+  'usr260,usr320,ustat2Y,utime2F,utimensat4DF,utimensat_time644DF,utimes2F,utrap_install5,vfork0P,' +
+  'vhangup0,vm865,vm86old1,vmsplice4D,vserver5,wait44P,waitid5P,waitpid3P,write3D,writev3D';
 
 /** Per ABI id, the names whose value differs from `common`. */
 export const byAbi: Record<string, string> = {
