@@ -1,6 +1,7 @@
 // Each call's strace classes and argument count, decoded from
 // classes.gen.ts (scripts/gen-trace-classes.mjs) on first use per ABI.
 import type { Abi } from '../abi/types.js';
+import { callIndex } from '../abi/call-index.js';
 import { aliases, builds, byAbi, common, numbers } from './classes.gen.js';
 
 /** strace's class bits (its TRACE_* flags), one per `%` class; a call may have several. */
@@ -38,13 +39,30 @@ export interface CallClass {
 /** A call strace's tables do not know: no class, strace's MAX_ARGS. */
 const UNKNOWN: CallClass = Object.freeze({ nargs: 6, classes: 0 });
 
+function value(code: string): CallClass {
+  let classes = 0;
+  for (let i = 1; i < code.length; i++) classes |= 1 << LETTERS.indexOf(code[i]!);
+  return Object.freeze({ nargs: Number(code[0]), classes });
+}
+
+/** `common`: values in the order of the call index's names (every ABI module imports that index, so names are not repeated). */
+function decodeCommon(): Map<string, CallClass> {
+  const out = new Map<string, CallClass>();
+  const names = callIndex.slice(callIndex.indexOf('|') + 1).split(',');
+  const codes = common.split(',');
+  names.forEach((entry, i) => {
+    const code = codes[i]!;
+    if (code !== '') out.set(entry.split(':')[0]!, value(code));
+  });
+  return out;
+}
+
+/** A per-ABI list: name followed by its value, comma separated. */
 function decode(list: string, into: Map<string, CallClass>): void {
   if (list === '') return;
   for (const entry of list.split(',')) {
-    const m = /^(\w+?)(\d)([A-Z]*)$/.exec(entry)!;
-    let classes = 0;
-    for (const c of m[3]!) classes |= 1 << LETTERS.indexOf(c);
-    into.set(m[1]!, Object.freeze({ nargs: Number(m[2]), classes }));
+    const m = /^(\w+?)(\d[A-Z]*)$/.exec(entry)!;
+    into.set(m[1]!, value(m[2]!));
   }
 }
 
@@ -58,7 +76,7 @@ const perAbi = new Map<string, Map<string, CallClass>>();
 function classesFor(id: string): Map<string, CallClass> {
   let m = perAbi.get(id);
   if (m === undefined) {
-    if (commonMap === undefined) decode(common, (commonMap = new Map()));
+    commonMap ??= decodeCommon();
     m = new Map(commonMap);
     if (Object.hasOwn(byAbi, id)) decode(byAbi[id]!, m);
     perAbi.set(id, m);
