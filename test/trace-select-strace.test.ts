@@ -72,7 +72,7 @@ const EXPRESSIONS = [
   '%stat', '%lstat', '%fstat', '%%stat', '%statfs', '%fstatfs', '%%statfs',
   'file,process', 'network,signal,ipc,desc,memory', '?%FILE,memory',
   '!%file', '!!%file', '!%desc,%memory', 'all', '!all', 'none', '!none', 'all,read',
-  '/^(open|read)', '/stat', '?nosuchcall,read,write', '?/^zzz,close', '0,1,2,39,400', '?99999,3',
+  '/^(open|read)', '/stat', '/^[[:alpha:]]+64$', '/^[[:lower:]_]+[[:digit:]]$', '?nosuchcall,read,write', '?/^zzz,close', '0,1,2,39,400', '?99999,3',
   'socketcall,read', 'open@64,read@32', '%clock@64,%file@x32', '400,read',
 ];
 

@@ -13,6 +13,7 @@ import type { Abi } from '../src/abi/types.js';
 import { SystabError } from '../src/errors.js';
 import { callClass } from '../src/trace/classes.js';
 import { CLASS_NAMES, parseTraceSet } from '../src/trace/select.js';
+import { splitQualifier } from '../src/trace/qualify.js';
 
 const nr = (abi: Abi, name: string): number => abi.names[name]!;
 /** The selected numbers that name a call (the unknown ones are in every set). */
@@ -80,6 +81,7 @@ describe('parseTraceSet: the grammar', () => {
     expect(names('/^open')).toEqual(['open', 'openat', 'open_by_handle_at', 'open_tree', 'openat2', 'open_tree_attr']);
     expect(names('/64$')).toEqual(['pread64', 'pwrite64', 'getdents64', 'fadvise64', 'prlimit64']);
     expect(names('/^(read|write)$')).toEqual(['read', 'write']);
+    expect(names('/^[[:alpha:]]+64$')).toEqual(['pread64', 'pwrite64', 'getdents64', 'fadvise64', 'prlimit64']); // POSIX classes, as strace's regcomp
     expect(bad('/^zzz')).toContain('/^zzz in trace expression "/^zzz" for linux-x86_64 matches no call name');
     expect(bad('/(')).toContain('"/(" is not a regular expression');
     expect(bad('?/(')).toContain('is not a regular expression'); // ? forgives no match, not a bad pattern (as strace)
@@ -163,6 +165,20 @@ describe("parseTraceSet: strace's personalities, numbering and names", () => {
   it('bad arguments: EBADSPEC that says what was meant', () => {
     expect(bad(42 as unknown as string)).toBe("parseTraceSet() takes a trace expression string such as 'openat,read' or '%file' (got number)");
     expect(() => parseTraceSet('read', {} as Abi)).toThrow("parseTraceSet() takes an ABI object such as the one from 'systab/abi/linux-x86_64' (abi.id must be a non-empty string)");
+  });
+});
+
+describe('splitQualifier: the -e argument as strace splits it', () => {
+  it('strips a known qualifier once; anything else is trace', () => {
+    expect(splitQualifier('trace=%file')).toEqual({ qualifier: 'trace', value: '%file' });
+    expect(splitQualifier('t=open')).toEqual({ qualifier: 'trace', value: 'open' });
+    expect(splitQualifier('open,close')).toEqual({ qualifier: 'trace', value: 'open,close' });
+    expect(splitQualifier('inject=chdir:error=1')).toEqual({ qualifier: 'inject', value: 'chdir:error=1' });
+    expect(splitQualifier('fault=chdir')).toEqual({ qualifier: 'fault', value: 'chdir' });
+    expect(splitQualifier('trace=trace=open')).toEqual({ qualifier: 'trace', value: 'trace=open' });
+    expect(splitQualifier('x=all')).toEqual({ qualifier: 'raw', value: 'all' });
+    expect(splitQualifier('foo=bar')).toEqual({ qualifier: 'trace', value: 'foo=bar' });
+    expect(bad(splitQualifier('foo=bar').value)).toContain('unknown call "foo=bar"');
   });
 });
 

@@ -86,7 +86,9 @@ interface Draft {
  * for 'inject' (at least one of error, retval, signal, delay, poke), and
  * `SET[:error=ERRNO][:syscall=NAME][:when=...]` for 'fault' (error defaults
  * to ENOSYS). SET is a trace= expression (parseTraceSet). Anything strace
- * refuses throws EBADSPEC saying which option and why.
+ * refuses throws EBADSPEC saying which option and why. Several expressions
+ * combine as in strace: each number takes the last one whose set has it,
+ * and counts its calls (when=) on its own, per tracee (per thread).
  */
 export function parseInject(expr: string, abi: Abi, kind: 'inject' | 'fault'): InjectSpec {
   if (kind !== 'inject' && kind !== 'fault') throw new SystabError('EBADSPEC', `parseInject() takes kind 'inject' or 'fault' (got ${typeof kind === 'string' ? JSON.stringify(kind) : typeof kind})`);

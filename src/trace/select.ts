@@ -111,6 +111,17 @@ function decimal(s: string): number | undefined {
   return /^\d+$/.test(s) && Number(s) <= 0x7fffffff ? Number(s) : undefined;
 }
 
+// POSIX bracket classes strace's regcomp knows, as JavaScript ranges (call names are ASCII).
+const POSIX: Record<string, string> = {
+  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', xdigit: '0-9A-Fa-f',
+  space: ' \\t\\n\\r\\f\\v', blank: ' \\t', punct: '!-/:-@\\[-`{-~',
+};
+
+/** `[[:digit:]]` and the like as JavaScript understands them; the rest of the pattern as written. */
+function posixClasses(pattern: string): string {
+  return pattern.replace(/\[:(\w+):\]/g, (m, name: string) => (Object.hasOwn(POSIX, name) ? POSIX[name]! : m));
+}
+
 /** Adds what `body` selects in `view` to `into`; whether it named anything (strace's qualify_syscall_pers). */
 function select(body: string, view: View, into: Set<number>, expr: string): boolean {
   if (/^[0-9]/.test(body)) {
@@ -123,7 +134,7 @@ function select(body: string, view: View, into: Set<number>, expr: string): bool
   if (body.startsWith('/')) {
     let re: RegExp;
     try {
-      re = new RegExp(body.slice(1));
+      re = new RegExp(posixClasses(body.slice(1)));
     } catch (e) {
       throw new SystabError('EBADSPEC', `trace expression ${JSON.stringify(expr)}: "${body}" is not a regular expression (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -149,7 +160,8 @@ function select(body: string, view: View, into: Set<number>, expr: string): bool
 /**
  * The calls `expr` selects on `abi`, in strace's `-e trace=` grammar: a
  * comma list of names, numbers, `%class`es (and the legacy class names),
- * `/regex` (a JavaScript RegExp, unanchored, over the names); each leading
+ * `/regex` (a JavaScript RegExp, unanchored, over the names, POSIX
+ * bracket classes such as `[[:digit:]]` understood); each leading
  * `!` inverts the whole; `all` and `none` alone; a token led by `?` may name
  * nothing; `name@64` names one personality. A token is checked against every
  * personality of the strace build that traces the ABI (x86_64's includes
