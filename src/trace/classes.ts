@@ -116,6 +116,19 @@ export function straceHasNumber(id: string, nr: number): boolean | undefined {
   return false;
 }
 
+/** The call names generated ABI `id` has (the kernel's), from the call index; [] for an id not generated. */
+export function abiCallNames(id: string): string[] {
+  const [head = '', body = ''] = callIndex.split('|');
+  const i = head.split(',').indexOf(id);
+  if (i < 0) return [];
+  const out: string[] = [];
+  for (const entry of body.split(',')) {
+    const [n, mask] = entry.split(':');
+    if (mask === undefined || Math.floor(parseInt(mask, 36) / 2 ** i) % 2 === 1) out.push(n!);
+  }
+  return out;
+}
+
 /** One personality of a strace build: an ABI id and its `@` designator. */
 export interface Personality {
   readonly id: string;

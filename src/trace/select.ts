@@ -6,7 +6,7 @@ import { readAbi } from '../abi/read.js';
 import { SystabError } from '../errors.js';
 import { nearest } from '../suggest.js';
 import { slotMap, slotOf, type SlotMap } from '../slots.js';
-import { callClass, personalities, straceAliases, straceHasNumber, TraceClass, type Personality } from './classes.js';
+import { abiCallNames, callClass, personalities, straceAliases, straceHasNumber, TraceClass, type Personality } from './classes.js';
 import { offsets } from './classes.gen.js';
 
 /** The calls an expression selects on one ABI. */
@@ -83,27 +83,13 @@ function ownOf(abi: Abi): Own {
   };
   const siblings = pers.slice(1).map(({ id: sid, designator }): View => {
     const sibNames = new Map<string, number>();
-    for (const n of namesOf(copy.callIndex, sid)) sibNames.set(n, -1);
+    for (const n of abiCallNames(sid)) sibNames.set(n, -1);
     for (const theirs of straceAliases(sid).keys()) sibNames.set(theirs, -1);
     return { designator, own: false, names: sibNames, number: (n) => candidates(sid, n).find((c) => straceHasNumber(sid, c) === true), classes: () => 0 };
   });
   const o: Own = { id, map, views: [own, ...siblings] };
   owns.set(abi, o);
   return o;
-}
-
-/** The call names ABI `id` has, read from an ABI's callIndex (see scripts/gen-abi.mjs). */
-function namesOf(index: string | undefined, id: string): string[] {
-  if (typeof index !== 'string') return [];
-  const [head = '', body = ''] = index.split('|');
-  const i = head.split(',').indexOf(id);
-  if (i < 0) return [];
-  const out: string[] = [];
-  for (const entry of body.split(',')) {
-    const [n, mask] = entry.split(':');
-    if (mask === undefined || Math.floor(parseInt(mask, 36) / 2 ** i) % 2 === 1) out.push(n!);
-  }
-  return out;
 }
 
 /** strace's string_to_uint: decimal digits only, at most INT_MAX. */
