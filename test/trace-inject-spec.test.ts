@@ -2,7 +2,7 @@
 // (data/strace/tests/qual_inject-syntax.test, read as data) is EBADSPEC with
 // a reason; valid forms give the values strace uses, checked against the
 // real strace where it can show them (which calls it tampers with, and how).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,10 @@ describe('valid forms: the values strace uses', () => {
     const p = spec('chdir:poke_enter=@arg1=0000DEAD,@arg3=ff:poke_exit=@arg7=00');
     expect(p.pokeEnter!.map((x) => [x.arg, [...x.data]])).toEqual([[1, [0, 0, 0xde, 0xad]], [3, [0xff]]]);
     expect(p.pokeExit!.map((x) => x.arg)).toEqual([7]);
+    // Each byte as strace's sscanf("%2hhx") reads it: these strace takes too.
+    expect([...spec('chdir:poke_enter=@arg1=0x00').pokeEnter![0]!.data]).toEqual([0, 0]);
+    expect([...spec('chdir:poke_enter=@arg1=-1').pokeEnter![0]!.data]).toEqual([0xff]);
+    expect([...spec('chdir:poke_enter=@arg1=0A0a').pokeEnter![0]!.data]).toEqual([10, 10]);
     expect(reason('chdir:retval=1', 'fault')).toContain('retval= is an inject= option; fault= takes when=, syscall=, error=');
   });
 
@@ -188,6 +192,21 @@ describe.skipIf(!tools)('against strace: the calls it tampers with and the resul
       }
     });
     expect(accepted).toEqual([]);
+  });
+
+  // The valid forms above that linux-x86_64 shares with the host: strace takes each.
+  it.each([
+    'chdir:error=1:when=3+4', 'chdir:error=1:when=3..9+', 'chdir:error=1:when=65535', 'chdir:error=1:when=1..65534+65535', 'chdir:error=1:when=2:when=5',
+    'chdir:error=enoent', 'chdir:error=4095', 'chdir:error=ERESTARTSYS', 'chdir:retval=0x10', 'chdir:retval=010', 'chdir:retval=-1',
+    'chdir:retval=18446744073709551615', 'chdir:signal=usr1', 'chdir:signal=RTMIN', 'chdir:signal=RT_32', 'chdir:signal=64',
+    'chdir:delay_enter=1.5ms:delay_exit=2s', 'chdir:delay_exit=1.5MS', 'chdir:delay_exit= 5', 'chdir:delay_exit=1500ns', 'chdir:delay_enter=1e3',
+    'chdir:error=ENOENT:syscall=getpid', 'chdir:poke_enter=@arg1=0000DEAD,@arg3=ff:poke_exit=@arg7=00', 'chdir:poke_enter=@arg1=0x00',
+    'chdir:poke_enter=@arg1=-1', '%file:error=1', '!chdir:error=1', '?nosuch,chdir:error=1',
+  ])('strace takes %s too', (expr) => {
+    expect(() => parseInject(expr, x86_64, 'inject')).not.toThrow();
+    // The traced `true` may fail (%file:error=1 fails its execve): what counts is that strace took the expression.
+    const r = spawnSync(STRACE, ['-qq', '-o', '/dev/null', '-e', `inject=${expr}`, 'true'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/invalid/);
   });
 
   const N = 24;

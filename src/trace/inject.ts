@@ -236,11 +236,40 @@ function poke(val: string, d: Draft, field: 'pokeEnter' | 'pokeExit'): string | 
     if (!m) return `"${p}" is not @argN=HEX with N 1..7`;
     const hex = m[2]!;
     if (hex.length === 0 || hex.length % 2 !== 0 || hex.length > 2048) return `"${p}": the data must be an even count of hex digits, 2..2048`;
-    if (!/^[0-9a-fA-F]*$/.test(hex)) return `"${p}": the data must be hex digits`;
+    const data = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < data.length; i++) {
+      const b = hexByte(hex.slice(2 * i));
+      if (b === undefined) return `"${p}": the data must be hex digits`;
+      data[i] = b;
+    }
     const arg = Number(m[1]);
     if (pokes.some((q) => q.arg === arg)) return `@arg${arg} given twice`;
-    pokes.push(Object.freeze({ arg, data: Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16)) }));
+    pokes.push(Object.freeze({ arg, data }));
   }
   d[field] = pokes;
   return undefined;
+}
+
+/**
+ * sscanf(s, "%2hhx") as strace reads each byte of a poke: leading space
+ * skipped, then at most two characters of a sign, a 0x prefix and hex
+ * digits (so "0x" is 0 and "-1" is 0xff, as strace takes them).
+ */
+function hexByte(s: string): number | undefined {
+  let i = /^[ \t\n\v\f\r]*/.exec(s)![0].length;
+  const end = i + 2;
+  let sign = 1;
+  let digits = false;
+  let v = 0;
+  if (s[i] === '+' || s[i] === '-') sign = s[i++] === '-' ? -1 : 1;
+  if (i < end && s[i] === '0') {
+    digits = true;
+    i++;
+    if (i < end && (s[i] === 'x' || s[i] === 'X')) i++;
+  }
+  for (; i < end && i < s.length && /[0-9a-fA-F]/.test(s[i]!); i++) {
+    v = v * 16 + parseInt(s[i]!, 16);
+    digits = true;
+  }
+  return digits ? (sign * v) & 0xff : undefined;
 }
