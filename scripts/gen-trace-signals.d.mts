@@ -1,0 +1,2 @@
+// Types for scripts/gen-trace-signals.mjs.
+export function signalsText(ids: string[]): { text: string; sources: string[] };
