@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTable, SystabError } from 'systab';
-import { attachTrace, traceTable, type InjectWords, type LineMaker } from 'systab/trace';
+import { attachTrace, traceTable, type LineMaker } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as riscv } from 'systab/abi/linux-riscv64';
 
@@ -16,7 +16,6 @@ const lines: LineMaker = {
   enter: (nr, args) => `${nr}(${args.slice(0, 2).join(', ')})`,
   exit: (p, r, note) => `${p as string} = ${note.threw !== undefined ? `threw ${String(note.threw)}` : r}${note.injected ? ' (INJECTED)' : ''}\n`,
 };
-const inj = (o: Partial<InjectWords>): InjectWords => ({ kind: 1, value: 0, first: 1, last: 0, step: 1, signal: 0, delayEnter: 0, delayExit: 0, ...o });
 
 function setup() {
   const t = createTable({ abi });
@@ -63,16 +62,19 @@ describe('the trace switch and this thread’s plug', () => {
   it('injects by this thread’s count of calls (when=2+2): the handler does not run for an injected call', () => {
     const { t, tr, out, ran } = setup();
     tr.select(['read']);
-    tr.inject(['read'], inj({ kind: 1, value: 2, first: 2, step: 2 }));
+    tr.inject('read:error=ENOENT:when=2+2');
     const got = Array.from({ length: 6 }, (_, i) => t.call(READ, 10 + i));
     expect(got).toEqual([10, -2, 12, -2, 14, -2]);
     expect(ran).toEqual([READ, READ, READ]);
     expect(out[1]).toBe('0(11, 0) = -2 (INJECTED)\n');
-    // retval, and a new injection counts from 1 again
-    tr.inject(['read'], inj({ kind: 2, value: 2 ** 40, first: 1, step: 0 }));
+    // retval (the register, unsigned: -2 is 2^64-2), and a new injection counts from 1 again
+    tr.inject('read:retval=1099511627776:when=1');
     expect([t.call(READ, 1), t.call(READ, 2)]).toEqual([2 ** 40, 2]);
-    // inject() replaces the set: read is no longer injected, getpid is, and is not printed
-    tr.inject(['getpid'], inj({ kind: 1, value: 1 }));
+    tr.inject('read:retval=18446744073709551614');
+    expect(t.call(READ, 1)).toBe(-2);
+    // injections add up; clearInjections() takes read's away; getpid's is not printed (not selected)
+    tr.clearInjections(['read']);
+    tr.inject('getpid:error=EPERM');
     expect([t.call(READ, 3), t.call(GETPID)]).toEqual([3, -1]);
     expect(out.at(-1)).toBe('0(3, 0) = 3\n');
     t.verify();
@@ -106,7 +108,11 @@ describe('the trace switch and this thread’s plug', () => {
       return 'ok';
     };
     expect(code(() => tr.select(['wirte']))).toBe('ENONAME');
-    expect(code(() => tr.select('all' as never))).toBe('EBADSPEC');
+    expect(code(() => tr.select('wirte'))).toBe('EBADSPEC');
+    expect(code(() => tr.select(5 as never))).toBe('EBADSPEC');
+    expect(code(() => tr.inject('read:error=EFOO'))).toBe('EBADSPEC');
+    expect(code(() => tr.inject('read:error=ENOENT:poke_enter=@arg2=0000'))).toBe('EBADSPEC');
+    expect(t.call(READ, 4)).toBe(4); // nothing injected
     expect(code(() => traceTable(t, { sink: (l: string) => void l, lines }))).toBe('EBUSY');
     expect(code(() => traceTable(createTable({ abi }), { sink: 5 as never, lines }))).toBe('EBADSPEC');
     expect(code(() => attachTrace(createTable({ abi }), { state: new SharedArrayBuffer(64) }, { sink: () => {}, lines }))).toBe('EATTACH');
@@ -121,7 +127,7 @@ describe('the trace switch and this thread’s plug', () => {
         fc.array(
           fc.oneof(
             fc.record({ op: fc.constant('select' as const), set: fc.subarray([READ, WRITE, GETPID]) }),
-            fc.record({ op: fc.constant('inject' as const), set: fc.subarray([READ, WRITE, GETPID]), first: fc.integer({ min: 1, max: 3 }), step: fc.integer({ min: 0, max: 2 }), value: fc.integer({ min: 1, max: 133 }) }),
+            fc.record({ op: fc.constant('inject' as const), set: fc.subarray([READ, WRITE, GETPID], { minLength: 1 }), first: fc.integer({ min: 1, max: 3 }), step: fc.integer({ min: 0, max: 2 }), value: fc.integer({ min: 1, max: 133 }) }),
             fc.record({ op: fc.constant('call' as const), nr: fc.constantFrom(READ, WRITE, GETPID), a: fc.integer({ min: 0, max: 100 }) }),
           ),
           { maxLength: 40 },
@@ -129,7 +135,7 @@ describe('the trace switch and this thread’s plug', () => {
         (ops) => {
           const { t, tr, out } = setup();
           const printed = new Set<number>();
-          let injected = new Map<number, { first: number; step: number; value: number; n: number }>();
+          const injected = new Map<number, { first: number; step: number; value: number; n: number }>();
           const want: string[] = [];
           for (const o of ops) {
             if (o.op === 'select') {
@@ -137,8 +143,8 @@ describe('the trace switch and this thread’s plug', () => {
               printed.clear();
               o.set.forEach((n) => printed.add(n));
             } else if (o.op === 'inject') {
-              tr.inject(o.set, inj({ kind: 1, value: o.value, first: o.first, step: o.step }));
-              injected = new Map(o.set.map((n) => [n, { first: o.first, step: o.step, value: o.value, n: 0 }]));
+              tr.inject(`${o.set.join(',')}:error=${o.value}:when=${o.first}${o.step === 0 ? '' : `+${o.step}`}`);
+              for (const n of o.set) injected.set(n, { first: o.first, step: o.step, value: o.value, n: 0 });
             } else {
               const real = o.nr === READ ? o.a : o.nr === WRITE ? 0 : 4242;
               const j = injected.get(o.nr);
@@ -193,14 +199,14 @@ describe('the switches are shared between threads', () => {
       expect(await call(GETPPID)).toBe(77);
       expect(await call(GETPID, 9)).toBe(4242);
       expect(got).toEqual(['110(0, 0) = 77\n', '39(9, 0) = 4242\n']);
-      tr.inject(['getpid'], inj({ kind: 1, value: 13 }));
+      tr.inject('getpid:error=13');
       expect(await call(GETPID)).toBe(-13);
       expect(got.at(-1)).toBe('39(0, 0) = -13 (INJECTED)\n');
       // Main's own calls: traced here, the worker's handler carried there.
       expect(t.call(GETPPID)).toBe(77);
       expect(mine).toEqual(['110(0, 0) = 77\n']);
       tr.select([]);
-      tr.inject([], inj({}));
+      tr.clearInjections();
       expect(await call(GETPID)).toBe(4242);
       expect(got).toHaveLength(3);
       t.verify();

@@ -1,8 +1,18 @@
 // systab/trace: strace for a systab table. Per-number trace and inject
 // switches that any thread flips and every tracing thread sees at its next
-// call; lines in strace's format. Its own entry point: a table that is never
-// traced carries none of it.
+// call; strace's own grammars for what to trace and inject; lines in
+// strace's format. Its own entry point: a table that is never traced
+// carries none of it.
 export { Trace, traceTable, attachTrace } from './trace.js';
 export type { TraceOutput, CallSet } from './trace.js';
-export type { TraceDescriptor, InjectWords } from './control.js';
+export type { TraceDescriptor } from './control.js';
 export type { LineMaker, ExitNote } from './plug.js';
+export { parseTraceSet, CLASS_NAMES } from './select.js';
+export type { TraceSet } from './select.js';
+export { parseInject } from './inject.js';
+export type { InjectSpec, InjectWhen, InjectPoke } from './inject.js';
+export { splitQualifier } from './qualify.js';
+export type { Qualified } from './qualify.js';
+export { callClass, TraceClass } from './classes.js';
+export type { CallClass } from './classes.js';
+export { signalNumber } from './signals.js';

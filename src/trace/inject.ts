@@ -51,7 +51,7 @@ export interface InjectSpec {
 }
 
 /** ABIs whose kernel word is 32 bits (strace's kernel_ulong_t); the rest, x32 and MIPS n32 among them, have 64. */
-const WORD32 = new Set([
+export const WORD32 = new Set([
   'linux-arc', 'linux-arm', 'linux-armoabi', 'linux-csky', 'linux-hexagon', 'linux-i386', 'linux-loongarch32', 'linux-m68k',
   'linux-microblaze', 'linux-mipso32', 'linux-nios2', 'linux-openrisc', 'linux-parisc', 'linux-powerpc', 'linux-riscv32',
   'linux-sh', 'linux-sparc', 'linux-xtensa', 'wasi-preview1',

@@ -4,7 +4,11 @@
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
 import type { Table } from '../table.js';
-import { attachState, createState, CTL_INJECT, CTL_PRINT, publish, setControl, writeInject, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
+import type { Abi } from '../abi/types.js';
+import { slotOf } from '../slots.js';
+import { attachState, createState, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, writeInject, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
+import { parseInject, WORD32, type InjectSpec } from './inject.js';
+import { parseTraceSet } from './select.js';
 import { makePlug, type LineMaker } from './plug.js';
 
 export interface TraceOutput {
@@ -38,22 +42,53 @@ export class Trace {
     return { state: this.s.words.buffer };
   }
 
-  /** Traces exactly these calls from now on (every thread that traces this table prints them). */
-  select(calls: CallSet): void {
-    this.#set(calls, CTL_PRINT);
+  /**
+   * Traces exactly these calls from now on, on every thread that traces this
+   * table: an `-e trace=` expression (`'%file,!openat'`, see parseTraceSet),
+   * or an array of call names or numbers, or '*'.
+   */
+  select(calls: string | CallSet): void {
+    const slots = new Set(this.#slots(calls, 'select'));
+    for (let slot = 0; slot < this.s.slots; slot++) setControl(this.s, slot, CTL_PRINT, slots.has(slot));
+    publish(this.s);
   }
 
-  /** Injects `inj` into these calls (and stops injecting into the others). */
-  inject(calls: CallSet, inj: InjectWords): void {
-    const slots = this.#slots(calls, 'inject');
-    const chosen = new Set(slots);
-    for (let slot = 0; slot < this.s.slots; slot++) if (!chosen.has(slot)) setControl(this.s, slot, CTL_INJECT, false);
-    for (const slot of slots) {
-      // Off while its words change: a call sees the old injection or the new, never a mix (the words are a seqlock too).
-      writeInject(this.s, slot, inj);
+  /**
+   * Adds an `-e inject=` expression (`'openat:error=ENOENT:when=3+'`): its
+   * calls are tampered with from now on, on every thread that traces this
+   * table, each thread counting its own calls of each number (strace counts
+   * per tracee). A later expression naming a number replaces what an earlier
+   * one said for it. Returns the spec as parsed.
+   */
+  inject(expr: string): InjectSpec {
+    return this.#inject(expr, 'inject');
+  }
+
+  /** Adds an `-e fault=` expression: inject's `error=` (ENOSYS unless told). */
+  fault(expr: string): InjectSpec {
+    return this.#inject(expr, 'fault');
+  }
+
+  /** Stops every injection (or those of the calls given). */
+  clearInjections(calls: string | CallSet = '*'): void {
+    for (const slot of this.#slots(calls, 'clearInjections')) setControl(this.s, slot, CTL_INJECT, false);
+    publish(this.s);
+  }
+
+  #inject(expr: string, kind: 'inject' | 'fault'): InjectSpec {
+    this.#open(kind);
+    const spec = parseInject(expr, this.#t.abi, kind);
+    const words = injectWords(spec, this.#t.abi);
+    // Named calls only: the numbers no call has are in every set (strace traces them raw), not tampered with.
+    const named = new Set(Object.values(this.#t.abi.names));
+    for (const slot of numbersToSlots(this.#t, spec.set.numbers.filter((nr) => named.has(nr)))) {
+      // Off while its words change: a call sees the old injection or the new, never a mix.
+      setControl(this.s, slot, CTL_INJECT, false);
+      writeInject(this.s, slot, words);
       setControl(this.s, slot, CTL_INJECT, true);
     }
     publish(this.s);
+    return spec;
   }
 
   /** Stops tracing and injecting on this thread (the shared switches stay as they are for other threads). */
@@ -63,17 +98,40 @@ export class Trace {
     this.#t.policy.plug = undefined;
   }
 
-  #slots(calls: CallSet, what: string): number[] {
+  #open(what: string): void {
     if (this.#closed) throw new SystabError('EBUSY', `${what}() on a closed trace`);
-    const t = this.#t;
-    return slotsFor(t.abi, t.v.map, calls, what, true);
   }
 
-  #set(calls: CallSet, bit: number): void {
-    const slots = new Set(this.#slots(calls, 'select'));
-    for (let slot = 0; slot < this.s.slots; slot++) setControl(this.s, slot, bit, slots.has(slot));
-    publish(this.s);
+  #slots(calls: string | CallSet, what: string): number[] {
+    this.#open(what);
+    const t = this.#t;
+    if (typeof calls === 'string' && calls !== '*') return numbersToSlots(t, parseTraceSet(calls, t.abi).numbers);
+    return slotsFor(t.abi, t.v.map, calls, what, true);
   }
+}
+
+function numbersToSlots(t: Table<string, number | Promise<number>>, numbers: readonly number[]): number[] {
+  return numbers.map((nr) => slotOf(t.v.map, nr)).filter((s) => s >= 0);
+}
+
+/** An injection spec as the shared words hold it. */
+function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
+  if (spec.pokeEnter !== undefined || spec.pokeExit !== undefined) {
+    throw new SystabError('EBADSPEC', `${spec.kind} expression "${spec.expr}": poke_enter= and poke_exit= are not supported (systab does not write guest memory)`);
+  }
+  const bits = WORD32.has(abi.id) ? 32 : 64;
+  const kind = spec.error !== undefined ? INJ_ERROR : spec.retval !== undefined ? INJ_RETVAL : INJ_DELAY_ONLY;
+  return {
+    kind,
+    // retval= is the register's value, unsigned: the caller sees it signed, as the ABI's call returns it.
+    value: spec.error ?? (spec.retval !== undefined ? Number(BigInt.asIntN(bits, spec.retval)) : 0),
+    first: spec.when.first,
+    last: spec.when.last === Infinity ? 0 : spec.when.last,
+    step: spec.when.step,
+    signal: spec.signal ?? 0,
+    delayEnter: Math.round(spec.delayEnter ?? 0),
+    delayExit: Math.round(spec.delayExit ?? 0),
+  };
 }
 
 /** Starts tracing table `t` on this thread; the trace state is new (other threads attach to it). */
