@@ -80,6 +80,20 @@ describe('the trace switch and this thread’s plug', () => {
     t.verify();
   });
 
+  it('an answer still to come is traced when it settles: its value, or what it threw', async () => {
+    const t = createTable({ abi, async: true });
+    t.load({ name: 'a', handlers: { read: async (a) => a * 2, write: async () => { throw new Error('late'); } } });
+    const out: string[] = [];
+    traceTable(t, { sink: (l) => out.push(l), lines }).select('read,write');
+    const p = t.call(READ, 21);
+    const q = t.call(WRITE, 1);
+    expect(out).toEqual([]);
+    expect(await p).toBe(42);
+    await expect(q).rejects.toThrow('late');
+    expect(out).toEqual(['0(21, 0) = 42\n', '1(1, 0) = threw Error: late\n']);
+    t.verify();
+  });
+
   it('close() takes this thread’s plug away: calls run as before, the switches stay for other threads', () => {
     const { t, tr, out } = setup();
     tr.select('*');

@@ -87,8 +87,11 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
       if (f === undefined) return;
       delay(f.delayExit);
       if (!f.print) return;
-      const r = threw ? undefined : Number(result);
-      o.sink(o.lines.exit(f.pending, r, { injected, delayed: f.delayed, ...(threw ? { threw: result } : {}) }));
+      const line = (r: unknown, threw: boolean): void => o.sink(o.lines.exit(f.pending, threw ? undefined : Number(r), { injected, delayed: f.delayed, ...(threw ? { threw: r } : {}) }));
+      // An answer still to come (an async handler's, a call carried from a thread that may not block): its line when it settles.
+      if (!threw && result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        (result as Promise<unknown>).then((r) => line(r, false), (e) => line(e, true));
+      } else line(result, threw);
     },
   };
 }
