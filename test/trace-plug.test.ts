@@ -230,3 +230,51 @@ describe('the switches are shared between threads', () => {
     }
   });
 });
+
+describe('injections under concurrent change', () => {
+  it('two threads changing injections while this one calls: every answer is a whole injection, none torn', async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'm', handlers: { getpid: () => 4242, getppid: () => 4343 } });
+    const tr = traceTable(t, { sink: () => {}, lines });
+    const start = (family: string) => new Worker(new URL('./workers/trace-injector.mjs', import.meta.url), { workerData: { desc: t.describe(), traceDesc: tr.describe(), family, ms: 1500 } });
+    const ws = [start('error'), start('retval')];
+    const done = ws.map((w) => new Promise<{ n: number }>((r) => w.once('message', r)));
+    let finished = false;
+    void Promise.all(done).then(() => (finished = true));
+    const whole = (r: number, plain: number) => r === plain || (r < 0 && r >= -50) || (r > 0 && r % 1000 === 0 && r <= 50_000);
+    let calls = 0;
+    const bad: number[] = [];
+    while (!finished) {
+      for (let i = 0; i < 2000; i++) {
+        const a = t.call(GETPID);
+        const b = t.call(GETPPID);
+        if (!whole(a, 4242)) bad.push(a);
+        if (!whole(b, 4343)) bad.push(b);
+        calls += 2;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const counts = await Promise.all(done);
+    expect(bad).toEqual([]);
+    expect(counts.every((c) => c.n > 10)).toBe(true);
+    expect(calls).toBeGreaterThan(1000);
+    t.verify();
+  });
+
+  it('an entry its writer left half written (a thread killed in inject()) injects nothing and hangs no call; inject() points the slot elsewhere', () => {
+    const t = createTable({ abi });
+    t.load({ name: 'm', handlers: { getpid: () => 4242 } });
+    const tr = traceTable(t, { sink: () => {}, lines });
+    tr.inject('getpid:error=EPERM');
+    expect(t.call(GETPID)).toBe(-1);
+    // The entry getpid points at, made odd: as its writer leaves it if it dies before releasing it.
+    const s = (tr as unknown as { s: { words: Int32Array; entries: Int32Array } }).s;
+    const entry = (Atomics.load(s.words, 4 + GETPID) >>> 8) & 0xffff;
+    Atomics.add(s.entries, entry * 10, 1);
+    expect(t.call(GETPID)).toBe(4242);
+    tr.inject('getpid:error=EACCES');
+    expect(t.call(GETPID)).toBe(-13);
+    t.verify();
+  });
+});
+

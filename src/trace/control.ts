@@ -1,9 +1,9 @@
 // The trace capability's shared state: per slot, what its trace switch is on
-// for (print a line, inject a fault) and the fault's spec. It lives in its own
-// SharedArrayBuffer beside the table (posted to workers with describeTrace()),
+// for (print a line, inject a fault). It lives in its own SharedArrayBuffer
+// beside the table (posted to workers with Trace.describe()),
 // so the table's layout and core know nothing of it. The number's trace
 // switch in the slot word (HOOK_TRACE) is on exactly while its control word
-// is nonzero: set after the control word when switching on, cleared before it
+// has a bit on: set after the control word when switching on, cleared before it
 // when switching off, so a thread that sees the switch finds what it is for
 // (or nothing, and calls on as usual).
 import * as L from '../../assembly/layout.js';
@@ -17,22 +17,21 @@ const H_SLOTS = 1;
 const H_ABI = 2; // a hash of the ABI id: attach checks it is the same table's
 export const H_WORDS = 4;
 
-// Per slot.
-export const S_WORDS = 12;
-export const S_CONTROL = 0; // CTL_* bits
-export const S_VERSION = 1; // even: stable; odd: its spec is being written (a seqlock)
-export const S_KIND = 2; // INJ_*
-export const S_VALUE_LO = 3; // errno (error=), or retval's low 32 bits
-export const S_VALUE_HI = 4; // retval's high bits (a signed number above 2^32)
-export const S_FIRST = 5; // when=FIRST..LAST+STEP (1-based; LAST 0: no end; STEP 0: only FIRST..LAST each)
-export const S_LAST = 6;
-export const S_STEP = 7;
-export const S_SIGNAL = 8; // 0: none
-export const S_DELAY_ENTER = 9; // microseconds
-export const S_DELAY_EXIT = 10;
+// Per slot: its control word, CTL_* bits and, while CTL_INJECT is on, the
+// index of its injection's entry (injections.ts) in bits 8-23.
+export const S_WORDS = 1;
+export const S_CONTROL = 0;
 
 export const CTL_PRINT = 1;
 export const CTL_INJECT = 2;
+export const CTL_BITS = 0xff;
+export const ENTRY_SHIFT = 8;
+export const ENTRY_MASK = 0xffff << ENTRY_SHIFT;
+
+// Injection entries, in their own buffer (injections.ts owns them).
+export const E_WORDS = 10;
+export const ENTRIES = 256;
+export const ENTRIES_BYTES = ENTRIES * E_WORDS * 4;
 
 export const INJ_NONE = 0;
 export const INJ_ERROR = 1;
@@ -54,13 +53,17 @@ export interface InjectWords {
 /** What another thread needs to attach to a table's trace state. */
 export interface TraceDescriptor {
   state: SharedArrayBuffer | ArrayBuffer;
+  injections: SharedArrayBuffer | ArrayBuffer;
 }
 
 export class TraceState {
   readonly words: Int32Array;
+  /** The injection entries (injections.ts). */
+  readonly entries: Int32Array;
   readonly slots: number;
-  constructor(readonly v: View, buffer: SharedArrayBuffer | ArrayBuffer) {
+  constructor(readonly v: View, buffer: SharedArrayBuffer | ArrayBuffer, entries: SharedArrayBuffer | ArrayBuffer) {
     this.words = new Int32Array(buffer);
+    this.entries = new Int32Array(entries);
     this.slots = v.map.total;
   }
 }
@@ -80,22 +83,24 @@ export function createState(v: View): TraceState {
   w[H_SLOTS] = slots;
   w[H_ABI] = abiHash(v.abi.id);
   w[H_MAGIC] = MAGIC;
-  return new TraceState(v, buffer);
+  const entries = v.shared ? new SharedArrayBuffer(ENTRIES_BYTES) : new ArrayBuffer(ENTRIES_BYTES);
+  return new TraceState(v, buffer, entries);
 }
 
 /** The trace state another thread made for the table whose layout `v` is. */
 export function attachState(v: View, desc: unknown): TraceState {
-  const state = (desc as { state?: unknown } | null)?.state;
-  const bad = (why: string) => new SystabError('EATTACH', `attachTrace() needs the { state } that describeTrace() returns (${why})`);
+  const { state, injections } = (desc ?? {}) as { state?: unknown; injections?: unknown };
+  const bad = (why: string) => new SystabError('EATTACH', `attachTrace() needs the { state, injections } that Trace.describe() returns (${why})`);
   if (typeof desc !== 'object' || desc === null) throw bad(`got ${desc === null ? 'null' : typeof desc}`);
   if (typeof SharedArrayBuffer === 'undefined' || !(state instanceof SharedArrayBuffer)) throw bad('state is not a SharedArrayBuffer');
+  if (!(injections instanceof SharedArrayBuffer) || injections.byteLength !== ENTRIES_BYTES) throw bad(`injections is not a SharedArrayBuffer of ${ENTRIES_BYTES} bytes`);
   if (state.byteLength < H_WORDS * 4) throw bad('too small');
   const w = new Int32Array(state);
   if (w[H_MAGIC] !== MAGIC) throw bad('not a trace state');
   if (w[H_SLOTS] !== v.map.total || w[H_ABI] !== abiHash(v.abi.id) || state.byteLength !== (H_WORDS + v.map.total * S_WORDS) * 4) {
     throw bad(`made for another table than this ${v.abi.id} one`);
   }
-  return new TraceState(v, state);
+  return new TraceState(v, state, injections);
 }
 
 const at = (s: TraceState, slot: number, word: number): number => H_WORDS + slot * S_WORDS + word;
@@ -109,11 +114,11 @@ export function setControl(s: TraceState, slot: number, bits: number, on: boolea
     core.hooksSet(slot, L.HOOK_TRACE, 0);
     return;
   }
-  const left = Atomics.and(w, at(s, slot, S_CONTROL), ~bits) & ~bits;
+  const left = Atomics.and(w, at(s, slot, S_CONTROL), ~bits) & ~bits & CTL_BITS;
   // Off only if nothing else is on; another thread setting a bit meanwhile sets the switch after its own bit.
   if (left === 0) {
     core.hooksSet(slot, 0, L.HOOK_TRACE);
-    if (Atomics.load(w, at(s, slot, S_CONTROL)) !== 0) core.hooksSet(slot, L.HOOK_TRACE, 0);
+    if ((Atomics.load(w, at(s, slot, S_CONTROL)) & CTL_BITS) !== 0) core.hooksSet(slot, L.HOOK_TRACE, 0);
   }
 }
 
@@ -126,44 +131,13 @@ export function control(s: TraceState, slot: number): number {
   return Atomics.load(s.words, at(s, slot, S_CONTROL));
 }
 
-/** Writes a slot's injection (a seqlock: readers retry while it is written). */
-export function writeInject(s: TraceState, slot: number, inj: InjectWords): void {
+/** Points a slot's injection at `entry` and switches it on, in one atomic change of its control word. */
+export function setInjection(s: TraceState, slot: number, entry: number): void {
   const w = s.words;
-  const v = at(s, slot, S_VERSION);
-  Atomics.add(w, v, 1);
-  const hi = Math.floor(inj.value / 2 ** 32);
-  Atomics.store(w, at(s, slot, S_KIND), inj.kind);
-  Atomics.store(w, at(s, slot, S_VALUE_LO), inj.value | 0);
-  Atomics.store(w, at(s, slot, S_VALUE_HI), hi);
-  Atomics.store(w, at(s, slot, S_FIRST), inj.first);
-  Atomics.store(w, at(s, slot, S_LAST), inj.last);
-  Atomics.store(w, at(s, slot, S_STEP), inj.step);
-  Atomics.store(w, at(s, slot, S_SIGNAL), inj.signal);
-  Atomics.store(w, at(s, slot, S_DELAY_ENTER), inj.delayEnter);
-  Atomics.store(w, at(s, slot, S_DELAY_EXIT), inj.delayExit);
-  Atomics.add(w, v, 1);
-}
-
-/** A slot's injection and its version (changes with every write: per-thread counts start again). */
-export function readInject(s: TraceState, slot: number): { inj: InjectWords; version: number } {
-  const w = s.words;
-  const v = at(s, slot, S_VERSION);
+  const i = at(s, slot, S_CONTROL);
   for (;;) {
-    const v1 = Atomics.load(w, v);
-    if ((v1 & 1) === 0) {
-      const lo = Atomics.load(w, at(s, slot, S_VALUE_LO));
-      const hi = Atomics.load(w, at(s, slot, S_VALUE_HI));
-      const inj: InjectWords = {
-        kind: Atomics.load(w, at(s, slot, S_KIND)),
-        value: hi * 2 ** 32 + (lo >>> 0),
-        first: Atomics.load(w, at(s, slot, S_FIRST)),
-        last: Atomics.load(w, at(s, slot, S_LAST)),
-        step: Atomics.load(w, at(s, slot, S_STEP)),
-        signal: Atomics.load(w, at(s, slot, S_SIGNAL)),
-        delayEnter: Atomics.load(w, at(s, slot, S_DELAY_ENTER)),
-        delayExit: Atomics.load(w, at(s, slot, S_DELAY_EXIT)),
-      };
-      if (Atomics.load(w, v) === v1) return { inj, version: v1 };
-    }
+    const cur = Atomics.load(w, i);
+    if (Atomics.compareExchange(w, i, cur, (cur & ~ENTRY_MASK) | (entry << ENTRY_SHIFT) | CTL_INJECT) === cur) break;
   }
+  s.v.core.hooksSet(slot, L.HOOK_TRACE, 0);
 }

@@ -3,7 +3,8 @@
 // thread's own count of the number's calls (strace counts per tracee: here a
 // tracee is a thread), and hands each call to a line maker and a sink.
 import type { TracePlug } from '../policy.js';
-import { control, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, readInject, type InjectWords, type TraceState } from './control.js';
+import { control, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, type InjectWords, type TraceState } from './control.js';
+import { readEntry } from './injections.js';
 
 /** Makes the text of a call: at entry (before the handler may change memory), and at exit with its result. */
 export interface LineMaker {
@@ -56,17 +57,18 @@ export function fires(inj: InjectWords, n: number): boolean {
 
 export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
   const frames: Frame[] = [];
-  const counts = new Map<number, { version: number; n: number }>();
+  const counts = new Map<number, { key: number; n: number }>();
   const negative = s.v.abi.convention === 'negative';
   return {
     enter(nr, slot, args) {
       const ctl = control(s, slot);
       const f: Frame = { print: (ctl & CTL_PRINT) !== 0, pending: undefined, delayExit: 0, delayed: false };
       let answer: number | undefined;
-      if ((ctl & CTL_INJECT) !== 0) {
-        const { inj, version } = readInject(s, slot);
+      const entry = (ctl & CTL_INJECT) !== 0 ? readEntry(s, slot) : undefined;
+      if (entry !== undefined) {
+        const { inj, key } = entry;
         let c = counts.get(slot);
-        if (c === undefined || c.version !== version) counts.set(slot, (c = { version, n: 0 }));
+        if (c === undefined || c.key !== key) counts.set(slot, (c = { key, n: 0 }));
         if (fires(inj, ++c.n)) {
           if (inj.signal !== 0) o.signal?.(inj.signal, nr);
           f.delayed = inj.delayEnter > 0 || inj.delayExit > 0;

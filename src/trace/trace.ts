@@ -6,9 +6,10 @@ import { show, slotsFor } from '../handlers.js';
 import type { Table } from '../table.js';
 import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
-import { attachState, createState, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, writeInject, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
+import { attachState, createState, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, setInjection, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
 import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
+import { releaseEntry, takeEntry } from './injections.js';
 import { makePlug, type LineMaker } from './plug.js';
 
 export interface TraceOutput {
@@ -39,7 +40,7 @@ export class Trace {
   /** What another thread passes to attachTrace(). */
   describe(): TraceDescriptor {
     if (!(this.s.words.buffer instanceof SharedArrayBuffer)) throw new SystabError('EATTACH', 'describe() is for attachTrace() in another thread, which needs a shared table; this one was made with shared: false');
-    return { state: this.s.words.buffer };
+    return { state: this.s.words.buffer, injections: this.s.entries.buffer };
   }
 
   /**
@@ -81,11 +82,12 @@ export class Trace {
     const words = injectWords(spec, this.#t.abi);
     // Named calls only: the numbers no call has are in every set (strace traces them raw), not tampered with.
     const named = new Set(Object.values(this.#t.abi.names));
-    for (const slot of numbersToSlots(this.#t, spec.set.numbers.filter((nr) => named.has(nr)))) {
-      // Off while its words change: a call sees the old injection or the new, never a mix.
-      setControl(this.s, slot, CTL_INJECT, false);
-      writeInject(this.s, slot, words);
-      setControl(this.s, slot, CTL_INJECT, true);
+    const slots = numbersToSlots(this.#t, spec.set.numbers.filter((nr) => named.has(nr)));
+    if (slots.length > 0) {
+      // One entry for the whole set, written before any slot points at it (injections.ts).
+      const entry = takeEntry(this.s, words);
+      for (const slot of slots) setInjection(this.s, slot, entry);
+      releaseEntry(this.s, entry);
     }
     publish(this.s);
     return spec;
