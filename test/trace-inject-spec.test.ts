@@ -15,6 +15,7 @@ import { abi as wasi } from '../src/abi/wasi-preview1.js';
 import type { Abi } from '../src/abi/types.js';
 import { SystabError } from '../src/errors.js';
 import { parseInject, type InjectSpec } from '../src/trace/inject.js';
+import { toolsOr } from './helpers/tools.js';
 
 /** The expressions of strace's test: the words of its `for arg in ... ; do` list, with its variables put in. */
 function straceSyntaxCases(): string[] {
@@ -148,14 +149,14 @@ describe('valid forms: the values strace uses', () => {
 });
 
 const STRACE = '/usr/bin/strace';
-const tools = existsSync(STRACE) && process.arch === 'x64' && process.platform === 'linux' && (() => {
+const tools = process.arch === 'x64' && process.platform === 'linux' && toolsOr(existsSync(STRACE) && (() => {
   try {
     execFileSync('gcc', ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-})();
+})(), 'strace or gcc');
 
 /** What the fixture prints for call k under `spec`, as strace applies it. */
 function expected(s: InjectSpec, k: number): string {

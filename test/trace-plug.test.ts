@@ -129,7 +129,7 @@ describe('the trace switch and this thread’s plug', () => {
     expect(t.call(READ, 4)).toBe(4); // nothing injected
     expect(code(() => traceTable(t, { sink: (l: string) => void l, lines }))).toBe('EBUSY');
     expect(code(() => traceTable(createTable({ abi }), { sink: 5 as never, lines }))).toBe('EBADSPEC');
-    expect(code(() => attachTrace(createTable({ abi }), { state: new SharedArrayBuffer(64) }, { sink: () => {}, lines }))).toBe('EATTACH');
+    expect(code(() => attachTrace(createTable({ abi }), { state: new SharedArrayBuffer(64) } as never, { sink: () => {}, lines }))).toBe('EATTACH');
     expect(code(() => attachTrace(createTable({ abi: riscv }), tr.describe(), { sink: () => {}, lines }))).toBe('EATTACH');
     expect(word(t, READ) & HOOK_TRACE).toBe(HOOK_TRACE);
     t.verify();

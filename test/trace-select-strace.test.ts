@@ -15,6 +15,7 @@ import { abi as i386 } from '../src/abi/linux-i386.js';
 import type { Abi } from '../src/abi/types.js';
 import { abiName, abiNumber } from '../src/abi/lookup.js';
 import { parseTraceSet } from '../src/trace/select.js';
+import { toolsOr } from './helpers/tools.js';
 
 const STRACE = '/usr/bin/strace';
 const have = (cmd: string): boolean => {
@@ -25,7 +26,7 @@ const have = (cmd: string): boolean => {
     return false;
   }
 };
-const tools = existsSync(STRACE) && have('gcc') && process.arch === 'x64' && process.platform === 'linux';
+const tools = process.arch === 'x64' && process.platform === 'linux' && toolsOr(existsSync(STRACE) && have('gcc'), 'strace or gcc');
 
 // Not made, and why: each would end, replace, fork, block, signal or
 // otherwise change the process or the machine even with -1 arguments.
