@@ -16,7 +16,9 @@ export type SystabErrorCode =
   | 'EATTACH' // memory that is not a compatible systab table
   | 'ENOSYS' // the missing-call policy is 'throw'
   | 'EREMOTE' // a handler run in another worker for this call threw
-  | 'ELAYOUT'; // verify() found a broken invariant
+  | 'ELAYOUT' // verify() found a broken invariant
+  | 'EINVAL' // a seccomp filter the kernel refuses (its errno: EINVAL)
+  | 'ENOMEM'; // a seccomp filter stack over the kernel's instruction limit (its errno: ENOMEM)
 
 export class SystabError extends Error {
   readonly code: SystabErrorCode;
