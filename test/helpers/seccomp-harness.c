@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,21 +132,24 @@ int main(int argc, char **argv) {
       sh->finished = 0;
       sh->installed = 0;
       fflush(stdout);
+      int alive[2];
+      if (pipe(alive) != 0) { perror("harness: pipe"); return 2; }
       pid_t pid = fork();
-      if (pid == 0) child(nf, progs, nc, calls, from);
-      int status = 0;
-      for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (sh->finished) {
-          kill(pid, SIGKILL);
-          waitpid(pid, &status, 0);
-          status = 0;
-          break;
-        }
-        struct timespec ts = {0, 20000};
-        nanosleep(&ts, 0);
+      if (pid == 0) {
+        close(alive[0]);
+        child(nf, progs, nc, calls, from);
       }
+      close(alive[1]);
+      // The pipe's write end closes when the child dies: no polling delay
+      // for kills. A child whose exit_group is filtered hangs after setting
+      // `finished`: it is killed.
+      struct pollfd pfd = {alive[0], POLLIN, 0};
+      while (!sh->finished && poll(&pfd, 1, 1) == 0) {}
+      if (sh->finished) kill(pid, SIGKILL);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      close(alive[0]);
+      if (sh->finished) status = 0;
       // Killed while installing (a filter below refused seccomp() itself): "I <filter> -<signal>".
       if (sh->install_failed == -1 && sh->installed < (int)nf && !sh->finished) {
         sh->install_failed = sh->installed;
