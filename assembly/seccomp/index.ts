@@ -44,7 +44,7 @@ export function proveOne(prog: usize, len: u32, nr: u32, arch: u32, scratch: usi
   prove(prog, len, nr, arch, scratch);
 }
 
-/** Fills section `sec`'s cache; `scratch` holds SCRATCH_BYTES, `proofs` 12 bytes per filter. */
+/** Fills section `sec`'s cache; `scratch` holds (longest program + 1) frames, `proofs` 12 bytes per filter. */
 export function prepare(set: usize, sec: u32, scratch: usize, proofs: usize): void {
   fillCache(set, sec, scratch, proofs);
 }

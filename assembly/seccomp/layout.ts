@@ -30,8 +30,9 @@
 // bit FLAG_BIG_ENDIAN) its high half first, so a filter's load of offset
 // 16 + 8 i + 4 sees the low half of args[i] there, as on that kernel.
 //
-// The prover's scratch (install only, the installing thread's own): 4096
-// frames of FRAME_WORDS words (pc, known-mask, A, X, M[0..15]).
+// The prover's scratch (install only, the installing thread's own): one frame
+// of FRAME_WORDS words (pc, known-mask, A, X, M[0..15]) per instruction of
+// the longest program, plus one, then 12 bytes of proof per filter.
 
 export const SET_MAGIC = 0x504d4353; // 'SCMP'
 export const SET_VERSION = 1;
@@ -80,7 +81,6 @@ export const PATH_PENALTY = 4;
 
 // Prover scratch.
 export const FRAME_WORDS = 20;
-export const SCRATCH_BYTES = MAX_INSNS * FRAME_WORDS * 4;
 export const PROVE_STEPS = 1 << 16; // per (filter, number); past it a number is not proven
 
 // Checker results: 0 when accepted, else (reason << 16) | instruction index.

@@ -58,7 +58,7 @@ function unknown(): void {
   lowest = i32.MIN_VALUE;
 }
 
-/** Proves the program at `p` for number `nr` and arch value `arch`; `scratch` holds SCRATCH_BYTES. */
+/** Proves the program at `p` for number `nr` and arch value `arch`; `scratch` holds len + 1 frames. */
 export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize): void {
   constant = true;
   first = true;

@@ -140,14 +140,18 @@ export class SeccompEngine {
       at += (s.count * 4 + 7) & ~7;
       return c;
     });
+    // The prover's frames: at most one pending per jump of the longest program, plus one.
+    const longest = all.reduce((n, p) => Math.max(n, p.length / L.INSN_BYTES), 0);
+    const frameBytes = (longest + 1) * L.FRAME_WORDS * 4;
+    const scratchBytes = Math.max(frameBytes + all.length * 12, 2 * longest);
     const set = this.arena.alloc(at, 'a filter set');
     let scratch = -1;
     try {
       this.view();
       const b = new Uint8Array(this.memory.buffer);
       b.fill(0, set, set + at);
-      // Programs first, checked where they will run; the masks scratch follows the set.
-      scratch = this.arena.alloc(L.SCRATCH_BYTES + all.length * 12 + 2 * L.MAX_INSNS, 'the prover scratch');
+      // Programs first, checked where they will run (the checker's masks in the scratch).
+      scratch = this.arena.alloc(scratchBytes, 'the prover scratch');
       let path = 0;
       all.forEach((p, i) => {
         const b8 = new Uint8Array(this.memory.buffer);
@@ -186,14 +190,14 @@ export class SeccompEngine {
         w[r + L.A_BASE] = sec.base;
         w[r + L.A_COUNT] = sec.count;
         w[r + L.A_CACHE] = cacheAt[i]!;
-        this.wasm.prepare(set, i, scratch, scratch + L.SCRATCH_BYTES);
+        this.wasm.prepare(set, i, scratch, scratch + frameBytes);
       });
       this.wasm.publish(set);
     } catch (e) {
       this.arena.release(set, at);
       throw e;
     } finally {
-      if (scratch >= 0) this.arena.release(scratch, L.SCRATCH_BYTES + all.length * 12 + 2 * L.MAX_INSNS);
+      if (scratch >= 0) this.arena.release(scratch, scratchBytes);
     }
     const handle: SeccompFilters = Object.freeze({
       at: set,

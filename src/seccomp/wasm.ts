@@ -1,7 +1,7 @@
 // Compiles dist/seccomp.wasm for a memory that is shared or not. The module
-// is built importing a shared memory; for an unshared one the import's limits
-// flag is rewritten (0x03 -> 0x01, same length): its atomic store is valid
-// on either.
+// is built importing a shared memory; for an unshared one its import is
+// rewritten to an unshared memory with no maximum (its one atomic store is
+// valid on either).
 import seccompBytes from '../../build/seccomp.wasm';
 
 export interface SeccompExports {
@@ -32,27 +32,37 @@ function leb(b: Uint8Array<ArrayBuffer>, at: number): [number, number] {
   }
 }
 
-/** The bytes with the memory import's limits flag set to `flag`. */
-function withMemoryFlag(src: Uint8Array<ArrayBuffer>, flag: number): Uint8Array<ArrayBuffer> {
-  const b = src.slice();
+function lebBytes(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** The bytes with the memory import unshared and without a maximum (so any unshared memory fits). */
+function unsharedMemory(src: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   let at = 8;
-  while (at < b.length) {
-    const id = b[at]!;
-    const [size, body] = leb(b, at + 1);
+  while (at < src.length) {
+    const id = src[at]!;
+    const [size, body] = leb(src, at + 1);
     if (id === 2) {
-      let [count, p] = leb(b, body);
+      let [count, p] = leb(src, body);
       for (; count > 0; count--) {
         let n: number;
-        [n, p] = leb(b, p);
+        [n, p] = leb(src, p);
         p += n;
-        [n, p] = leb(b, p);
+        [n, p] = leb(src, p);
         p += n;
-        const kind = b[p++]!;
-        if (kind === 2) {
-          b[p] = flag;
-          return b;
-        }
-        throw new Error('seccomp.wasm: an import other than its memory'); // the module imports only memory
+        // The module imports only its memory (asc --importMemory, abort=).
+        if (src[p++] !== 2) throw new Error('seccomp.wasm: an import other than its memory');
+        const [min, afterMin] = leb(src, p + 1);
+        const end = src[p]! & 1 ? leb(src, afterMin)[1] : afterMin;
+        const content = [...src.subarray(body, p), 0x00, ...lebBytes(min), ...src.subarray(end, body + size)];
+        return new Uint8Array([...src.subarray(0, at), 2, ...lebBytes(content.length), ...content, ...src.subarray(body + size)]);
       }
     }
     at = body + size;
@@ -62,7 +72,7 @@ function withMemoryFlag(src: Uint8Array<ArrayBuffer>, flag: number): Uint8Array<
 
 export function seccompModule(shared: boolean): WebAssembly.Module {
   const key = shared ? 'shared' : 'unshared';
-  return (modules[key] ??= new WebAssembly.Module(shared ? seccompBytes : withMemoryFlag(seccompBytes, 0x01)));
+  return (modules[key] ??= new WebAssembly.Module(shared ? seccompBytes : unsharedMemory(seccompBytes)));
 }
 
 export function instantiate(memory: WebAssembly.Memory): SeccompExports {
