@@ -95,7 +95,7 @@ function compile(spec: Spec): { bpf: Uint8Array; arches: string[]; nr: (arch: st
   const out = execFileSync(helper, [join(dir, 'f.bpf')], { input: lines.join('\n') + '\n' }).toString();
   const added = arches.filter((a) => !out.includes(`arch ${ARCH[a]} -`)); // 2.5.4 does not know every arch of today's tests
   const nrs = new Map(out.split('\n').filter((l) => l.startsWith('nr ')).map((l) => l.split(' ')).map(([, t, n, v]) => [`${Number(t)} ${n}`, Number(v)]));
-  let bpf = new Uint8Array(readFileSync(join(dir, 'f.bpf')));
+  let bpf: Uint8Array = new Uint8Array(readFileSync(join(dir, 'f.bpf')));
   // libseccomp writes a filter of big-endian arches only in their byte order.
   if (added.every((a) => !(ARCH[a]! & 0x40000000))) bpf = swapped(bpf);
   return { bpf, arches: added, nr: (a, n) => nrs.get(`${ARCH[a]} ${n}`) ?? NaN };

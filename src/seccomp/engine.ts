@@ -81,7 +81,14 @@ export class SeccompEngine {
   private readonly dataAt: number;
   private readonly memAt: number;
   private u32: Uint32Array;
-  private readonly sectionIndex = new WeakMap<SeccompFilters, Map<string, number>>();
+  /** The sets this engine installed and has not released: their section index by ABI id. */
+  private readonly live = new WeakMap<SeccompFilters, Map<string, number>>();
+  /** The last set evaluate() saw, and its first section's cache fields: the hot path reads only these. */
+  private lastSet: SeccompFilters | undefined;
+  private lastWord = 0;
+  private lastBase = 0;
+  private lastCount = 0;
+  private lastArch = 0;
 
   constructor(options: SeccompEngineOptions = {}) {
     const own = options.memory === undefined;
@@ -205,18 +212,34 @@ export class SeccompEngine {
       programs: Object.freeze(all.map((p) => p.slice())),
       sections: Object.freeze(sections.map((sec, i) => Object.freeze({ ...sec, cacheAt: set + cacheAt[i]! }))),
     });
-    this.sectionIndex.set(handle, new Map(sections.map((sec, i) => [sec.id, i])));
+    this.live.set(handle, new Map(sections.map((sec, i) => [sec.id, i])));
     return handle;
   }
 
   /** The stack's action for a call (a proven number: one read of the cache). */
   evaluate(f: SeccompFilters, data: SeccompData): number {
+    if (f !== this.lastSet || data.abi !== undefined) return this.evaluateSection(f, data);
+    const n = (data.nr - this.lastBase) >>> 0;
+    if (n < this.lastCount && (data.arch === undefined || data.arch >>> 0 === this.lastArch)) {
+      const c = this.u32[this.lastWord + n];
+      if (c !== undefined && c !== L.NOT_CONST) return c;
+    }
+    return this.evaluateSection(f, data);
+  }
+
+  private evaluateSection(f: SeccompFilters, data: SeccompData): number {
     const i = this.sectionOf(f, data.abi);
     const sec = f.sections[i]!;
+    if (i === 0) {
+      this.lastSet = f;
+      this.lastWord = sec.cacheAt >>> 2;
+      this.lastBase = sec.base;
+      this.lastCount = sec.count;
+      this.lastArch = sec.arch;
+    }
     const n = (data.nr - sec.base) >>> 0;
     if (n < sec.count && (data.arch === undefined || data.arch >>> 0 === sec.arch)) {
-      let c = this.u32[(sec.cacheAt >>> 2) + n];
-      if (c === undefined) c = this.view()[(sec.cacheAt >>> 2) + n]!; // the memory grew
+      const c = this.view()[(sec.cacheAt >>> 2) + n]!; // (view(): the memory may have grown)
       if (c !== L.NOT_CONST) return c;
     }
     this.write(sec, data);
@@ -245,8 +268,9 @@ export class SeccompEngine {
 
   /** Frees a set's memory. Only when no thread can still be evaluating it. */
   release(f: SeccompFilters): void {
-    if (!this.sectionIndex.has(f)) throw new SystabError('ENOTLOADED', 'seccomp: release() of a filter set this engine did not install, or released already');
-    this.sectionIndex.delete(f);
+    if (!this.live.has(f)) throw new SystabError('ENOTLOADED', 'seccomp: release() of a filter set this engine did not install, or released already');
+    this.live.delete(f);
+    if (this.lastSet === f) this.lastSet = undefined;
     this.view()[f.at >>> 2] = 0;
     this.arena.release(f.at, f.bytes);
   }
@@ -257,7 +281,7 @@ export class SeccompEngine {
   }
 
   private sectionOf(f: SeccompFilters, abi: string | undefined): number {
-    const m = this.sectionIndex.get(f);
+    const m = this.live.get(f);
     if (m === undefined) throw new SystabError('ENOTLOADED', 'seccomp: a filter set this engine did not install, or released');
     if (abi === undefined) return 0;
     const i = m.get(abi);

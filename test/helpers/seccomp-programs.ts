@@ -74,11 +74,11 @@ export function arbValidProgram(consts: readonly number[]): fc.Arbitrary<number[
       fc.tuple(kc, fc.boolean()).map(([k, set]) => [...(set ? [ins(0x01, 0, 0, k)] : []), ins(0x3c, 0, 0, 0)]),
       fc.tuple(fc.constantFrom(0x34, 0x64, 0x74), fc.integer({ min: 1, max: 31 })).map(([c, k]) => [ins(c, 0, 0, k)]),
       fc.tuple(fc.constantFrom(0x00, 0x01), kc).map(([c, k]) => [ins(c, 0, 0, k)]),
-      fc.constantFrom([ins(0x07, 0, 0, 0)], [ins(0x87, 0, 0, 0)], [ins(0x80, 0, 0, 0)], [ins(0x81, 0, 0, 0)]),
+      fc.constantFrom<number[][][]>([ins(0x07, 0, 0, 0)], [ins(0x87, 0, 0, 0)], [ins(0x80, 0, 0, 0)], [ins(0x81, 0, 0, 0)]),
       fc.tuple(fc.nat({ max: 15 }), fc.boolean(), fc.boolean()).map(([m, x, ld]) => [ins(x ? 0x03 : 0x02, 0, 0, m), ...(ld ? [ins(x ? 0x60 : 0x61, 0, 0, m)] : [])]),
       arbAction.map((a) => [ins(0x06, 0, 0, a)]),
       // RET A, mostly with A an action whose data came from the call.
-      fc.constantFrom([ins(0x54, 0, 0, 0xfff), ins(0x44, 0, 0, ERRNO), ins(0x16, 0, 0, 0)], [ins(0x16, 0, 0, 0)], [ins(0x54, 0, 0, 0xffff), ins(0x44, 0, 0, 0x00030000), ins(0x16, 0, 0, 0)]),
+      fc.constantFrom<number[][][]>([ins(0x54, 0, 0, 0xfff), ins(0x44, 0, 0, ERRNO), ins(0x16, 0, 0, 0)], [ins(0x16, 0, 0, 0)], [ins(0x54, 0, 0, 0xffff), ins(0x44, 0, 0, 0x00030000), ins(0x16, 0, 0, 0)]),
       fc.nat({ max: Math.min(left, 4) }).map((k) => [ins(0x05, 0, 0, k)]),
     );
   return fc
