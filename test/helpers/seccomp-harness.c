@@ -6,8 +6,8 @@
 // the calls, through one syscall instruction whose following address it
 // prints first ("IP <hex>": seccomp_data.instruction_pointer). Prints per
 // case "I <failed filter or -1> <errno>", then per call one of
-// "A" (returned what the call returned before any filter), "R <value>"
-// (another return value), "T <data>" (SIGSYS from SECCOMP_RET_TRAP, si_errno),
+// "R <value> <native>" (what it returned, and what it returned before any
+// filter), "T <data>" (SIGSYS from SECCOMP_RET_TRAP, si_errno),
 // "K <signal>" (killed); "I <filter> -<signal>" when a filter below killed
 // the seccomp() call installing <filter>. A call that kills is followed by a new child that
 // installs the filters again and goes on with the next call.
@@ -37,7 +37,7 @@ __asm__(".text\n.globl raw_sys\n.type raw_sys,@function\nraw_sys:\n"
         ".globl raw_sys_after\nraw_sys_after:\n  ret\n");
 
 struct call { uint32_t nr; uint64_t args[6]; };
-struct result { volatile int done; int kind; long value; };
+struct result { volatile int done; int kind; long value, native; };
 struct shared {
   volatile int install_failed, install_errno, finished, current, installed;
   struct result r[];
@@ -88,8 +88,9 @@ static void child(uint32_t nf, struct sock_fprog *progs, uint32_t nc, struct cal
     sh->current = (int)i;
     long v = raw_sys(calls[i].nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     if (!sh->r[i].done) {
-      sh->r[i].kind = v == native[i] ? 'A' : 'R';
+      sh->r[i].kind = 'R';
       sh->r[i].value = v;
+      sh->r[i].native = native[i];
       sh->r[i].done = 1;
     }
   }
@@ -170,7 +171,7 @@ int main(int argc, char **argv) {
     }
     if (sh->install_failed == -1)
       for (uint32_t i = 0; i < nc; i++) {
-        if (sh->r[i].kind == 'A') printf("A\n");
+        if (sh->r[i].kind == 'R') printf("R %ld %ld\n", sh->r[i].value, sh->r[i].native);
         else printf("%c %ld\n", sh->r[i].kind, sh->r[i].value);
       }
     for (uint32_t f = 0; f < nf; f++) free(progs[f].filter);

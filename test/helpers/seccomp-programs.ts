@@ -98,17 +98,26 @@ function fixJumps(p: number[][]): number[][] {
   });
 }
 
-/** Guards a program for the kernel child: numbers >= 200 and rt_sigreturn (15) are allowed first, then A = 0 as at the start. */
+/**
+ * Guards a program for the kernel child: rt_sigreturn (15) and numbers 200
+ * to 0x3fffffff (seccomp, exit_group) are allowed first; x32 numbers and the
+ * rest go on to the program, with A = 0 as at the start.
+ */
 export function guarded(prog: readonly number[][]): number[][] {
-  return [ins(0x20, 0, 0, 0), ins(0x15, 2, 0, 15), ins(0x35, 1, 0, 200), ins(0x05, 0, 0, 1), ins(0x06, 0, 0, ALLOW), ins(0x00, 0, 0, 0), ...prog];
+  return [ins(0x20, 0, 0, 0), ins(0x15, 3, 0, 15), ins(0x25, 3, 0, 0x3fffffff), ins(0x35, 1, 0, 200), ins(0x05, 0, 0, 1), ins(0x06, 0, 0, ALLOW), ins(0x00, 0, 0, 0), ...prog];
 }
 
 /** 64-bit argument values built from the program's constants and edge values. */
 export function arbArg(consts: readonly number[]): fc.Arbitrary<bigint> {
-  const half = fc.oneof(fc.constantFrom(0, 1, 0xffffffff, 0x80000000, ...consts), fc.nat({ max: 0xffffffff }));
+  // Mostly the programs' own constants, so that comparisons meet equality.
+  const half = consts.length > 0
+    ? fc.oneof({ arbitrary: fc.constantFrom(...consts), weight: 4 }, { arbitrary: fc.constantFrom(0, 1, 0xffffffff, 0x80000000), weight: 1 }, { arbitrary: fc.nat({ max: 0xffffffff }), weight: 1 })
+    : fc.oneof(fc.constantFrom(0, 1, 0xffffffff, 0x80000000), fc.nat({ max: 0xffffffff }));
   return fc.tuple(half, half).map(([hi, lo]) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
 }
 
 export function constsOf(prog: readonly number[][]): number[] {
-  return [...new Set(prog.map((i) => i[3]!))].slice(0, 24);
+  // The comparisons' constants first (they decide paths), then the rest.
+  const jumps = prog.filter((i) => (i[0]! & 0x07) === 0x05 && i[0] !== 0x05).map((i) => i[3]!);
+  return [...new Set([...jumps, ...prog.map((i) => i[3]!)])].slice(0, 24);
 }
