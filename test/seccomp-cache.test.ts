@@ -113,6 +113,19 @@ describe('the action cache', () => {
     expect(unproven).toBeGreaterThan(300);
   });
 
+  it('caches x32 numbers, which carry __X32_SYSCALL_BIT, in their own section', () => {
+    const e = createSeccompEngine();
+    // x32 getpid (0x40000027) -> ERRNO 1; x86_64 getpid (39) -> ERRNO 2; the rest ALLOW.
+    const p = bytesOf([ins(0x20, 0, 0, 0), ins(0x15, 0, 1, 0x40000027), ins(0x06, 0, 0, ERRNO | 1), ins(0x15, 0, 1, 39), ins(0x06, 0, 0, ERRNO | 2), ins(0x06, 0, 0, ALLOW)]);
+    const f = e.install([p], { abis: [X86_64, { id: 'linux-x32', base: 0x40000000, count: 548 }] });
+    expect(e.cachedAction(f, 0x40000027, 'linux-x32')).toBe(ERRNO | 1);
+    expect(e.cachedAction(f, 39)).toBe(ERRNO | 2);
+    expect(e.cachedAction(f, 39, 'linux-x32')).toBeUndefined(); // not an x32 number: outside its cache
+    expect(e.evaluate(f, { nr: 39, abi: 'linux-x32' })).toBe(ERRNO | 2); // (the program still runs)
+    expect(e.evaluate(f, { nr: 0x40000027, abi: 'linux-x32' })).toBe(ERRNO | 1);
+    expect(f.sections[1]!.arch).toBe(0xc000003e); // x32 calls report AUDIT_ARCH_X86_64
+  });
+
   it('reads 64-bit arguments in the ABI byte order: big-endian ABIs have the low half at +4', () => {
     const e = createSeccompEngine();
     // ERRNO | (args[0] word at 16) & 0xfff, and the same for the word at 20.
