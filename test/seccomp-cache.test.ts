@@ -71,6 +71,17 @@ describe('the action cache', () => {
     expect(e.evaluate(c, { nr: 5, args: [8] })).toBe(ERRNO | 2);
   });
 
+  it('proves a number whose 2^300 paths all agree (paths that meet in one state are explored once)', () => {
+    const e = createSeccompEngine();
+    const p: number[][] = [];
+    for (let i = 0; i < 300; i++) p.push(ins(0x20, 0, 0, 16 + (i % 12) * 4), ins(0x45, 0, 1, 1 << (i % 32)), ins(0x04, 0, 0, 1));
+    const f = e.install([bytesOf([...p, ins(0x06, 0, 0, ERRNO | 3)])], { abis: [X86_64] });
+    expect(e.cachedAction(f, 7)).toBe(ERRNO | 3);
+    // With a return that depends on the path (A counts the taken ways), it is not constant.
+    const g = e.install([bytesOf([...p.slice(0, 30), ins(0x54, 0, 0, 0xff), ins(0x44, 0, 0, ERRNO), ins(0x16, 0, 0, 0)])], { abis: [X86_64] });
+    expect(e.isConstant(g, 7)).toBe(false);
+  });
+
   it('costs one read whatever the stack: 1 and 64 filters answer a cached number alike', () => {
     const e = createSeccompEngine();
     const one = e.install([shaped], { abis: [X86_64] });

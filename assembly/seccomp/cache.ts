@@ -5,10 +5,10 @@
 // or above it (an older filter loses a tie).
 import * as L from './layout';
 import * as O from './opcodes';
-import { prove, provedConstant, provedLowest, provedValue } from './prove';
+import { clearMemo, prove, provedConstant, provedLowest, provedValue } from './prove';
 
 /** Proofs of one number, one record per filter: constant, value, lowest. */
-export function fillCache(set: usize, sec: u32, scratch: usize, proofs: usize): void {
+export function fillCache(set: usize, sec: u32, scratch: usize, proofs: usize, memo: usize, cap: u32): void {
   const s = set + <usize>load<u32>(set + (L.S_SECTIONS << 2)) + (<usize>sec * (L.A_WORDS << 2));
   const arch = load<u32>(s + (L.A_ARCH << 2));
   const base = load<u32>(s + (L.A_BASE << 2));
@@ -16,10 +16,11 @@ export function fillCache(set: usize, sec: u32, scratch: usize, proofs: usize): 
   const cache = set + <usize>load<u32>(s + (L.A_CACHE << 2));
   const n = load<u32>(set + (L.S_FILTERS << 2));
   const dir = set + <usize>load<u32>(set + (L.S_DIR << 2));
+  clearMemo(memo, cap);
   for (let i: u32 = 0; i < count; i++) {
     for (let f: u32 = 0; f < n; f++) {
       const d = dir + (<usize>f * (L.D_WORDS << 2));
-      prove(set + <usize>load<u32>(d + (L.D_INSNS << 2)), load<u32>(d + (L.D_LEN << 2)), base + i, arch, scratch);
+      prove(set + <usize>load<u32>(d + (L.D_INSNS << 2)), load<u32>(d + (L.D_LEN << 2)), base + i, arch, scratch, memo, cap);
       const r = proofs + (<usize>f * 12);
       store<u32>(r, provedConstant());
       store<u32>(r, provedValue(), 4);

@@ -5,7 +5,7 @@
 import { checkProgram, kernelLength } from './check';
 import { runProgram, runSet, evaluateSet } from './run';
 import { fillCache } from './cache';
-import { prove, provedConstant, provedValue, provedLowest } from './prove';
+import { clearMemo, prove, provedConstant, provedValue, provedLowest } from './prove';
 import * as L from './layout';
 
 export { provedConstant, provedValue, provedLowest };
@@ -40,13 +40,14 @@ export function evaluate(set: usize, sec: u32, data: usize, mem: usize): u32 {
 }
 
 /** One program's proof for one number (results through proved*()). */
-export function proveOne(prog: usize, len: u32, nr: u32, arch: u32, scratch: usize): void {
-  prove(prog, len, nr, arch, scratch);
+export function proveOne(prog: usize, len: u32, nr: u32, arch: u32, scratch: usize, memo: usize, cap: u32): void {
+  clearMemo(memo, cap);
+  prove(prog, len, nr, arch, scratch, memo, cap);
 }
 
-/** Fills section `sec`'s cache; `scratch` holds (longest program + 1) frames, `proofs` 12 bytes per filter. */
-export function prepare(set: usize, sec: u32, scratch: usize, proofs: usize): void {
-  fillCache(set, sec, scratch, proofs);
+/** Fills section `sec`'s cache; `scratch` holds (longest program + 1) frames, `proofs` 12 bytes per filter, `memo` `cap` entries of MEMO_BYTES. */
+export function prepare(set: usize, sec: u32, scratch: usize, proofs: usize, memo: usize, cap: u32): void {
+  fillCache(set, sec, scratch, proofs, memo, cap);
 }
 
 /** Publishes a written set: its magic word, stored last. */

@@ -32,7 +32,9 @@
 //
 // The prover's scratch (install only, the installing thread's own): one frame
 // of FRAME_WORDS words (pc, known-mask, A, X, M[0..15]) per instruction of
-// the longest program, plus one, then 12 bytes of proof per filter.
+// the longest program, plus one, then 12 bytes of proof per filter, then the
+// memo of explored states: MEMO_PER_INSN entries of MEMO_BYTES per
+// instruction of the longest program.
 
 export const SET_MAGIC = 0x504d4353; // 'SCMP'
 export const SET_VERSION = 1;
@@ -81,7 +83,9 @@ export const PATH_PENALTY = 4;
 
 // Prover scratch.
 export const FRAME_WORDS = 20;
-export const PROVE_STEPS = 1 << 16; // per (filter, number); past it a number is not proven
+export const MEMO_BYTES = 84;
+export const MEMO_PER_INSN = 2;
+export const PROVE_STEPS = 1 << 14; // per (filter, number); past it a number is not proven (bounds install: ~0.5 s for a 4096-instruction filter that reaches it on every number)
 
 // Checker results: 0 when accepted, else (reason << 16) | instruction index.
 export const R_LENGTH = 1; // 0 or more than 4096 instructions

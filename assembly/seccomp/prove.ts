@@ -58,8 +58,61 @@ function unknown(): void {
   lowest = i32.MIN_VALUE;
 }
 
-/** Proves the program at `p` for number `nr` and arch value `arch`; `scratch` holds len + 1 frames. */
-export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize): void {
+// The memo: states already explored at a join (a jump's target), so that
+// paths that meet in the same state are explored once (results gather into
+// constant/value/lowest whatever the path, so skipping a repeat is exact).
+// Entries of MEMO_WORDS: epoch tag, pc, known, then A, X, M[] with unknown
+// fields as 0. An open-addressed table of `cap` entries; when full, states
+// are explored again (slower, still exact).
+const MEMO_WORDS: u32 = 21;
+const PROBES: u32 = 8;
+let epoch: u32 = 0;
+
+/** Clears a memo of `cap` entries (before a run of prove()s over it). */
+export function clearMemo(memo: usize, cap: u32): void {
+  memory.fill(memo, 0, <usize>cap * MEMO_WORDS * 4);
+  epoch = 0;
+}
+
+function canon(known: u32, bit: u32, v: u32): u32 {
+  return (known & bit) != 0 ? v : 0;
+}
+
+/** Whether (pc, state) was explored in this proof; records it if not. */
+function seen(memo: usize, cap: u32, pc: u32, known: u32, a: u32, x: u32, m: usize): bool {
+  if (cap == 0) return false;
+  const ca = canon(known, KA, a);
+  const cx = canon(known, KX, x);
+  let h: u32 = (pc * 0x9e3779b1) ^ (known * 0x85ebca6b) ^ (ca * 0xc2b2ae35) ^ (cx * 0x27d4eb2f);
+  for (let i: u32 = 0; i < 16; i++) h = (h ^ canon(known, 4 << i, load<u32>(m + (<usize>i << 2)))) * 0x01000193;
+  for (let probe: u32 = 0; probe < PROBES; probe++) {
+    const e = memo + <usize>((h + probe) % cap) * (MEMO_WORDS * 4);
+    if (load<u32>(e) != epoch) {
+      store<u32>(e, epoch);
+      store<u32>(e, pc, 4);
+      store<u32>(e, known, 8);
+      store<u32>(e, ca, 12);
+      store<u32>(e, cx, 16);
+      for (let i: u32 = 0; i < 16; i++) store<u32>(e + 20 + (<usize>i << 2), canon(known, 4 << i, load<u32>(m + (<usize>i << 2))));
+      return false;
+    }
+    if (load<u32>(e, 4) != pc || load<u32>(e, 8) != known || load<u32>(e, 12) != ca || load<u32>(e, 16) != cx) continue;
+    let same = true;
+    for (let i: u32 = 0; i < 16 && same; i++) same = load<u32>(e + 20 + (<usize>i << 2)) == canon(known, 4 << i, load<u32>(m + (<usize>i << 2)));
+    if (same) return true;
+  }
+  return false;
+}
+
+/**
+ * Proves the program at `p` for number `nr` and arch value `arch`; `scratch`
+ * holds len + 1 frames, `memo` `cap` entries cleared by clearMemo().
+ */
+export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize, memo: usize, cap: u32): void {
+  if (++epoch == 0) {
+    clearMemo(memo, cap);
+    epoch = 1;
+  }
   constant = true;
   first = true;
   value = 0;
@@ -82,7 +135,12 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize): v
     let x = load<u32>(f, F_X << 2);
     const m = f + (F_M << 2);
     let going = true;
+    let join = true; // a popped frame starts at a jump's target
     while (going) {
+      if (join) {
+        join = false;
+        if (seen(memo, cap, pc, known, a, x, m)) break;
+      }
       if (++steps > <u32>L.PROVE_STEPS) {
         unknown();
         return;
@@ -129,7 +187,7 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize): v
           if (!ka) { unknown(); return; }
           if (!returns(a)) return;
           break;
-        case O.JA: pc += k; break;
+        case O.JA: pc += k; join = true; break;
         default:
           if (O.isCondJump(c)) {
             const byX = (c & 0x08) != 0;
@@ -149,6 +207,7 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize): v
             }
             const jt = O.jt(p, pc - 1);
             const jf = O.jf(p, pc - 1);
+            join = true;
             if (t == 1) pc += jt;
             else if (t == 0) pc += jf;
             else if (jt == jf) pc += jt;

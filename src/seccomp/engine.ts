@@ -150,7 +150,9 @@ export class SeccompEngine {
     // The prover's frames: at most one pending per jump of the longest program, plus one.
     const longest = all.reduce((n, p) => Math.max(n, p.length / L.INSN_BYTES), 0);
     const frameBytes = (longest + 1) * L.FRAME_WORDS * 4;
-    const scratchBytes = Math.max(frameBytes + all.length * 12, 2 * longest);
+    const memoCap = L.MEMO_PER_INSN * longest + 16;
+    const memoAt = frameBytes + ((all.length * 12 + 7) & ~7);
+    const scratchBytes = Math.max(memoAt + memoCap * L.MEMO_BYTES, 2 * longest);
     const set = this.arena.alloc(at, 'a filter set');
     let scratch = -1;
     try {
@@ -197,7 +199,7 @@ export class SeccompEngine {
         w[r + L.A_BASE] = sec.base;
         w[r + L.A_COUNT] = sec.count;
         w[r + L.A_CACHE] = cacheAt[i]!;
-        this.wasm.prepare(set, i, scratch, scratch + frameBytes);
+        this.wasm.prepare(set, i, scratch, scratch + frameBytes, scratch + memoAt, memoCap);
       });
       this.wasm.publish(set);
     } catch (e) {

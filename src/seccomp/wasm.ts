@@ -11,11 +11,11 @@ export interface SeccompExports {
   run(prog: number, len: number, data: number, mem: number): number;
   evaluateUncached(set: number, data: number, mem: number): number;
   evaluate(set: number, sec: number, data: number, mem: number): number;
-  proveOne(prog: number, len: number, nr: number, arch: number, scratch: number): void;
+  proveOne(prog: number, len: number, nr: number, arch: number, scratch: number, memo: number, cap: number): void;
   provedConstant(): number;
   provedValue(): number;
   provedLowest(): number;
-  prepare(set: number, sec: number, scratch: number, proofs: number): void;
+  prepare(set: number, sec: number, scratch: number, proofs: number, memo: number, cap: number): void;
   publish(set: number): void;
 }
 
