@@ -71,8 +71,16 @@ describe('install() refuses as the kernel does, and installs nothing', () => {
     );
     const f = e.install([[{ code: 6, jt: 0, jf: 0, k: ALLOW }]], { abis: [X86_64] });
     expect(refused(() => e.evaluate(f, { nr: 1, abi: 'linux-arm64' })).message).toBe('seccomp: the filter set answers for linux-x86_64, not linux-arm64');
+    for (const nr of [NaN, 1.5, 2 ** 32, -(2 ** 31) - 1, '1', 1n]) {
+      expect(refused(() => e.evaluate(f, { nr: nr as number })).code).toBe('EBADNR');
+      expect(refused(() => e.evaluateUncached(f, { nr: nr as number })).code).toBe('EBADNR');
+    }
+    expect(refused(() => e.evaluate(f, { nr: NaN })).message).toBe('seccomp: call number NaN is not an integer from -2^31 to 2^32 - 1 (seccomp_data.nr is a 32-bit word)');
+    expect(e.evaluate(f, { nr: -1 })).toBe(ALLOW);
+    expect(refused(() => e.evaluateUncached(f, { nr: 1, args: [0.5] })).message).toBe('seccomp: argument 0.5 is not a 64-bit integer (a number that is an integer, or a BigInt)');
     e.release(f);
     expect(refused(() => e.release(f)).code).toBe('ENOTLOADED');
+    expect(refused(() => e.evaluate(f, { nr: 1 })).code).toBe('ENOTLOADED');
   });
 });
 

@@ -220,8 +220,9 @@ export class SeccompEngine {
 
   /** The stack's action for a call (a proven number: one read of the cache). */
   evaluate(f: SeccompFilters, data: SeccompData): number {
-    if (f !== this.lastSet || data.abi !== undefined) return this.evaluateSection(f, data);
-    const n = (data.nr - this.lastBase) >>> 0;
+    const nr = data.nr;
+    if (f !== this.lastSet || data.abi !== undefined || (nr !== (nr | 0) && nr !== nr >>> 0)) return this.evaluateSection(f, data);
+    const n = (nr - this.lastBase) >>> 0;
     if (n < this.lastCount && (data.arch === undefined || data.arch >>> 0 === this.lastArch)) {
       const c = this.u32[this.lastWord + n];
       if (c !== undefined && c !== L.NOT_CONST) return c;
@@ -230,6 +231,7 @@ export class SeccompEngine {
   }
 
   private evaluateSection(f: SeccompFilters, data: SeccompData): number {
+    checkNr(data?.nr);
     const i = this.sectionOf(f, data.abi);
     const sec = f.sections[i]!;
     if (i === 0) {
@@ -250,6 +252,7 @@ export class SeccompEngine {
 
   /** The same, always running every program (tests compare the two). */
   evaluateUncached(f: SeccompFilters, data: SeccompData): number {
+    checkNr(data?.nr);
     this.write(f.sections[this.sectionOf(f, data.abi)]!, data);
     return this.wasm.evaluateUncached(f.at, this.dataAt, this.memAt) >>> 0;
   }
@@ -313,9 +316,19 @@ export class SeccompEngine {
   }
 }
 
+/** seccomp_data.nr is a 32-bit word: an integer from -2^31 to 2^32 - 1. */
+function checkNr(nr: unknown): void {
+  if (typeof nr !== 'number' || (nr !== (nr | 0) && nr !== nr >>> 0)) {
+    throw new SystabError('EBADNR', `seccomp: call number ${typeof nr === 'bigint' ? `${nr}n` : String(nr)} is not an integer from -2^31 to 2^32 - 1 (seccomp_data.nr is a 32-bit word)`);
+  }
+}
+
 function put(w: Uint32Array, at: number, v: number | bigint, bigEndian: boolean): void {
   let lo: number;
   let hi: number;
+  if (typeof v !== 'bigint' && (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 63) || v >= 2 ** 64)) {
+    throw new SystabError('EBADARG', `seccomp: argument ${typeof v === 'number' ? v : typeof v} is not a 64-bit integer (a number that is an integer, or a BigInt)`);
+  }
   if (typeof v === 'bigint') {
     const u = BigInt.asUintN(64, v);
     lo = Number(u & 0xffffffffn);
