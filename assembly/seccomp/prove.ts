@@ -125,6 +125,7 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize, me
   store<u32>(top, 0, F_X << 2);
   let frames: u32 = 1;
   let steps: u32 = 0;
+  let forked = false;
   const FB: usize = L.FRAME_WORDS << 2;
   while (frames > 0) {
     frames--;
@@ -139,7 +140,8 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize, me
     while (going) {
       if (join) {
         join = false;
-        if (seen(memo, cap, pc, known, a, x, m)) break;
+        // Paths can only meet after a fork: a proof without one skips the memo.
+        if (forked && seen(memo, cap, pc, known, a, x, m)) break;
       }
       if (++steps > <u32>L.PROVE_STEPS) {
         unknown();
@@ -216,6 +218,7 @@ export function prove(p: usize, len: u32, nr: u32, arch: u32, scratch: usize, me
               // (The popped frame f is slot `frames`: it keeps its M[].)
               saveFrame(f, pc + jf, known, a, x);
               frames++;
+              forked = true;
               // Continue the true way in the next frame, with a copy of M[].
               const h = scratch + <usize>frames * FB;
               memory.copy(h + (F_M << 2), m, 16 << 2);
