@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSeccompEngine } from '../src/seccomp/engine.js';
 
-const TESTS = new URL('../../shared/data/libseccomp-tests/tests/', import.meta.url).pathname;
+const TESTS = new URL('../data/libseccomp-tests/', import.meta.url).pathname;
 const LIB = '/usr/lib/x86_64-linux-gnu/libseccomp.so.2';
 const why = !existsSync(TESTS) ? `${TESTS} is missing` : !existsSync(LIB) ? `${LIB} is missing (libseccomp2)` : spawnSync('gcc', ['--version']).status !== 0 ? 'gcc is not installed' : undefined;
 
