@@ -1,7 +1,8 @@
 // dist/seccomp.wasm: seccomp's classic BPF for systab, apart from the core
 // (a table that never filters never loads it). Runs over the memory it
-// imports; layout.ts says where everything lives. Stateless but for the
-// prover's last result: any instance may evaluate any published set.
+// imports; layout.ts says where everything lives. Its globals (the prover's
+// last result and memo epoch) serve install only: any instance may evaluate
+// any published set.
 import { checkProgram, kernelLength } from './check';
 import { runProgram, runSet, evaluateSet } from './run';
 import { fillCache } from './cache';
