@@ -2,7 +2,14 @@
 // writes it down: read back word by word, and evaluated by a second
 // instance of seccomp.wasm over the same shared memory (a set is all a
 // reader needs, plus its own seccomp_data and M[]).
+import { build } from 'esbuild';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import * as L from '../assembly/seccomp/layout.js';
 import { createSeccompEngine } from '../src/seccomp/engine.js';
 import { instantiate } from '../src/seccomp/wasm.js';
@@ -67,5 +74,32 @@ describe('a filter set in memory', () => {
   it('is unpublished by release()', () => {
     e.release(f);
     expect(Atomics.load(w, at + L.S_MAGIC)).toBe(0);
+  });
+});
+
+describe('a reader in a worker', () => {
+  it('evaluates a set another thread installed, from its byte offset alone', async () => {
+    // The reader bundled as the package will ship it (src/ is TypeScript; a worker runs plain JS).
+    const out = join(mkdtempSync(join(tmpdir(), 'systab-seccomp-reader-')), 'reader.mjs');
+    await build({ entryPoints: [new URL('../src/seccomp/reader.ts', import.meta.url).pathname], outfile: out, bundle: true, format: 'esm', platform: 'neutral', plugins: [inlineWasm], logLevel: 'warning' });
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
+    const e = createSeccompEngine({ memory, base: 0, bytes: 16 * 65536 });
+    const f = e.install([bytesOf([ins(0x20, 0, 0, 20), ins(0x15, 0, 1, 5), ins(0x06, 0, 0, ERRNO | 5), ins(0x06, 0, 0, ALLOW)])], { abis: [X86_64, S390X] });
+    const code = `
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      import(${JSON.stringify(pathToFileURL(out).href)}).then(({ attachSeccomp }) => {
+        const r = attachSeccomp(d.memory, d.scratchAt);
+        const got = [r.evaluate(d.set, { nr: 1, args: [5n << 32n] }), r.evaluate(d.set, { nr: 1, args: [5] }), r.evaluate(d.set, { nr: 1, section: 1, args: [5] }), r.evaluate(d.set, { nr: 1, section: 1, args: [5n << 32n] })];
+        try { r.evaluate(d.set + 8, { nr: 1 }); } catch (e) { got.push(e.code); }
+        parentPort.postMessage(got);
+      });`;
+    const w = new Worker(code, { eval: true, workerData: { memory, set: f.at, scratchAt: 16 * 65536 } });
+    const got = await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await w.terminate();
+    // Word 20 is args[0]'s high half on x86_64 (section 0), its low half on s390x (section 1).
+    expect(got).toEqual([ERRNO | 5, ALLOW, ERRNO | 5, ALLOW, 'EATTACH']);
   });
 });
