@@ -17,7 +17,9 @@ export type SystabErrorCode =
   | 'ENOSYS' // the missing-call policy is 'throw'
   | 'EREMOTE' // a handler run in another worker for this call threw
   | 'EASYNC' // a call whose answer is a promise, in a table made without async: true
-  | 'ELAYOUT'; // verify() found a broken invariant
+  | 'ELAYOUT' // verify() found a broken invariant
+  | 'EINVAL' // a seccomp filter the kernel refuses (its errno: EINVAL)
+  | 'ENOMEM'; // a seccomp filter stack over the kernel's instruction limit (its errno: ENOMEM)
 
 export class SystabError extends Error {
   readonly code: SystabErrorCode;
