@@ -9,13 +9,15 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/abi', { recursive: true });
 if (!existsSync('build/core.wasm')) throw new Error('build/core.wasm is missing: run npm run build:wasm first');
 copyFileSync('build/core.wasm', 'dist/core.wasm');
+if (!existsSync('build/seccomp.wasm')) throw new Error('build/seccomp.wasm is missing: run npm run build:seccomp first');
+copyFileSync('build/seccomp.wasm', 'dist/seccomp.wasm');
 
 // Entry points `systab/abi/<id>`: the ABI modules and `list` (abiIds). The
 // helpers beside them (lookup, read, types) are bundled into what uses them,
 // and package.json's exports map refuses their subpaths.
 const abis = readdirSync('src/abi').filter((f) => /^(linux|wasi)-[\w-]+\.ts$/.test(f) || f === 'list.ts');
 await build({
-  entryPoints: ['src/index.ts', 'src/wasi/index.ts', 'src/trace/index.ts', ...abis.map((f) => `src/abi/${f}`)],
+  entryPoints: ['src/index.ts', 'src/wasi/index.ts', 'src/trace/index.ts', 'src/seccomp/index.ts', ...abis.map((f) => `src/abi/${f}`)],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,
