@@ -1,0 +1,158 @@
+// Linux call decoders, after strace 6.1's (io.c, open.c, mem.c, stat.c,
+// fcntl.c, signal.c, resource.c, time.c, net.c, ...): which arguments print
+// at entry, which at exit (what the call writes), and how the result
+// prints. Written from reading strace; no strace code.
+import { type Arg, addr, type Ctx, D, DIRFD, I, MODE, P, PATH, path, strn, U, X } from './call.js';
+import type { Layout } from './layout.js';
+import * as S from './structs.js';
+import { flags, hex, lookup, openModes, xval } from './xlat.js';
+
+/** How a result prints: signed decimal, hex (brk, mmap), octal (umask), or `?` (the call does not return). */
+export type RetStyle = 'd' | 'x' | 'o' | 'none';
+
+export interface Decoder {
+  /** What strace prints at entry: the arguments up to the first one the call writes, with the `, ` that follows them. */
+  enter(c: Ctx): string;
+  /** The rest, printed once the call returned. */
+  exit?(c: Ctx): string;
+  ret?: RetStyle;
+  /** A successful result's `(text)` and style (fcntl F_GETFL: `= 0x8002 (flags O_RDWR|O_LARGEFILE)`). */
+  aux?(c: Ctx): { text: string; hex: boolean } | null;
+}
+
+/** enter args, then exit args (strace's common shape). */
+function def(enter: Arg[], exit: Arg[] = [], ret?: RetStyle): Decoder {
+  const sep = exit.length > 0 ? ', ' : '';
+  const d: Decoder = { enter: (c) => enter.map((a) => a(c)).join(', ') + (enter.length > 0 ? sep : '') };
+  if (exit.length > 0) d.exit = (c) => exit.map((a) => a(c)).join(', ');
+  if (ret) d.ret = ret;
+  return d;
+}
+
+const FLAGS = (i: number, t: string, dflt: string) => (c: Ctx) => flags(c.x(t), c.uint(i), dflt);
+const XVAL = (i: number, t: string, dflt: string) => (c: Ctx) => xval(c.x(t), c.uint(i), dflt);
+/** A pointer the call fills: its struct after success, the address after failure. */
+const OUT = (i: number, f: (c: Ctx, v: bigint) => string) => (c: Ctx) => (c.failed || c.u(i) === 0n ? addr(c.u(i)) : f(c, c.u(i)));
+const STRN = (i: number, len: number) => (c: Ctx) => strn(c, c.u(i), c.u(len));
+/** A buffer of as many bytes as the call returned. */
+const RBUF = (i: number) => (c: Ctx) => (c.failed ? addr(c.u(i)) : strn(c, c.u(i), c.result));
+const SIG = (i: number) => (c: Ctx) => S.signal(c.int(i));
+const CLOCK = (i: number) => (c: Ctx) => (c.int(i) < 0 ? String(c.int(i)) : xval(c.x('clocknames'), c.uint(i), 'CLOCK_???'));
+const TIMESPEC = (i: number) => (c: Ctx) => S.timespec(c, c.u(i));
+/** nanosleep's remaining time: printed only when a signal cut the sleep short. */
+const REM = (i: number) => (c: Ctx) => (c.failed && (c.result === -4n || c.result <= -512n) ? S.timespec(c, c.u(i)) : addr(c.u(i)));
+
+function mmapFlags(c: Ctx, v: bigint): string {
+  const t = c.x('mmap_flags');
+  let out = xval(t, v & 0xfn, 'MAP_???');
+  const huge = v & (0x3fn << 26n);
+  const rest = v & ~0xfn & ~(0x3fn << 26n);
+  if (rest !== 0n) out += '|' + flags(t, rest, null);
+  if (huge !== 0n) out += `|${huge >> 26n}<<MAP_HUGE_SHIFT`;
+  return out;
+}
+
+function openat(c: Ctx, o: number): string {
+  const fl = c.uint(o + 1);
+  const creat = (lookupValue(c, 'open_mode_flags', 'O_CREAT') | lookupValue(c, 'open_mode_flags', '__O_TMPFILE')) & fl;
+  return `${path(c, c.u(o))}, ${openModes(c.arch, fl)}` + (creat !== 0n ? `, ${MODE(o + 2)(c)}` : '');
+}
+
+function lookupValue(c: Ctx, t: string, name: string): bigint {
+  for (const [n, v] of c.x(t)) if (n === name) return v;
+  return 0n;
+}
+
+function fcntl(): Decoder {
+  const named = (c: Ctx, n: string) => lookup(c.x('fcntlcmds'), c.uint(1)) === n;
+  return {
+    enter(c) {
+      const cmd = xval(c.x('fcntlcmds'), c.uint(1), 'F_???');
+      const name = lookup(c.x('fcntlcmds'), c.uint(1));
+      let third: string | null;
+      switch (name) {
+        case 'F_SETFD': third = flags(c.x('fdflags'), c.u(2), 'FD_???'); break;
+        case 'F_DUPFD': case 'F_DUPFD_CLOEXEC': case 'F_SETPIPE_SZ': third = D(2)(c); break;
+        case 'F_SETFL': third = openModes(c.arch, c.u(2)); break;
+        case 'F_SETSIG': third = S.signal(c.int(2)); break;
+        case 'F_SETOWN': third = I(2)(c); break;
+        case 'F_GETFD': case 'F_GETFL': case 'F_GETOWN': case 'F_GETSIG': case 'F_GETPIPE_SZ': case 'F_GETLEASE': case 'F_GET_SEALS': third = null; break;
+        default: third = hex(c.u(2));
+      }
+      return `${I(0)(c)}, ${cmd}` + (third === null ? '' : `, ${third}`);
+    },
+    aux(c) {
+      if (named(c, 'F_GETFD') && c.result !== 0n) return { text: 'flags ' + flags(c.x('fdflags'), c.result, null), hex: true };
+      if (named(c, 'F_GETFL')) return { text: 'flags ' + openModes(c.arch, c.result), hex: true };
+      return null;
+    },
+  };
+}
+
+function ioctl(): Decoder {
+  return {
+    enter(c) {
+      const name = lookup(c.x('ioctls'), c.uint(1));
+      return `${I(0)(c)}, ${name ?? hex(c.uint(1))}, ${name !== null ? P(2)(c) : X(2)(c)}`;
+    },
+  };
+}
+
+/** Every Linux call decoded beyond raw arguments, by name. */
+export function linuxDecoders(L: Layout): Record<string, Decoder> {
+  const stat = (c: Ctx, v: bigint) => S.stat(c, L, v);
+  const sigaction = (c: Ctx, v: bigint) => S.sigaction(c, L, v);
+  const none: Decoder = def([]);
+  return {
+    read: def([I(0)], [RBUF(1), U(2)]),
+    write: def([I(0), STRN(1, 2), U(2)]),
+    pread64: def([I(0)], [RBUF(1), U(2), D(3)]),
+    pwrite64: def([I(0), STRN(1, 2), U(2), D(3)]),
+    readv: def([I(0)], [(c) => S.iovec(c, c.u(1), c.u(2), c.failed ? -1n : c.result, !c.failed), U(2)]),
+    writev: def([I(0), (c) => S.iovec(c, c.u(1), c.u(2), -1n, true), U(2)]),
+    openat: { enter: (c) => `${DIRFD(0)(c)}, ${openat(c, 1)}` },
+    close: def([I(0)]),
+    lseek: def([I(0), D(1), XVAL(2, 'whence_codes', 'SEEK_???')]),
+    newfstatat: def([DIRFD(0), PATH(1)], [OUT(2, stat), FLAGS(3, 'at_flags', 'AT_???')]),
+    fstat: def([I(0)], [OUT(1, stat)]),
+    brk: def([P(0)], [], 'x'),
+    mmap: def([P(0), U(1), FLAGS(2, 'mmap_prot', 'PROT_???'), (c) => mmapFlags(c, c.u(3)), I(4), X(5)], [], 'x'),
+    munmap: def([P(0), U(1)]),
+    mprotect: def([P(0), U(1), FLAGS(2, 'mmap_prot', 'PROT_???')]),
+    exit: def([I(0)], [], 'none'),
+    exit_group: def([I(0)], [], 'none'),
+    getpid: none, gettid: none, getppid: none, getuid: none, geteuid: none, getgid: none, getegid: none, sched_yield: none,
+    uname: def([], [OUT(0, S.utsname)]),
+    clock_gettime: def([CLOCK(0)], [OUT(1, S.timespec)]),
+    clock_getres: def([CLOCK(0)], [OUT(1, S.timespec)]),
+    nanosleep: def([TIMESPEC(0)], [REM(1)]),
+    clock_nanosleep: def([CLOCK(0), FLAGS(1, 'clockflags', 'TIMER_???'), TIMESPEC(2)], [REM(3)]),
+    readlinkat: def([DIRFD(0), PATH(1)], [RBUF(2), U(3)]),
+    getcwd: def([], [(c) => (c.failed ? addr(c.u(0)) : path(c, c.u(0))), U(1)]),
+    unlinkat: def([DIRFD(0), PATH(1), FLAGS(2, 'at_flags', 'AT_???')]),
+    mkdirat: def([DIRFD(0), PATH(1), MODE(2)]),
+    faccessat: def([DIRFD(0), PATH(1), FLAGS(2, 'access_modes', '?_OK')]),
+    fcntl: fcntl(),
+    ioctl: ioctl(),
+    dup: def([I(0)]),
+    dup3: def([I(0), I(1), FLAGS(2, 'open_mode_flags', 'O_???')]),
+    pipe2: def([], [OUT(0, S.fdPair), FLAGS(1, 'open_mode_flags', 'O_???')]),
+    getrandom: def([], [(c) => (c.failed ? addr(c.u(0)) : strnHex(c, c.u(0), c.result)), U(1), FLAGS(2, 'getrandom_flags', 'GRND_???')]),
+    prlimit64: def([I(0), XVAL(1, 'resources', 'RLIMIT_???'), (c) => S.rlimit64(c, c.u(2))], [OUT(3, S.rlimit64)]),
+    rt_sigaction: def([SIG(0), (c) => sigaction(c, c.u(1))], [OUT(2, sigaction), U(3)]),
+    rt_sigprocmask: def([XVAL(0, 'sigprocmaskcmds', 'SIG_???'), (c) => S.sigset(c, c.u(1), c.u(3))], [OUT(2, (cc, v) => S.sigset(cc, v, cc.u(3))), U(3)]),
+    set_tid_address: def([P(0)]),
+    set_robust_list: def([P(0), U(1)]),
+    kill: def([I(0), SIG(1)]),
+    tkill: def([I(0), SIG(1)]),
+    tgkill: def([I(0), I(1), SIG(2)]),
+    umask: def([MODE(0)], [], 'o'),
+    connect: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
+    bind: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
+  };
+}
+
+/** getrandom's buffer: always hex-quoted, as strace's QUOTE_FORCE_HEX. */
+function strnHex(c: Ctx, v: bigint, len: bigint): string {
+  return strn(c, v, len, 'all');
+}
