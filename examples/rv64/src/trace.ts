@@ -7,6 +7,12 @@ import type { Table } from 'systab';
 import { createFormatter, exitedLine, type Pending } from '../../../src/trace/format.js';
 import type { Memory } from './memory.js';
 
+/** strace's nargs for calls the formatter prints raw (it knows its own decoded calls'); from the kernel's SYSCALL_DEFINEn. */
+const NARGS: Record<string, number> = {
+  madvise: 3, mremap: 5, exit: 1, rseq: 4, sysinfo: 1, io_uring_setup: 2, getppid: 0, getuid: 0, geteuid: 0, getgid: 0, getegid: 0,
+  set_robust_list: 2, dup: 1, pread64: 4, pwrite64: 4,
+};
+
 export interface TraceOptions {
   /** strace -s: bytes of a buffer shown before `...`. */
   strSize?: number;
@@ -14,7 +20,7 @@ export interface TraceOptions {
 
 /** Prints one strace line per call through write; returns the last line for a process that ended (`+++ exited with 0 +++`). */
 export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: TraceOptions = {}): { ended(code: number, signal?: string): void } {
-  const f = createFormatter({ abi: t.abi, read: (a, n) => (mem.valid(a, n) ? mem.bytes(a, n) : null), strSize: o.strSize });
+  const f = createFormatter({ abi: t.abi, read: (a, n) => (mem.valid(a, n) ? mem.bytes(a, n) : null), strSize: o.strSize, nargs: (name) => NARGS[name] });
   // Arguments are rendered on entry: a call may overwrite the memory they point to.
   // Hooks run for handled and missing numbers alike; numbers outside every
   // range of the ABI have no slot, so the missing-call policy traces those.

@@ -16,3 +16,4 @@ export const ENOTTY = 25;
 export const ESPIPE = 29;
 export const ERANGE = 34;
 export const ENOSYS = 38;
+export const ENOTEMPTY = 39;

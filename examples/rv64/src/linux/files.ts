@@ -1,4 +1,4 @@
-// openat, close, lseek, newfstatat, fstat, readlinkat, unlinkat, faccessat,
+// openat, close, lseek, newfstatat, fstat, readlinkat, unlinkat, mkdirat, faccessat,
 // getcwd, dup, dup3, fcntl, ioctl: the descriptor and name side of files.
 import * as fs from 'node:fs';
 import { EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, ERANGE } from './errno.js';
@@ -7,6 +7,7 @@ import { type OpenFile, isTty, resolvePath, S_IFCHR, S_IFDIR, S_IFIFO, S_IFREG, 
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_REMOVEDIR = 0x200;
 const O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_DIRECTORY = 0o200000, O_ACCMODE = 3;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
@@ -112,9 +113,18 @@ export function filesModule(p: Process): LinuxModule {
         mem.write(buf, target.subarray(0, n));
         return n;
       },
-      unlinkat: (dirfd, pathPtr) => {
+      unlinkat: (dirfd, pathPtr, flags) => {
         const path = pathAt(dirfd, pathPtr);
-        return typeof path === 'number' ? path : vfs.unlink(path);
+        if (typeof path === 'number') return path;
+        return flags & AT_REMOVEDIR ? vfs.rmdir(path) : vfs.unlink(path);
+      },
+      mkdirat: (dirfd, pathPtr, mode) => {
+        const path = pathAt(dirfd, pathPtr);
+        if (typeof path === 'number') return path;
+        if (vfs.lookup(path)) return -EEXIST;
+        if (!vfs.parentOk(path)) return -ENOENT;
+        vfs.create(path, S_IFDIR | (mode & 0o7777));
+        return 0;
       },
       faccessat: (dirfd, pathPtr) => {
         const path = pathAt(dirfd, pathPtr);

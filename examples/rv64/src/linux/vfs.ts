@@ -3,7 +3,7 @@
 // other file lives in memory and disappears when the emulator exits.
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
-import { EBADF, EISDIR, ENOENT, ENOTDIR, ESPIPE } from './errno.js';
+import { EBADF, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, ESPIPE } from './errno.js';
 
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
@@ -55,6 +55,16 @@ export class MemFs {
     const node = this.nodes.get(path);
     if (!node) return -ENOENT;
     if ((node.mode & S_IFDIR) !== 0) return -EISDIR;
+    this.nodes.delete(path);
+    return 0;
+  }
+
+  /** 0 or -errno: removes an empty directory. */
+  rmdir(path: string): number {
+    const node = this.nodes.get(path);
+    if (!node) return -ENOENT;
+    if ((node.mode & S_IFDIR) === 0) return -ENOTDIR;
+    for (const p of this.nodes.keys()) if (p.startsWith(path + '/')) return -ENOTEMPTY;
     this.nodes.delete(path);
     return 0;
   }
