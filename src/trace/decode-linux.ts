@@ -37,7 +37,7 @@ const STRN = (i: number, len: number) => (c: Ctx) => strn(c, c.u(i), c.u(len));
 /** A buffer of as many bytes as the call returned. */
 const RBUF = (i: number) => (c: Ctx) => (c.failed ? addr(c.u(i)) : strn(c, c.u(i), c.result));
 const SIG = (i: number) => (c: Ctx) => S.signal(c.int(i));
-const CLOCK = (i: number) => (c: Ctx) => (c.int(i) < 0 ? String(c.int(i)) : xval(c.x('clocknames'), c.uint(i), 'CLOCK_???'));
+const CLOCK = (i: number) => (c: Ctx) => xval(c.x('clocknames'), c.uint(i), 'CLOCK_???');
 const TIMESPEC = (i: number) => (c: Ctx) => S.timespec(c, c.u(i));
 /** nanosleep's remaining time: printed only when a signal cut the sleep short. */
 const REM = (i: number) => (c: Ctx) => (c.failed && (c.result === -4n || c.result <= -512n) ? S.timespec(c, c.u(i)) : addr(c.u(i)));
@@ -76,6 +76,8 @@ function fcntl(): Decoder {
         case 'F_SETFL': third = openModes(c.arch, c.u(2)); break;
         case 'F_SETSIG': third = S.signal(c.int(2)); break;
         case 'F_SETOWN': third = I(2)(c); break;
+        // struct flock is not decoded: its address (what strace prints when the call fails).
+        case 'F_GETLK': case 'F_SETLK': case 'F_SETLKW': case 'F_OFD_GETLK': case 'F_OFD_SETLK': case 'F_OFD_SETLKW': third = P(2)(c); break;
         case 'F_GETFD': case 'F_GETFL': case 'F_GETOWN': case 'F_GETSIG': case 'F_GETPIPE_SZ': case 'F_GETLEASE': case 'F_GET_SEALS': third = null; break;
         default: third = hex(c.u(2));
       }
@@ -89,11 +91,19 @@ function fcntl(): Decoder {
   };
 }
 
+const IOC_DIR = ['_IOC_NONE', '_IOC_WRITE', '_IOC_READ', '_IOC_READ|_IOC_WRITE'];
+
+/** An ioctl request strace has no name for: `_IOC(_IOC_READ, 0x54, 0x1, 0x8)` (the generic encoding x86_64 and riscv64 share). */
+function ioc(cmd: bigint): string {
+  return `_IOC(${IOC_DIR[Number((cmd >> 30n) & 3n)]}, ${hex((cmd >> 8n) & 0xffn)}, ${hex(cmd & 0xffn)}, ${hex((cmd >> 16n) & 0x3fffn)})`;
+}
+
+/** ioctl: the request by name and its argument's address (the structs behind requests are not decoded), or _IOC() and the raw argument. */
 function ioctl(): Decoder {
   return {
     enter(c) {
       const name = lookup(c.x('ioctls'), c.uint(1));
-      return `${I(0)(c)}, ${name ?? hex(c.uint(1))}, ${name !== null ? P(2)(c) : X(2)(c)}`;
+      return `${I(0)(c)}, ${name ?? ioc(c.uint(1))}, ${name !== null ? P(2)(c) : X(2)(c)}`;
     },
   };
 }
