@@ -37,13 +37,15 @@ export class Guest {
     let at = addr;
     while (got < limit) {
       const n = Math.min(limit - got, PAGE - Number(at % BigInt(PAGE)));
-      const b = this.bytes(at, n);
+      // A reader may refuse a whole page past the string's end: then byte by byte.
+      const b = this.bytes(at, n) ?? this.bytes(at, 1);
       if (b === null) break;
-      const nul = b.subarray(0, n).indexOf(0);
-      parts.push(b.subarray(0, nul >= 0 ? nul + 1 : n));
-      got += nul >= 0 ? nul + 1 : n;
+      const len = Math.min(n, b.length);
+      const nul = b.subarray(0, len).indexOf(0);
+      parts.push(b.subarray(0, nul >= 0 ? nul + 1 : len));
+      got += nul >= 0 ? nul + 1 : len;
       if (nul >= 0) break;
-      at += BigInt(n);
+      at += BigInt(len);
     }
     if (parts.length === 0) return null;
     const out = new Uint8Array(got);

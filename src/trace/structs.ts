@@ -207,7 +207,7 @@ export function sockaddr(c: Ctx, v: bigint, len: number): string {
       out += `, sin6_port=htons(${port}), sin6_flowinfo=htonl(${flow}), inet_pton(AF_INET6, "${ipv6(b.subarray(8, 24))}", &sin6_addr)`;
       if (n > 24) out += `, sin6_scope_id=${c.g.uint(b, 24, 4)}`;
     } else {
-      out += `, sa_data=${quoteBytes(b.subarray(2), n - 2, 'all')}`;
+      out += `, sa_data=${quoteBytes(b.subarray(2), n - 2, c.hexStyle)}`;
     }
   }
   return out + '}';
