@@ -7,24 +7,12 @@ import { Ctx } from './call.js';
 import { type Decoder, linuxDecoders, type RetStyle } from './decode-linux.js';
 import { wasiDecoders } from './decode-wasi.js';
 import { linuxError, wasiError } from './errno.js';
-import type { HexStyle } from './escape.js';
-import { Guest, type GuestReader } from './guest.js';
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
+import { Guest } from './guest.js';
 import { LAYOUTS, RAW_WORD } from './layout.js';
+import { checkOptions, type FormatterOptions } from './options.js';
 import { hex } from './xlat.js';
-
-export interface FormatterOptions {
-  abi: Abi;
-  /** Guest memory: bytes at an address, or null. Without it pointers print as hex. */
-  read?: GuestReader;
-  /** strace -s: bytes of a buffer shown before `...` (default 32). */
-  strSize?: number;
-  /** strace -x ('non-ascii'), -xx ('all'), --strings-in-hex=non-ascii-chars. */
-  hex?: HexStyle;
-  /** strace -a: the column results align to (default 40). */
-  column?: number;
-  /** Arguments of a call printed raw (no decoder): strace's nargs for it. Default 6. */
-  nargs?: (name: string) => number | undefined;
-}
 
 /** A call between enter and exit: `text` is what strace has printed of it so far (`read(3, `). */
 export interface Pending {
@@ -75,7 +63,10 @@ function toBig(v: number | bigint, bits: number): bigint {
 
 const decoderCache = new Map<string, Record<string, Decoder>>();
 
+export type { FormatterOptions };
+
 export function createFormatter(o: FormatterOptions): Formatter {
+  checkOptions(o);
   const { abi } = o;
   const layout = LAYOUTS[abi.id];
   const wasi = abi.convention === 'positive';
@@ -90,20 +81,28 @@ export function createFormatter(o: FormatterOptions): Formatter {
     decoders = decoderCache.get(abi.id) ?? linuxDecoders(layout);
     decoderCache.set(abi.id, decoders);
   }
+  /** Pendings enter() made and exit() has not consumed: a pending finishes once. */
+  const owned = new WeakSet<Pending>();
   const decoded = Object.keys(decoders).filter((n) => n in abi.names).sort();
 
   const raw = (name: string | null, c: Ctx): string => {
-    const n = Math.min(c.args.length, name === null ? 6 : o.nargs?.(name) ?? 6);
+    const n = Math.min(c.args.length, name === null ? 6 : o.nargs?.(name) ?? abi.signatures?.[name]?.params.length ?? 6);
     return c.args.slice(0, n).map(hex).join(', ');
   };
 
   const enter = (nr: number, args: readonly (number | bigint)[]): PendingCall => {
+    if (!Number.isInteger(nr) || nr < 0) throw new SystabError('EBADNR', `enter(): the call number must be a non-negative integer (got ${show(nr)})`);
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'number' && typeof a !== 'bigint')) {
+      throw new SystabError('EBADARG', `enter(): args must be an array of numbers or BigInts, the call's registers (got ${show(args)})`);
+    }
     const name = abiName(abi, nr) ?? null;
     const ctx = new Ctx(abi, layout?.arch ?? 'x86_64', guest, args.map((a) => toBig(a, wasi ? 64 : word * 8)), strSize, hexStyle);
     const decoder = name !== null && name in decoders ? decoders[name]! : null;
     const shown = name ?? `syscall_${hex(BigInt(nr))}`;
     const body = decoder ? decoder.enter(ctx) : raw(name, ctx);
-    return { nr, name: shown, text: `${shown}(${body}`, ctx, decoder };
+    const p = { nr, name: shown, text: `${shown}(${body}`, ctx, decoder };
+    owned.add(p);
+    return p;
   };
 
   const result = (p: PendingCall, r: unknown, style: RetStyle): string => {
@@ -121,6 +120,8 @@ export function createFormatter(o: FormatterOptions): Formatter {
   };
 
   const finish = (pending: Pending, r: unknown): Finished => {
+    if (!owned.has(pending)) throw new SystabError('EBADSPEC', `exit(): takes what this formatter's enter() returned (got ${show(pending)})`);
+    owned.delete(pending);
     const p = pending as PendingCall;
     const c = p.ctx;
     if (typeof r === 'number' || typeof r === 'bigint') {

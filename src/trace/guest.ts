@@ -24,7 +24,7 @@ export class Guest {
     if (len === 0) return new Uint8Array(0);
     try {
       const b = this.reader(Number(addr), len);
-      return b !== null && b.length >= len ? b : null;
+      return b instanceof Uint8Array && b.length >= len ? b : null;
     } catch {
       return null;
     }
