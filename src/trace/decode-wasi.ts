@@ -93,36 +93,37 @@ const split = (e: (c: Ctx) => string[], x: (c: Ctx) => string[]): Decoder => ({
 
 /** Every WASI call decoded beyond raw arguments, by witx name. */
 export function wasiDecoders(): Record<string, Decoder> {
-  return {
-    args_sizes_get: split(() => [], (c) => [outInt(c, 0, 4), outInt(c, 1, 4)]),
-    environ_sizes_get: split(() => [], (c) => [outInt(c, 0, 4), outInt(c, 1, 4)]),
-    args_get: entry((c) => [ptr(c, 0), ptr(c, 1)]),
-    environ_get: entry((c) => [ptr(c, 0), ptr(c, 1)]),
-    clock_res_get: split((c) => [enumName(CLOCKID, p32(c, 0))], (c) => [outInt(c, 1, 8)]),
-    clock_time_get: split((c) => [enumName(CLOCKID, p32(c, 0)), c.u(1).toString()], (c) => [outInt(c, 2, 8)]),
-    fd_close: entry((c) => [s32(c, 0)]),
-    fd_fdstat_get: split((c) => [s32(c, 0)], (c) => [fdstat(c, 1)]),
-    fd_fdstat_set_flags: entry((c) => [s32(c, 0), wflags(FDFLAGS, p32(c, 1))]),
-    fd_prestat_get: split((c) => [s32(c, 0)], (c) => [prestat(c, 1)]),
-    fd_prestat_dir_name: split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : str(c, 1), p32(c, 2).toString()]),
-    fd_read: split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : iovs(c, 1, readU32(c, 3)), p32(c, 2).toString(), ptr(c, 3)]),
-    fd_pread: split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : iovs(c, 1, readU32(c, 4)), p32(c, 2).toString(), c.u(3).toString(), ptr(c, 4)]),
-    fd_write: entry((c) => [s32(c, 0), iovs(c, 1, -1n), p32(c, 2).toString(), ptr(c, 3)]),
-    fd_pwrite: entry((c) => [s32(c, 0), iovs(c, 1, -1n), p32(c, 2).toString(), c.u(3).toString(), ptr(c, 4)]),
-    fd_seek: split((c) => [s32(c, 0), BigInt.asIntN(64, c.u(1)).toString(), enumName(WHENCE, p32(c, 2))], (c) => [outInt(c, 3, 8)]),
-    fd_tell: split((c) => [s32(c, 0)], (c) => [outInt(c, 1, 8)]),
-    fd_sync: entry((c) => [s32(c, 0)]),
-    fd_datasync: entry((c) => [s32(c, 0)]),
-    fd_renumber: entry((c) => [s32(c, 0), s32(c, 1)]),
-    path_open: split(
+  // One statement per call (not one object literal): test/structure.test.ts reads imports with a regex that a long run of lines without `;` or quotes sends into backtracking.
+  const d: Record<string, Decoder> = {};
+  d.args_sizes_get = split(() => [], (c) => [outInt(c, 0, 4), outInt(c, 1, 4)]);
+  d.environ_sizes_get = split(() => [], (c) => [outInt(c, 0, 4), outInt(c, 1, 4)]);
+  d.args_get = entry((c) => [ptr(c, 0), ptr(c, 1)]);
+  d.environ_get = entry((c) => [ptr(c, 0), ptr(c, 1)]);
+  d.clock_res_get = split((c) => [enumName(CLOCKID, p32(c, 0))], (c) => [outInt(c, 1, 8)]);
+  d.clock_time_get = split((c) => [enumName(CLOCKID, p32(c, 0)), c.u(1).toString()], (c) => [outInt(c, 2, 8)]);
+  d.fd_close = entry((c) => [s32(c, 0)]);
+  d.fd_fdstat_get = split((c) => [s32(c, 0)], (c) => [fdstat(c, 1)]);
+  d.fd_fdstat_set_flags = entry((c) => [s32(c, 0), wflags(FDFLAGS, p32(c, 1))]);
+  d.fd_prestat_get = split((c) => [s32(c, 0)], (c) => [prestat(c, 1)]);
+  d.fd_prestat_dir_name = split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : str(c, 1), p32(c, 2).toString()]);
+  d.fd_read = split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : iovs(c, 1, readU32(c, 3)), p32(c, 2).toString(), ptr(c, 3)]);
+  d.fd_pread = split((c) => [s32(c, 0)], (c) => [c.failed ? ptr(c, 1) : iovs(c, 1, readU32(c, 4)), p32(c, 2).toString(), c.u(3).toString(), ptr(c, 4)]);
+  d.fd_write = entry((c) => [s32(c, 0), iovs(c, 1, -1n), p32(c, 2).toString(), ptr(c, 3)]);
+  d.fd_pwrite = entry((c) => [s32(c, 0), iovs(c, 1, -1n), p32(c, 2).toString(), c.u(3).toString(), ptr(c, 4)]);
+  d.fd_seek = split((c) => [s32(c, 0), BigInt.asIntN(64, c.u(1)).toString(), enumName(WHENCE, p32(c, 2))], (c) => [outInt(c, 3, 8)]);
+  d.fd_tell = split((c) => [s32(c, 0)], (c) => [outInt(c, 1, 8)]);
+  d.fd_sync = entry((c) => [s32(c, 0)]);
+  d.fd_datasync = entry((c) => [s32(c, 0)]);
+  d.fd_renumber = entry((c) => [s32(c, 0), s32(c, 1)]);
+  d.path_open = split(
       (c) => [s32(c, 0), wflags(LOOKUPFLAGS, p32(c, 1)), str(c, 2), wflags(OFLAGS, p32(c, 4)), hex(c.u(5)), hex(c.u(6)), wflags(FDFLAGS, p32(c, 7))],
       (c) => [outInt(c, 8, 4)],
-    ),
-    path_create_directory: entry((c) => [s32(c, 0), str(c, 1)]),
-    path_remove_directory: entry((c) => [s32(c, 0), str(c, 1)]),
-    path_unlink_file: entry((c) => [s32(c, 0), str(c, 1)]),
-    proc_exit: { enter: (c) => s32(c, 0), ret: 'none' },
-    sched_yield: entry(() => []),
-    random_get: split(() => [], (c) => [c.failed ? ptr(c, 0) : strn(c, p32(c, 0), p32(c, 1), 'all'), p32(c, 1).toString()]),
-  };
+    );
+  d.path_create_directory = entry((c) => [s32(c, 0), str(c, 1)]);
+  d.path_remove_directory = entry((c) => [s32(c, 0), str(c, 1)]);
+  d.path_unlink_file = entry((c) => [s32(c, 0), str(c, 1)]);
+  d.proc_exit = { enter: (c) => s32(c, 0), ret: 'none' };
+  d.sched_yield = entry(() => []);
+  d.random_get = split(() => [], (c) => [c.failed ? ptr(c, 0) : strn(c, p32(c, 0), p32(c, 1), 'all'), p32(c, 1).toString()]);
+  return d;
 }
