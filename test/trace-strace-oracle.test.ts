@@ -14,8 +14,7 @@
 //   libc picks no different call on either side;
 // - exit_group and `+++ exited with 0 +++` after the markers are compared too.
 // The fixture makes no call the emulator lacks (it implements mkdirat,
-// nanosleep and clock_nanosleep for this; pipe2 it does not, so the fixture
-// does not call it).
+// nanosleep, clock_nanosleep and pipe2 for this).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +28,7 @@ const missing = ['strace', 'gcc', 'riscv64-linux-gnu-gcc'].filter((t) => !have(t
 /** The calls the fixture makes, as one strace -e trace= expression for both runs. */
 const CALLS = [
   'openat', 'write', 'writev', 'lseek', 'read', 'readv', 'fstat', 'newfstatat', 'faccessat', 'fcntl', 'dup3', 'close',
-  'ioctl', 'mmap', 'mprotect', 'munmap', 'mkdirat', 'unlinkat', 'nanosleep', 'clock_nanosleep', 'clock_gettime',
+  'ioctl', 'pipe2', 'mmap', 'mprotect', 'munmap', 'mkdirat', 'unlinkat', 'nanosleep', 'clock_nanosleep', 'clock_gettime',
   'getrandom', 'rt_sigaction', 'rt_sigprocmask', 'getpid', 'gettid', 'exit_group',
 ];
 const MARKER = 'close(-2)';

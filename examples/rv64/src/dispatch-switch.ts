@@ -15,7 +15,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
   const missing: Handler = () => ENOSYS;
   const f = (name: string): Handler => h[name] ?? missing;
   const getcwd = f('getcwd'), dup = f('dup'), dup3 = f('dup3'), fcntl = f('fcntl'), ioctl = f('ioctl'),
-    mkdirat = f('mkdirat'), unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), lseek = f('lseek'),
+    mkdirat = f('mkdirat'), unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), pipe2 = f('pipe2'), lseek = f('lseek'),
     read = f('read'), write = f('write'), readv = f('readv'), writev = f('writev'), pread64 = f('pread64'),
     pwrite64 = f('pwrite64'), readlinkat = f('readlinkat'), newfstatat = f('newfstatat'), fstat = f('fstat'),
     exit = f('exit'), exit_group = f('exit_group'), set_tid_address = f('set_tid_address'),
@@ -37,6 +37,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 48: return faccessat(a0, a1, a2, a3, a4, a5);
       case 56: return openat(a0, a1, a2, a3, a4, a5);
       case 57: return close(a0, a1, a2, a3, a4, a5);
+      case 59: return pipe2(a0, a1, a2, a3, a4, a5);
       case 62: return lseek(a0, a1, a2, a3, a4, a5);
       case 63: return read(a0, a1, a2, a3, a4, a5);
       case 64: return write(a0, a1, a2, a3, a4, a5);

@@ -4,6 +4,7 @@ export const EPERM = 1;
 export const ENOENT = 2;
 export const EIO = 5;
 export const EBADF = 9;
+export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
