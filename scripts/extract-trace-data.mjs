@@ -17,15 +17,15 @@ const SHARED = join(ROOT, '../shared/data/strace');
 const OUT = join(ROOT, 'data/strace/xlat');
 
 /** strace's xlat generator directives (#Prefix, #unconditional, ...): not C. */
-const DIRECTIVE = /^#(unconditional|value_indexed|sorted|From|Prefix|Generated|enum|include|val_type|conditional)\b/;
+const DIRECTIVE = /^#(unconditional|value_indexed|sorted|nocheckval|From|Prefix|Generated|enum|include|val_type|conditional)\b/;
 
 /** One .in file as C statements that print `file\tNAME\tvalue` for each entry the headers define. */
 function inToC(file, text) {
   const out = [];
-  for (const raw of text.split('\n')) {
+  for (const raw of text.replace(/\/\*[\s\S]*?\*\//g, '').split('\n')) {
     const line = raw.trim();
     if (line === '' || DIRECTIVE.test(line)) continue;
-    if (line.startsWith('#') || line.startsWith('/*')) { out.push(line); continue; }
+    if (line.startsWith('#')) { out.push(line); continue; }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(.*)$/.exec(line);
     if (!m) throw new Error(`${file}: cannot read entry ${JSON.stringify(line)}`);
     const [, name, value] = m;

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const XLAT_FILES = [
   'open_access_modes', 'open_mode_flags', 'at_flags', 'access_modes', 'mmap_prot', 'mmap_flags',
   'fcntlcmds', 'fdflags', 'whence_codes', 'clocknames', 'clockflags', 'getrandom_flags', 'resources',
-  'sigprocmaskcmds', 'sigact_flags', 'addrfams', 'socktypes', 'sock_type_flags', 'modetypes',
+  'sigprocmaskcmds', 'sigact_flags', 'addrfams', 'modetypes', 'madvise_cmds', 'madvise_hppa_generic_cmds', 'archvals',
 ];
 
 /** Tables strace keeps outside xlat (its ioctl list); names only, values from the uapi headers. */

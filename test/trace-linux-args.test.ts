@@ -47,6 +47,12 @@ const CALLS: [string, ...Arg[]][] = [
   ['set_robust_list', 0, 0], ['connect', -1, 0, 0], ['bind', -1, 0, 1],
   ['readlinkat', -100, 'no/such/link', 0, 64], ['getcwd', 0, 1],
   ['getpid'], ['umask', 0o22], ['umask', 0o22],
+  ['madvise', 0, 0, 4], ['madvise', 0, 0, 12], ['madvise', 0, 0, 99], ['ftruncate', -1, 100], ['fchmod', -1, 0o4755],
+  ['fchdir', -1], ['fsync', -1], ['fdatasync', -1], ['chdir', 'no/such/dir'],
+  ['open', 'no/such/file', 0o100 | 1, 0o600], ['open', 0, 0], ['access', 'no/such/file', 4 | 2], ['stat', 'no/such/file', 0],
+  ['lstat', 0, 0], ['pipe', 0], ['dup2', -1, 5], ['mkdir', 'no/such/dir', 0o755], ['unlink', 'no/such/file'],
+  ['rmdir', 'no/such/dir'], ['readlink', 'no/such/link', 0, 10],
+  ['arch_prctl', 0x1003, 0], ['arch_prctl', 0x9999, 0], ['arch_prctl', 0x1011, 0],
 ];
 
 function cSource(): string {

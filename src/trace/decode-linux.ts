@@ -108,6 +108,28 @@ function ioctl(): Decoder {
   };
 }
 
+/** madvise's advice: two strace tables (the values hppa moved in Linux 6.2 are in the second). */
+function madvise(c: Ctx): string {
+  const v = c.uint(2);
+  return lookup(c.x('madvise_cmds'), v) ?? xval(c.x('madvise_hppa_generic_cmds'), v, 'MADV_???');
+}
+
+/** arch_prctl (x86_64): ARCH_GET_FS/GS print the word they wrote, other codes their argument in hex. */
+function archPrctl(): Decoder {
+  const get = (c: Ctx) => ['ARCH_GET_FS', 'ARCH_GET_GS'].includes(lookup(c.x('archvals'), c.uint(0)) ?? '');
+  return {
+    enter(c) {
+      const code = xval(c.x('archvals'), c.uint(0), 'ARCH_???');
+      return code === 'ARCH_GET_CPUID' ? code : code + (get(c) ? ', ' : `, ${hex(c.u(1))}`);
+    },
+    exit(c) {
+      if (!get(c)) return '';
+      const b = c.failed || c.u(1) === 0n ? null : c.g.bytes(c.u(1), 8);
+      return b === null ? addr(c.u(1)) : `[${hex(c.g.uint(b, 0, 8))}]`;
+    },
+  };
+}
+
 /** Every Linux call decoded beyond raw arguments, by name. */
 export function linuxDecoders(L: Layout): Record<string, Decoder> {
   const stat = (c: Ctx, v: bigint) => S.stat(c, L, v);
@@ -158,6 +180,25 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     tgkill: def([I(0), I(1), SIG(2)]),
     umask: def([MODE(0)], [], 'o'),
     connect: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
+    madvise: def([P(0), U(1), (c) => madvise(c)]),
+    ftruncate: def([I(0), U(1)]),
+    fchmod: def([I(0), MODE(1)]),
+    fchdir: def([I(0)]),
+    fsync: def([I(0)]),
+    fdatasync: def([I(0)]),
+    chdir: def([PATH(0)]),
+    // x86_64's older calls, which glibc and static binaries still make.
+    open: { enter: (c) => openat(c, 0) },
+    access: def([PATH(0), FLAGS(1, 'access_modes', '?_OK')]),
+    stat: def([PATH(0)], [OUT(1, stat)]),
+    lstat: def([PATH(0)], [OUT(1, stat)]),
+    pipe: def([], [OUT(0, S.fdPair)]),
+    dup2: def([I(0), I(1)]),
+    mkdir: def([PATH(0), MODE(1)]),
+    unlink: def([PATH(0)]),
+    rmdir: def([PATH(0)]),
+    readlink: def([PATH(0)], [RBUF(1), U(2)]),
+    arch_prctl: archPrctl(),
     bind: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
   };
 }
