@@ -29,7 +29,7 @@ function writes(): Uint8Array[] {
 /** The lines the formatter prints for those writes (fd 3, as the fixture's open gives). */
 function ours(opts: Omit<FormatterOptions, 'abi' | 'read'>): string[] {
   const ADDR = 0x10000;
-  let mem = new Uint8Array(0);
+  let mem: Uint8Array = new Uint8Array(0);
   const f = createFormatter({ abi, ...opts, read: (a, n) => (a >= ADDR && a - ADDR + n <= mem.length ? mem.subarray(a - ADDR, a - ADDR + n) : null) });
   return writes().map((w) => {
     mem = w;
