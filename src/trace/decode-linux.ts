@@ -199,6 +199,7 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     rmdir: def([PATH(0)]),
     readlink: def([PATH(0)], [RBUF(1), U(2)]),
     arch_prctl: archPrctl(),
+    execve: def([PATH(0), (c) => S.argv(c, c.u(1)), (c) => S.envc(c, c.u(2))]),
     bind: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
   };
 }

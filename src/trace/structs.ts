@@ -212,3 +212,47 @@ export function sockaddr(c: Ctx, v: bigint, len: number): string {
   }
   return out + '}';
 }
+
+/** printstr of a C string: up to its NUL, cut at -s with `...`. */
+export function cstr(c: Ctx, v: bigint): string {
+  if (v === 0n) return 'NULL';
+  const b = c.g.cstring(v, c.strSize + 1);
+  if (b === null) return addr(v);
+  const nul = b.indexOf(0);
+  if (nul >= 0) return quoteBytes(b, nul, c.hexStyle, true);
+  return quoteBytes(b, Math.min(c.strSize, b.length), c.hexStyle, true) + '...';
+}
+
+/** execve's argv: `["ls", "-l"]`, `...` past -s entries, `... /* 0xaddr *\/` where memory ends. */
+export function argv(c: Ctx, v: bigint): string {
+  if (v === 0n) return 'NULL';
+  const w = c.g.word;
+  const parts: string[] = [];
+  for (let n = 0; ; n++) {
+    const at = v + BigInt(n * w);
+    const b = c.g.bytes(at, w);
+    if (b === null) {
+      if (n === 0) return addr(v);
+      parts.push(`... /* ${addr(at)} */`);
+      break;
+    }
+    const word = c.g.wordAt(b, 0);
+    if (word === 0n) break;
+    if (n >= c.strSize) { parts.push('...'); break; }
+    parts.push(cstr(c, word));
+  }
+  return `[${parts.join(', ')}]`;
+}
+
+/** execve's envp: its address and `/* 35 vars *\/`. */
+export function envc(c: Ctx, v: bigint): string {
+  if (v === 0n) return 'NULL';
+  const w = c.g.word;
+  let n = 0, cut = false;
+  for (; ; n++) {
+    const b = c.g.bytes(v + BigInt(n * w), w);
+    if (b === null) { if (n === 0) return addr(v); cut = true; break; }
+    if (c.g.wordAt(b, 0) === 0n) break;
+  }
+  return `${addr(v)} /* ${n} var${n === 1 ? '' : 's'}${cut ? ', unterminated' : ''} */`;
+}
