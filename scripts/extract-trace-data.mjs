@@ -26,11 +26,16 @@ function inToC(file, text) {
     const line = raw.trim();
     if (line === '' || DIRECTIVE.test(line)) continue;
     if (line.startsWith('#')) { out.push(line); continue; }
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(.*)$/.exec(line);
+    // NAME, NAME VALUE, or a name that is an expression itself (FUTEX_FD|FUTEX_PRIVATE_FLAG).
+    const m = /^([A-Za-z_][A-Za-z0-9_|]*)\s*(.*)$/.exec(line);
     if (!m) throw new Error(`${file}: cannot read entry ${JSON.stringify(line)}`);
     const [, name, value] = m;
-    if (value) out.push(`P("${file}", "${name}", (${value}));`);
-    else out.push(`#ifdef ${name}\nP("${file}", "${name}", ${name});\n#endif`);
+    const expr = value || name;
+    // Entries whose macros these (Linux 6.1) headers lack are left out, as strace's build would.
+    const ids = [...new Set(expr.replace(/\b0[xX][0-9a-fA-F]+[uUlL]*|\b\d+[uUlL]*/g, '').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])];
+    const guard = ids.map((id) => `defined(${id})`).join(' && ');
+    const print = `P("${file}", "${name}", (${expr}));`;
+    out.push(guard ? `#if ${guard}\n${print}\n#endif` : print);
   }
   return out.join('\n');
 }
@@ -47,6 +52,7 @@ function program() {
 #include <linux/mman.h>
 #include <linux/time.h>
 #include <linux/random.h>
+#include <linux/futex.h>
 #include <linux/stat.h>
 #include <linux/socket.h>
 #include <asm/signal.h>

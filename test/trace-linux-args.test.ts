@@ -52,6 +52,9 @@ const CALLS: [string, ...Arg[]][] = [
   ['open', 'no/such/file', 0o100 | 1, 0o600], ['open', 0, 0], ['access', 'no/such/file', 4 | 2], ['stat', 'no/such/file', 0],
   ['lstat', 0, 0], ['pipe', 0], ['dup2', -1, 5], ['mkdir', 'no/such/dir', 0o755], ['unlink', 'no/such/file'],
   ['rmdir', 'no/such/dir'], ['readlink', 'no/such/link', 0, 10],
+  ['futex', 0, 0, 1, 0, 0, 0], ['futex', 0, 0x80, 7, 0, 0, 0], ['futex', 0, 1, 1, 0, 0, 0], ['futex', 0, 0x189, 0, 0, 0, 0xffffffff],
+  ['futex', 0, 9, 3, 0, 0, 0x5], ['futex', 0, 10, 2, 0, 0, 0xffffffff], ['futex', 0, 0x84, 1, 2, 0x1000, 9], ['futex', 0, 3, 1, 2, 0x1000, 0],
+  ['futex', 0, 7, 0, 0, 0, 0], ['futex', 0, 0x7f, 1, 0x10, 0x20, 0x30], ['futex', 0, 0x85, 1, 2, 0x1000, 0x12345678], ['futex', 0, 5, 1, 2, 0x1000, 0xfe000001 | 0],
   ['arch_prctl', 0x1003, 0], ['arch_prctl', 0x9999, 0], ['arch_prctl', 0x1011, 0],
 ];
 

@@ -130,6 +130,45 @@ function archPrctl(): Decoder {
   };
 }
 
+/** FUTEX_WAKE_OP's encoded operation: `FUTEX_OP_ADD<<28|0x345<<12|FUTEX_OP_CMP_LT<<24|0x678`. */
+function wakeOp(c: Ctx, v: bigint): string {
+  const named = (t: string, x: bigint, dflt: string) => {
+    const n = lookup(c.x(t), x);
+    return n === null ? [hex(x), ` /* ${dflt} */`] : [n, ''];
+  };
+  const [op, opc] = named('futexwakeops', (v >> 28n) & 7n, 'FUTEX_OP_???');
+  const [cmp, cmpc] = named('futexwakecmps', (v >> 24n) & 0xfn, 'FUTEX_OP_CMP_???');
+  return ((v >> 28n) & 8n ? 'FUTEX_OP_OPARG_SHIFT<<28|' : '') +
+    `${op}<<28${opc}|${hex((v >> 12n) & 0xfffn)}<<12|${cmp}<<24${cmpc}|${hex(v & 0xfffn)}`;
+}
+
+/** futex: the operation, then the arguments that operation reads (strace's do_futex). */
+function futex(): Decoder {
+  return {
+    enter(c) {
+      const cmd = c.uint(1) & 127n;
+      const val = () => c.uint(2).toString(), val2 = () => BigInt.asUintN(32, c.u(3)).toString();
+      const ts = () => S.timespec(c, c.u(3));
+      const bitset = () => xval(c.x('futexbitset'), c.uint(5), '').replace(/ \/\*  \*\/$/, '');
+      const parts = [addr(c.u(0)), xval(c.x('futexops'), c.uint(1), 'FUTEX_???')];
+      switch (cmd) {
+        case 0n: parts.push(val(), ts()); break;
+        case 6n: case 13n: parts.push(ts()); break;
+        case 9n: parts.push(val(), ts(), bitset()); break;
+        case 10n: parts.push(val(), bitset()); break;
+        case 3n: parts.push(val(), val2(), addr(c.u(4))); break;
+        case 4n: case 12n: parts.push(val(), val2(), addr(c.u(4)), c.uint(5).toString()); break;
+        case 11n: parts.push(val(), ts(), addr(c.u(4))); break;
+        case 5n: parts.push(val(), val2(), addr(c.u(4)), wakeOp(c, c.uint(5))); break;
+        case 1n: case 2n: parts.push(val()); break;
+        case 7n: case 8n: break;
+        default: parts.push(val(), addr(c.u(3)), addr(c.u(4)), hex(c.uint(5)));
+      }
+      return parts.join(', ');
+    },
+  };
+}
+
 /** Every Linux call decoded beyond raw arguments, by name. */
 export function linuxDecoders(L: Layout): Record<string, Decoder> {
   const stat = (c: Ctx, v: bigint) => S.stat(c, L, v);
@@ -199,6 +238,7 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     rmdir: def([PATH(0)]),
     readlink: def([PATH(0)], [RBUF(1), U(2)]),
     arch_prctl: archPrctl(),
+    futex: futex(),
     execve: def([PATH(0), (c) => S.argv(c, c.u(1)), (c) => S.envc(c, c.u(2))]),
     bind: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
   };
