@@ -58,6 +58,12 @@ function program() {
 #include <asm/signal.h>
 #include <asm/resource.h>
 #include <asm/ioctls.h>
+#include <linux/netlink.h>
+/* include/linux/net.h (kernel-internal): the socket type flags are the open flags, on every architecture but MIPS. */
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC O_CLOEXEC
+#define SOCK_NONBLOCK O_NONBLOCK
+#endif
 int printf(const char *, ...);
 #define P(f, n, v) printf("%s\\t%s\\t%llu\\n", f, n, (unsigned long long)(v))
 int main(void) {

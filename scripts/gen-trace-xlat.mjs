@@ -14,7 +14,7 @@ export const XLAT_FILES = [
   'open_access_modes', 'open_mode_flags', 'at_flags', 'access_modes', 'mmap_prot', 'mmap_flags',
   'fcntlcmds', 'fdflags', 'whence_codes', 'clocknames', 'clockflags', 'getrandom_flags', 'resources',
   'sigprocmaskcmds', 'sigact_flags', 'addrfams', 'modetypes', 'madvise_cmds', 'madvise_hppa_generic_cmds', 'archvals',
-  'futexops', 'futexbitset', 'futexwakeops', 'futexwakecmps',
+  'futexops', 'futexbitset', 'futexwakeops', 'futexwakecmps', 'socktypes', 'sock_type_flags', 'inet_protocols', 'netlink_protocols',
 ];
 
 /** Tables strace keeps outside xlat (its ioctl list); names only, values from the uapi headers. */

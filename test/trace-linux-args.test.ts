@@ -55,6 +55,8 @@ const CALLS: [string, ...Arg[]][] = [
   ['futex', 0, 0, 1, 0, 0, 0], ['futex', 0, 0x80, 7, 0, 0, 0], ['futex', 0, 1, 1, 0, 0, 0], ['futex', 0, 0x189, 0, 0, 0, 0xffffffff],
   ['futex', 0, 9, 3, 0, 0, 0x5], ['futex', 0, 10, 2, 0, 0, 0xffffffff], ['futex', 0, 0x84, 1, 2, 0x1000, 9], ['futex', 0, 3, 1, 2, 0x1000, 0],
   ['futex', 0, 7, 0, 0, 0, 0], ['futex', 0, 0x7f, 1, 0x10, 0x20, 0x30], ['futex', 0, 0x85, 1, 2, 0x1000, 0x12345678], ['futex', 0, 5, 1, 2, 0x1000, 0xfe000001 | 0],
+  ['socket', 2, 1 | 0o2000000, 0], ['socket', 10, 2 | 0o4000, 17], ['socket', 1, 5, 0], ['socket', 16, 3, 15], ['socket', 99, 0x20, 7],
+  ['socket', 2, 3, 255], ['socket', 2, 1 | 0x10, 0], ['listen', -1, 128],
   ['arch_prctl', 0x1003, 0], ['arch_prctl', 0x9999, 0], ['arch_prctl', 0x1011, 0],
 ];
 

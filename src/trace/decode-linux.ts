@@ -169,6 +169,22 @@ function futex(): Decoder {
   };
 }
 
+/** socket's type: `SOCK_STREAM|SOCK_CLOEXEC`. */
+function sockType(c: Ctx, v: bigint): string {
+  const type = lookup(c.x('socktypes'), v & 0xfn);
+  if (type === null) return flags(c.x('sock_type_flags'), v, 'SOCK_???');
+  const rest = v & ~0xfn;
+  return rest === 0n ? type : `${type}|${flags(c.x('sock_type_flags'), rest, 'SOCK_???')}`;
+}
+
+/** socket's protocol by family (strace names more families' protocols; the rest print in decimal here). */
+function sockProto(c: Ctx): string {
+  const fam = c.u(0);
+  if (fam === 2n || fam === 10n) return xval(c.x('inet_protocols'), c.uint(2), 'IPPROTO_???');
+  if (fam === 16n) return xval(c.x('netlink_protocols'), c.uint(2), 'NETLINK_???');
+  return c.u(2).toString();
+}
+
 /** Every Linux call decoded beyond raw arguments, by name. */
 export function linuxDecoders(L: Layout): Record<string, Decoder> {
   const stat = (c: Ctx, v: bigint) => S.stat(c, L, v);
@@ -239,6 +255,8 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     readlink: def([PATH(0)], [RBUF(1), U(2)]),
     arch_prctl: archPrctl(),
     futex: futex(),
+    socket: def([XVAL(0, 'addrfams', 'AF_???'), (c) => sockType(c, c.uint(1)), sockProto]),
+    listen: def([I(0), I(1)]),
     execve: def([PATH(0), (c) => S.argv(c, c.u(1)), (c) => S.envc(c, c.u(2))]),
     bind: def([I(0), (c) => S.sockaddr(c, c.u(1), c.int(2)), U(2)]),
   };
