@@ -86,7 +86,7 @@ return 0;
 
 mkdirSync(OUT, { recursive: true });
 for (const f of XLAT_FILES) copyFileSync(join(SHARED, 'src/xlat', `${f}.in`), join(OUT, `${f}.in`));
-copyFileSync(join(SHARED, 'LGPL-2.1-or-later'), join(ROOT, 'data/strace/LGPL-2.1-or-later'));
+copyFileSync(join(SHARED, 'LGPL-2.1-or-later'), join(ROOT, 'data/strace/xlat/LGPL-2.1-or-later'));
 
 const tmp = mkdtempSync(join(tmpdir(), 'systab-xlat-'));
 try {
