@@ -1,9 +1,9 @@
 // src/trace/xlat.gen.ts and strerror.gen.ts are what scripts/gen-trace-xlat.mjs
 // writes from data/ (committed, so the build and the tests need no strace,
 // no compilers and nothing outside the repository).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OUTPUTS } from '../scripts/gen-trace-xlat.mjs';
+import { OUTPUTS, XLAT_FILES } from '../scripts/gen-trace-xlat.mjs';
 import { flags, openModes, table, xval } from '../src/trace/xlat.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -11,6 +11,11 @@ const ROOT = new URL('..', import.meta.url).pathname;
 describe('generated xlat and strerror tables', () => {
   it.each(Object.entries(OUTPUTS))('%s matches the generator', (file, gen) => {
     expect(readFileSync(ROOT + file, 'utf8')).toBe(gen());
+  });
+
+  it('data/strace/xlat holds exactly the strace tables the generator names', () => {
+    const copied = readdirSync(ROOT + 'data/strace/xlat').filter((f) => f.endsWith('.in')).map((f) => f.slice(0, -3)).sort();
+    expect(copied).toEqual([...XLAT_FILES].sort());
   });
 
   it('holds per-architecture values where strace\'s tables differ (MAP_32BIT is x86 only)', () => {

@@ -7,12 +7,12 @@ import { XLAT } from './xlat.gen.js';
 export type XlatArch = 'x86_64' | 'riscv64';
 export type Xlat = readonly (readonly [string, bigint])[];
 
-const cache = new Map<string, Xlat>();
+/** Parsed tables per architecture (no string key built per lookup: decoders look tables up on every call). */
+const cache: Record<XlatArch, Map<string, Xlat>> = { x86_64: new Map(), riscv64: new Map() };
 
 /** One of strace's tables (data/strace/xlat/<name>.in) with its values on arch. */
 export function table(arch: XlatArch, name: string): Xlat {
-  const key = `${arch}:${name}`;
-  let t = cache.get(key);
+  let t = cache[arch].get(name);
   if (t === undefined) {
     const src = XLAT[name];
     if (src === undefined) throw new Error(`no xlat table ${name}`);
@@ -21,7 +21,7 @@ export function table(arch: XlatArch, name: string): Xlat {
       const at = e.indexOf(':');
       return [e.slice(0, at), BigInt('0x' + e.slice(at + 1))] as const;
     });
-    cache.set(key, t);
+    cache[arch].set(name, t);
   }
   return t;
 }
