@@ -3,7 +3,8 @@
 // data cut at the result, NULL-free zero-length entries, failures as
 // addresses), rlimit, sigaction (with sa_restorer, ~[] masks), sigset (RT
 // signals), sockaddr (AF_INET, AF_INET6 with and without scope, v4-mapped,
-// compressed, AF_UNIX paths and abstract names, unknown families). The
+// compressed, AF_UNIX paths and abstract names, unknown families), statx,
+// getdents64's entry count, timeval and timezone, execve's argv. The
 // oracle: test/fixtures/strace-structs.c under Debian's strace. The fixture
 // records each call's arguments, result and the memory it touched before
 // and after; the formatter replays them (enter with the memory before, exit
@@ -19,7 +20,7 @@ import { createFormatter } from '../src/trace/format.js';
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const missing = ['strace', 'gcc'].filter((t) => !have(t));
 const ROOT = new URL('..', import.meta.url).pathname;
-const TRACED = 'close,fstat,newfstatat,clock_gettime,clock_getres,nanosleep,uname,pipe2,getcwd,readlinkat,writev,readv,write,read,getrandom,prlimit64,rt_sigaction,rt_sigprocmask,connect,bind,execve';
+const TRACED = 'close,fstat,newfstatat,clock_gettime,clock_getres,nanosleep,uname,pipe2,getcwd,readlinkat,writev,readv,write,read,getrandom,prlimit64,rt_sigaction,rt_sigprocmask,connect,bind,execve,statx,getdents64,gettimeofday';
 
 interface Rec { nr: number; args: bigint[]; result: bigint; before: Map<number, Uint8Array>; after: Map<number, Uint8Array> }
 

@@ -5,6 +5,7 @@
 import { type Arg, addr, type Ctx, D, DIRFD, I, MODE, P, PATH, path, strn, U, X } from './call.js';
 import type { Layout } from './layout.js';
 import * as S from './structs.js';
+import * as M from './structs-more.js';
 import { flags, hex, lookup, openModes, xval } from './xlat.js';
 
 /** How a result prints: signed decimal, hex (brk, mmap), octal (umask), or `?` (the call does not return). */
@@ -255,6 +256,9 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     readlink: def([PATH(0)], [RBUF(1), U(2)]),
     arch_prctl: archPrctl(),
     futex: futex(),
+    statx: def([DIRFD(0), PATH(1), (c) => M.statxFlags(c, c.uint(2)), FLAGS(3, 'statx_masks', 'STATX_???')], [OUT(4, M.statx)]),
+    getdents64: def([I(0)], [(c) => (c.failed || c.result > c.uint(2) ? addr(c.u(1)) : M.dirents64(c, c.u(1), c.result)), (c) => c.uint(2).toString()]),
+    gettimeofday: def([], [OUT(0, M.timeval), OUT(1, M.timezone)]),
     socket: def([XVAL(0, 'addrfams', 'AF_???'), (c) => sockType(c, c.uint(1)), sockProto]),
     listen: def([I(0), I(1)]),
     execve: def([PATH(0), (c) => S.argv(c, c.u(1)), (c) => S.envc(c, c.u(2))]),

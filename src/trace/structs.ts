@@ -1,9 +1,10 @@
 // Structs as strace prints them abbreviated (its default, no -v): struct
 // stat, timespec, iovec, sockaddr, sigaction, sigset, rlimit, utsname.
 // Each returns the address instead when the memory cannot be read.
-import { addr, cstringField, type Ctx, octal, strn } from './call.js';
+import { addr, cstringField, type Ctx, strn } from './call.js';
 import { quoteBytes } from './escape.js';
 import type { Layout } from './layout.js';
+import { symbolicMode } from './structs-more.js';
 import { flags, hex, lookup, xval } from './xlat.js';
 
 /** struct stat: `{st_mode=S_IFREG|0644, st_size=383, ...}`; char and block devices show st_rdev. */
@@ -12,13 +13,7 @@ export function stat(c: Ctx, L: Layout, v: bigint): string {
   if (b === null || v === 0n) return addr(v);
   const mode = c.g.uint(b, L.stat.mode, 4);
   const fmt = mode & 0o170000n;
-  const ifmt = fmt === 0n ? '' : lookup(c.x('modetypes'), fmt);
-  let m: string;
-  if (ifmt === null) m = octal(mode);
-  else {
-    m = ifmt + (ifmt ? '|' : '') + (mode & 0o4000n ? 'S_ISUID|' : '') + (mode & 0o2000n ? 'S_ISGID|' : '') +
-      (mode & 0o1000n ? 'S_ISVTX|' : '') + octal(mode & 0o777n);
-  }
+  const m = symbolicMode(c, mode);
   const second = fmt === 0o020000n || fmt === 0o060000n
     ? `st_rdev=${makedev(c.g.uint(b, L.stat.rdev, 8))}`
     : `st_size=${BigInt.asIntN(64, c.g.uint(b, L.stat.size, 8))}`;

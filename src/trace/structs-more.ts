@@ -1,0 +1,61 @@
+// More structs strace prints abbreviated: statx, a getdents64 buffer (its
+// address and entry count), timeval and timezone.
+import { addr, type Ctx, octal } from './call.js';
+import { flags, lookup } from './xlat.js';
+
+/** st_mode / stx_mode as print_symbolic_mode_t: `S_IFREG|S_ISUID|0755`. */
+export function symbolicMode(c: Ctx, mode: bigint): string {
+  const fmt = mode & 0o170000n;
+  const ifmt = fmt === 0n ? '' : lookup(c.x('modetypes'), fmt);
+  if (ifmt === null) return octal(mode);
+  return ifmt + (ifmt ? '|' : '') + (mode & 0o4000n ? 'S_ISUID|' : '') + (mode & 0o2000n ? 'S_ISGID|' : '') +
+    (mode & 0o1000n ? 'S_ISVTX|' : '') + octal(mode & 0o777n);
+}
+
+/** struct statx (include/uapi/linux/stat.h, the same on every ABI): `{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=..., ...}`. */
+export function statx(c: Ctx, v: bigint): string {
+  const b = v === 0n ? null : c.g.bytes(v, 256);
+  if (b === null) return addr(v);
+  const mask = c.g.uint(b, 0, 4);
+  let out = `{stx_mask=${flags(c.x('statx_masks'), mask, 'STATX_???')}, stx_attributes=${flags(c.x('statx_attrs'), c.g.uint(b, 8, 8), 'STATX_ATTR_???')}`;
+  if (mask & 3n) out += `, stx_mode=${symbolicMode(c, c.g.uint(b, 28, 2))}`;
+  if (mask & 0x200n) out += `, stx_size=${c.g.uint(b, 40, 8)}`;
+  return out + ', ...}';
+}
+
+/** statx's flags: the sync type, then the AT_ flags. */
+export function statxFlags(c: Ctx, v: bigint): string {
+  const sync = flags(c.x('at_statx_sync_types'), v & 0x6000n, null);
+  const rest = v & ~0x6000n;
+  return rest === 0n ? sync : `${sync}|${flags(c.x('at_flags'), rest, null)}`;
+}
+
+/** A getdents64 buffer of len bytes, abbreviated: `0x55d0c0a5a2b0 /* 5 entries *\/`. */
+export function dirents64(c: Ctx, v: bigint, len: bigint): string {
+  const HEAD = 19; // offsetof(struct linux_dirent64, d_name)
+  let count = 0, left = Number(len), at = v;
+  while (left >= HEAD) {
+    const b = c.g.bytes(at, HEAD);
+    if (b === null) break;
+    count++;
+    const reclen = Math.min(Math.max(Number(c.g.uint(b, 16, 2)), HEAD), left);
+    left -= reclen;
+    at += BigInt(reclen);
+  }
+  return `${addr(v)} /* ${count}${left > 0 ? '+' : ''} entries */`;
+}
+
+/** struct timeval: `{tv_sec=1, tv_usec=2}`. */
+export function timeval(c: Ctx, v: bigint): string {
+  const w = c.g.word;
+  const b = v === 0n ? null : c.g.bytes(v, 2 * w);
+  if (b === null) return addr(v);
+  return `{tv_sec=${BigInt.asIntN(w * 8, c.g.wordAt(b, 0))}, tv_usec=${c.g.wordAt(b, w)}}`;
+}
+
+/** struct timezone: `{tz_minuteswest=0, tz_dsttime=0}`. */
+export function timezone(c: Ctx, v: bigint): string {
+  const b = v === 0n ? null : c.g.bytes(v, 8);
+  if (b === null) return addr(v);
+  return `{tz_minuteswest=${BigInt.asIntN(32, c.g.uint(b, 0, 4))}, tz_dsttime=${BigInt.asIntN(32, c.g.uint(b, 4, 4))}}`;
+}
