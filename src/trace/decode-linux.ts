@@ -259,6 +259,8 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     statx: def([DIRFD(0), PATH(1), (c) => M.statxFlags(c, c.uint(2)), FLAGS(3, 'statx_masks', 'STATX_???')], [OUT(4, M.statx)]),
     getdents64: def([I(0)], [(c) => (c.failed || c.result > c.uint(2) ? addr(c.u(1)) : M.dirents64(c, c.u(1), c.result)), (c) => c.uint(2).toString()]),
     gettimeofday: def([], [OUT(0, M.timeval), OUT(1, M.timezone)]),
+    sysinfo: def([], [OUT(0, M.sysinfo)]),
+    mremap: { enter: (c) => `${P(0)(c)}, ${U(1)(c)}, ${U(2)(c)}, ${flags(c.x('mremap_flags'), c.u(3), 'MREMAP_???')}` + ((c.u(3) & 3n) === 3n ? `, ${P(4)(c)}` : ''), ret: 'x' },
     socket: def([XVAL(0, 'addrfams', 'AF_???'), (c) => sockType(c, c.uint(1)), sockProto]),
     listen: def([I(0), I(1)]),
     execve: def([PATH(0), (c) => S.argv(c, c.u(1)), (c) => S.envc(c, c.u(2))]),

@@ -59,3 +59,13 @@ export function timezone(c: Ctx, v: bigint): string {
   if (b === null) return addr(v);
   return `{tz_minuteswest=${BigInt.asIntN(32, c.g.uint(b, 0, 4))}, tz_dsttime=${BigInt.asIntN(32, c.g.uint(b, 4, 4))}}`;
 }
+
+/** struct sysinfo (64-bit ABIs), printed whole as strace does: `{uptime=..., loads=[...], ..., mem_unit=1}`. */
+export function sysinfo(c: Ctx, v: bigint): string {
+  const b = v === 0n ? null : c.g.bytes(v, 112);
+  if (b === null || c.g.word !== 8) return addr(v);
+  const u = (off: number, size = 8) => c.g.uint(b, off, size).toString();
+  return `{uptime=${BigInt.asIntN(64, c.g.uint(b, 0, 8))}, loads=[${u(8)}, ${u(16)}, ${u(24)}], totalram=${u(32)}, freeram=${u(40)}, ` +
+    `sharedram=${u(48)}, bufferram=${u(56)}, totalswap=${u(64)}, freeswap=${u(72)}, procs=${u(80, 2)}, totalhigh=${u(88)}, ` +
+    `freehigh=${u(96)}, mem_unit=${u(104, 4)}}`;
+}
