@@ -14,18 +14,31 @@ export class Ctx {
   /** True when the result is an error. */
   failed = false;
 
+  /** Arguments as unsigned registers, converted on first use (most decoders read few of them). */
+  private readonly big: (bigint | undefined)[] = [];
+
   constructor(
     readonly abi: Abi,
     readonly arch: XlatArch,
     readonly g: Guest,
-    readonly args: readonly bigint[],
+    /** The registers as the embedder passed them. */
+    readonly args: readonly (number | bigint)[],
+    /** Register width: 64, or 32 on 32-bit ABIs (WASI keeps 64 for its i64 arguments). */
+    readonly bits: number,
     readonly strSize: number,
     readonly hexStyle: HexStyle,
   ) {}
 
   /** Argument i as the kernel's unsigned long. */
   u(i: number): bigint {
-    return this.args[i] ?? 0n;
+    let v = this.big[i];
+    if (v === undefined) {
+      const a = this.args[i];
+      v = a === undefined ? 0n : typeof a === 'bigint' ? BigInt.asUintN(this.bits, a)
+        : Number.isFinite(a) ? BigInt.asUintN(this.bits, BigInt(Math.trunc(a))) : 0n;
+      this.big[i] = v;
+    }
+    return v;
   }
 
   /** Argument i as a signed long. */

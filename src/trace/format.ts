@@ -87,7 +87,9 @@ export function createFormatter(o: FormatterOptions): Formatter {
 
   const raw = (name: string | null, c: Ctx): string => {
     const n = Math.min(c.args.length, name === null ? 6 : o.nargs?.(name) ?? abi.signatures?.[name]?.params.length ?? 6);
-    return c.args.slice(0, n).map(hex).join(', ');
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(hex(c.u(i)));
+    return out.join(', ');
   };
 
   const enter = (nr: number, args: readonly (number | bigint)[]): PendingCall => {
@@ -96,7 +98,7 @@ export function createFormatter(o: FormatterOptions): Formatter {
       throw new SystabError('EBADARG', `enter(): args must be an array of numbers or BigInts, the call's registers (got ${show(args)})`);
     }
     const name = abiName(abi, nr) ?? null;
-    const ctx = new Ctx(abi, layout?.arch ?? 'x86_64', guest, args.map((a) => toBig(a, wasi ? 64 : word * 8)), strSize, hexStyle);
+    const ctx = new Ctx(abi, layout?.arch ?? 'x86_64', guest, args, wasi ? 64 : word * 8, strSize, hexStyle);
     const decoder = name !== null && name in decoders ? decoders[name]! : null;
     const shown = name ?? `syscall_${hex(BigInt(nr))}`;
     const body = decoder ? decoder.enter(ctx) : raw(name, ctx);
