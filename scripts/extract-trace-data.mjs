@@ -4,13 +4,13 @@
 // kernel's uapi headers (gcc for x86_64; riscv64-linux-gnu-gcc -static, run
 // under qemu-riscv64, for riscv64), and records glibc's strerror() texts.
 // Needs those tools; scripts/gen-trace-xlat.mjs then needs only the data.
-// Usage: node scripts/extract-trace-data.mjs
+// Usage: node scripts/extract-trace-data.mjs, or node scripts/gen-trace-xlat.mjs --refresh
+// (this, then the generated files).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { XLAT_FILES, EXTRA_NAMES } from './gen-trace-xlat.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = join(ROOT, '../shared/data/strace');
@@ -40,7 +40,7 @@ function inToC(file, text) {
   return out.join('\n');
 }
 
-function program() {
+function program(XLAT_FILES, EXTRA_NAMES) {
   const body = [];
   for (const f of XLAT_FILES) body.push(inToC(f, readFileSync(join(OUT, `${f}.in`), 'utf8')));
   for (const [table, names] of Object.entries(EXTRA_NAMES)) {
@@ -84,24 +84,32 @@ return 0;
 `;
 }
 
-mkdirSync(OUT, { recursive: true });
-for (const f of XLAT_FILES) copyFileSync(join(SHARED, 'src/xlat', `${f}.in`), join(OUT, `${f}.in`));
-copyFileSync(join(SHARED, 'LGPL-2.1-or-later'), join(ROOT, 'data/strace/xlat/LGPL-2.1-or-later'));
+/** Copies the tables (XLAT_FILES of scripts/gen-trace-xlat.mjs), resolves their values per architecture, records the strerror texts. */
+export function refresh(XLAT_FILES, EXTRA_NAMES) {
+  mkdirSync(OUT, { recursive: true });
+  for (const f of XLAT_FILES) copyFileSync(join(SHARED, 'src/xlat', `${f}.in`), join(OUT, `${f}.in`));
+  copyFileSync(join(SHARED, 'LGPL-2.1-or-later'), join(ROOT, 'data/strace/xlat/LGPL-2.1-or-later'));
 
-const tmp = mkdtempSync(join(tmpdir(), 'systab-xlat-'));
-try {
-  writeFileSync(join(tmp, 'values.c'), program());
-  execFileSync('gcc', ['-O0', '-w', '-o', join(tmp, 'x86_64'), join(tmp, 'values.c')]);
-  writeFileSync(join(OUT, 'values-x86_64.tsv'), execFileSync(join(tmp, 'x86_64'), { encoding: 'utf8' }));
-  execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-w', '-o', join(tmp, 'riscv64'), join(tmp, 'values.c')]);
-  writeFileSync(join(OUT, 'values-riscv64.tsv'), execFileSync('qemu-riscv64', [join(tmp, 'riscv64')], { encoding: 'utf8' }));
+  const tmp = mkdtempSync(join(tmpdir(), 'systab-xlat-'));
+  try {
+    writeFileSync(join(tmp, 'values.c'), program(XLAT_FILES, EXTRA_NAMES));
+    execFileSync('gcc', ['-O0', '-w', '-o', join(tmp, 'x86_64'), join(tmp, 'values.c')]);
+    writeFileSync(join(OUT, 'values-x86_64.tsv'), execFileSync(join(tmp, 'x86_64'), { encoding: 'utf8' }));
+    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-w', '-o', join(tmp, 'riscv64'), join(tmp, 'values.c')]);
+    writeFileSync(join(OUT, 'values-riscv64.tsv'), execFileSync('qemu-riscv64', [join(tmp, 'riscv64')], { encoding: 'utf8' }));
 
-  const names = readFileSync(join(ROOT, 'data/linux-errno/generic.tsv'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
-  writeFileSync(join(tmp, 'strerror.c'), strerrorProgram(names));
-  execFileSync('gcc', ['-O0', '-w', '-o', join(tmp, 'strerror'), join(tmp, 'strerror.c')]);
-  mkdirSync(join(ROOT, 'data/glibc-strerror'), { recursive: true });
-  writeFileSync(join(ROOT, 'data/glibc-strerror/strerror.tsv'), execFileSync(join(tmp, 'strerror'), { encoding: 'utf8', env: { LANG: 'C', LC_ALL: 'C' } }));
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
+    const names = readFileSync(join(ROOT, 'data/linux-errno/generic.tsv'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    writeFileSync(join(tmp, 'strerror.c'), strerrorProgram(names));
+    execFileSync('gcc', ['-O0', '-w', '-o', join(tmp, 'strerror'), join(tmp, 'strerror.c')]);
+    mkdirSync(join(ROOT, 'data/glibc-strerror'), { recursive: true });
+    writeFileSync(join(ROOT, 'data/glibc-strerror/strerror.tsv'), execFileSync(join(tmp, 'strerror'), { encoding: 'utf8', env: { LANG: 'C', LC_ALL: 'C' } }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log('wrote data/strace/xlat/*.in, values-x86_64.tsv, values-riscv64.tsv, data/glibc-strerror/strerror.tsv');
 }
-console.log('wrote data/strace/xlat/*.in, values-x86_64.tsv, values-riscv64.tsv, data/glibc-strerror/strerror.tsv');
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { XLAT_FILES, EXTRA_NAMES } = await import('./gen-trace-xlat.mjs');
+  refresh(XLAT_FILES, EXTRA_NAMES);
+}

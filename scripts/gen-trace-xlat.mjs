@@ -2,7 +2,10 @@
 // values on x86_64 and riscv64) and src/trace/strerror.gen.ts (glibc's
 // strerror texts) from data/strace/xlat/values-*.tsv and
 // data/glibc-strerror/strerror.tsv, which scripts/extract-trace-data.mjs
-// resolved. Usage: node scripts/gen-trace-xlat.mjs [--check]
+// resolved. Usage: node scripts/gen-trace-xlat.mjs [--check | --refresh]
+// --refresh first copies the tables named below from ../shared/data/strace
+// into data/strace/xlat/ and resolves them again (scripts/extract-trace-data.mjs:
+// needs gcc, riscv64-linux-gnu-gcc and qemu-riscv64).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -72,6 +75,7 @@ export const OUTPUTS = { 'src/trace/xlat.gen.ts': generateXlat, 'src/trace/strer
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const check = process.argv.includes('--check');
+  if (process.argv.includes('--refresh')) (await import('./extract-trace-data.mjs')).refresh(XLAT_FILES, EXTRA_NAMES);
   let stale = false;
   for (const [file, gen] of Object.entries(OUTPUTS)) {
     const text = gen();
