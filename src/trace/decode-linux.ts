@@ -3,23 +3,12 @@
 // at entry, which at exit (what the call writes), and how the result
 // prints. Written from reading strace; no strace code.
 import { type Arg, addr, type Ctx, D, DIRFD, I, MODE, P, PATH, path, strn, U, X } from './call.js';
+import type { Decoder, RetStyle } from './decoder.js';
 import type { Layout } from './layout.js';
 import * as S from './structs.js';
 import * as M from './structs-more.js';
+import { pollDecoders } from './decode-poll.js';
 import { flags, hex, lookup, openModes, xval } from './xlat.js';
-
-/** How a result prints: signed decimal, hex (brk, mmap), octal (umask), or `?` (the call does not return). */
-export type RetStyle = 'd' | 'x' | 'o' | 'none';
-
-export interface Decoder {
-  /** What strace prints at entry: the arguments up to the first one the call writes, with the `, ` that follows them. */
-  enter(c: Ctx): string;
-  /** The rest, printed once the call returned. */
-  exit?(c: Ctx): string;
-  ret?: RetStyle;
-  /** A successful result's `(text)` and style (fcntl F_GETFL: `= 0x8002 (flags O_RDWR|O_LARGEFILE)`). */
-  aux?(c: Ctx): { text: string; hex: boolean } | null;
-}
 
 /** enter args, then exit args (strace's common shape). */
 function def(enter: Arg[], exit: Arg[] = [], ret?: RetStyle): Decoder {
@@ -255,6 +244,7 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     rmdir: def([PATH(0)]),
     readlink: def([PATH(0)], [RBUF(1), U(2)]),
     arch_prctl: archPrctl(),
+    ...pollDecoders(),
     futex: futex(),
     statx: def([DIRFD(0), PATH(1), (c) => M.statxFlags(c, c.uint(2)), FLAGS(3, 'statx_masks', 'STATX_???')], [OUT(4, M.statx)]),
     getdents64: def([I(0)], [(c) => (c.failed || c.result > c.uint(2) ? addr(c.u(1)) : M.dirents64(c, c.u(1), c.result)), (c) => c.uint(2).toString()]),

@@ -5,7 +5,7 @@
 // or BigInts. Out-pointers print as addresses, except where the call's
 // output is the point (fd_read's data, path_open's fd, clock_time_get's time).
 import { addr, type Ctx, strn } from './call.js';
-import type { Decoder } from './decode-linux.js';
+import type { Decoder } from './decoder.js';
 import { quoteBuffer } from './escape.js';
 import { hex } from './xlat.js';
 

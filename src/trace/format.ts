@@ -4,7 +4,8 @@
 import type { Abi } from '../abi/types.js';
 import { abiName } from '../abi/lookup.js';
 import { Ctx } from './call.js';
-import { type Decoder, linuxDecoders, type RetStyle } from './decode-linux.js';
+import { linuxDecoders } from './decode-linux.js';
+import type { Decoder, RetStyle } from './decoder.js';
 import { wasiDecoders } from './decode-wasi.js';
 import { linuxError, wasiError } from './errno.js';
 import { SystabError } from '../errors.js';
