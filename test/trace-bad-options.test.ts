@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { abi } from '../src/abi/linux-x86_64.js';
 import { createFormatter, type FormatterOptions } from '../src/trace/format.js';
+import { createInterleaver } from '../src/trace/interleave.js';
 
 const bad = (o: unknown) => () => createFormatter(o as FormatterOptions);
 
@@ -35,5 +36,14 @@ describe('formatter bad input', () => {
     expect(f.line(abi.names.write, [1, 0x1000, 2], 2)).toBe('write(1, 0x1000, 2)                     = 2');
     const g = createFormatter({ abi, read: () => 'ab' as unknown as Uint8Array });
     expect(g.line(abi.names.write, [1, 0x1000, 2], 2)).toBe('write(1, 0x1000, 2)                     = 2');
+  });
+
+  it('interleaver', () => {
+    const f = createFormatter({ abi });
+    const il = createInterleaver({ write: () => {} });
+    expect(() => il.exit(3, { rest: ')', ret: '= 0' })).toThrow('exit(): thread 3 has no call in progress; enter(3, pending) first');
+    expect(() => il.enter(-1, f.enter(abi.names.getpid, []))).toThrow('enter(): a thread id is a non-negative integer (got -1)');
+    il.enter(3, f.enter(abi.names.getpid, []));
+    expect(() => il.enter(3, f.enter(abi.names.getpid, []))).toThrow('enter(): thread 3 already has a call in progress (getpid); exit() it first');
   });
 });

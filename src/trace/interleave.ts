@@ -4,6 +4,8 @@
 // 16) = 4`. Learned from strace 6.1's printleader() and
 // print_syscall_resume(). One interleaver per output stream; not thread-safe
 // (call it from the thread that owns the stream).
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
 import { align, type Finished, type Pending } from './format.js';
 
 /**
@@ -41,6 +43,9 @@ export function createInterleaver(o: InterleaveOptions): Interleaver {
   /** The line being printed and not yet ended: strace's printing_tcp with curcol != 0. */
   let open: { tid: number; text: string } | null = null;
 
+  const checkTid = (what: string, tid: number) => {
+    if (!Number.isInteger(tid) || tid < 0) throw new SystabError('EBADSPEC', `${what}(): a thread id is a non-negative integer (got ${show(tid)})`);
+  };
   const prefix = (tid: number): string => {
     if (style === 'pid') return `${String(tid).padEnd(5)} `;
     if (style === 'bracket' && alive.size > 1) return `[pid ${String(tid).padStart(5)}] `;
@@ -58,26 +63,32 @@ export function createInterleaver(o: InterleaveOptions): Interleaver {
 
   return {
     attached(tid) {
+      checkTid('attached', tid);
       alive.add(tid);
     },
     enter(tid, p) {
+      checkTid('enter', tid);
+      if (pending.has(tid)) throw new SystabError('EBADSPEC', `enter(): thread ${tid} already has a call in progress (${pending.get(tid)!.name}); exit() it first`);
       const lead = leader(tid);
       pending.set(tid, p);
       open = { tid, text: lead + p.text };
     },
     exit(tid, f) {
+      checkTid('exit', tid);
       const p = pending.get(tid);
+      if (p === undefined) throw new SystabError('EBADSPEC', `exit(): thread ${tid} has no call in progress; enter(${tid}, pending) first`);
       pending.delete(tid);
-      if (open !== null && open.tid === tid && p !== undefined) {
+      if (open !== null && open.tid === tid) {
         const text = open.text;
         open = null;
         o.write(align(text + f.rest, f.ret, column));
         return;
       }
       const lead = leader(tid);
-      o.write(align(`${lead}<... ${p?.name ?? '?'} resumed>${f.rest}`, f.ret, column));
+      o.write(align(`${lead}<... ${p.name} resumed>${f.rest}`, f.ret, column));
     },
     exited(tid, code) {
+      checkTid('exited', tid);
       const lead = leader(tid);
       o.write(`${lead}+++ exited with ${code} +++`);
       alive.delete(tid);
