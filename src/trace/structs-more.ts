@@ -69,3 +69,15 @@ export function sysinfo(c: Ctx, v: bigint): string {
     `sharedram=${u(48)}, bufferram=${u(56)}, totalswap=${u(64)}, freeswap=${u(72)}, procs=${u(80, 2)}, totalhigh=${u(88)}, ` +
     `freehigh=${u(96)}, mem_unit=${u(104, 4)}}`;
 }
+
+/** A CPU set of len bytes: `[0 1]`, as strace's print_affinitylist (its cap at the host's CPU set size left out). */
+export function cpuset(c: Ctx, v: bigint, len: number): string {
+  if (v === 0n) return addr(v);
+  if (len === 0) return '[]';
+  const b = c.g.bytes(v, len);
+  if (b === null) return addr(v);
+  const cpus: number[] = [];
+  // Byte i, bit j is CPU 8i + j on the little-endian ABIs decoded here.
+  for (let i = 0; i < len * 8; i++) if (b[i >> 3]! & (1 << (i & 7))) cpus.push(i);
+  return `[${cpus.join(' ')}]`;
+}
