@@ -74,10 +74,13 @@ export function sysinfo(c: Ctx, v: bigint): string {
 export function cpuset(c: Ctx, v: bigint, len: number): string {
   if (v === 0n) return addr(v);
   if (len === 0) return '[]';
-  const b = c.g.bytes(v, len);
+  // strace reads at most the host's CPU set size; 1024 bytes (8192 CPUs) stands in for it.
+  const size = Math.min(len, 1024);
+  const b = c.g.bytes(v, size);
   if (b === null) return addr(v);
-  const cpus: number[] = [];
+  const cpus: string[] = [];
   // Byte i, bit j is CPU 8i + j on the little-endian ABIs decoded here.
-  for (let i = 0; i < len * 8; i++) if (b[i >> 3]! & (1 << (i & 7))) cpus.push(i);
+  for (let i = 0; i < size * 8; i++) if (b[i >> 3]! & (1 << (i & 7))) cpus.push(String(i));
+  if (size < len) cpus.push('...');
   return `[${cpus.join(' ')}]`;
 }

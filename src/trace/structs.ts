@@ -244,7 +244,8 @@ export function envc(c: Ctx, v: bigint): string {
   if (v === 0n) return 'NULL';
   const w = c.g.word;
   let n = 0, cut = false;
-  for (; ; n++) {
+  // Bounded: a guest's environment has far fewer than 2^20 entries.
+  for (; n < 1 << 20; n++) {
     const b = c.g.bytes(v + BigInt(n * w), w);
     if (b === null) { if (n === 0) return addr(v); cut = true; break; }
     if (c.g.wordAt(b, 0) === 0n) break;
