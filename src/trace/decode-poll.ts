@@ -32,7 +32,8 @@ function revents(c: Ctx, ts: bigint): { text: string; hex: boolean } | null {
   const parts: string[] = [];
   if (v !== 0n && n > 0) {
     let printed = 0;
-    for (let i = 0; i < n; i++) {
+    // Bounded: the kernel takes at most RLIMIT_NOFILE fds; an emulator may not check.
+    for (let i = 0; i < Math.min(n, 1 << 20); i++) {
       const at = v + BigInt(i * 8);
       const b = c.g.bytes(at, 8);
       if (b === null) { parts.push(addr(at)); break; }
