@@ -53,6 +53,7 @@ function program(XLAT_FILES, EXTRA_NAMES) {
 #include <linux/time.h>
 #include <linux/random.h>
 #include <linux/futex.h>
+#include <linux/wait.h>
 #include <linux/stat.h>
 #include <linux/socket.h>
 #include <asm/signal.h>

@@ -250,6 +250,11 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     getdents64: def([I(0)], [(c) => (c.failed || c.result > c.uint(2) ? addr(c.u(1)) : M.dirents64(c, c.u(1), c.result)), (c) => c.uint(2).toString()]),
     gettimeofday: def([], [OUT(0, M.timeval), OUT(1, M.timezone)]),
     sysinfo: def([], [OUT(0, M.sysinfo)]),
+    wait4: def([I(0)], [
+      (c) => { const b = c.result <= 0n || c.u(1) === 0n ? null : c.g.bytes(c.u(1), 4); return b === null ? addr(c.u(1)) : M.waitStatus(Number(BigInt.asIntN(32, c.g.uint(b, 0, 4)))); },
+      FLAGS(2, 'wait4_options', 'W???'),
+      (c) => (c.result > 0n ? M.rusage(c, c.u(3)) : addr(c.u(3))),
+    ]),
     sched_getaffinity: def([I(0), (c) => c.uint(1).toString()], [(c) => (c.failed ? addr(c.u(2)) : M.cpuset(c, c.u(2), Number(c.result)))]),
     sched_setaffinity: def([I(0), (c) => c.uint(1).toString(), (c) => M.cpuset(c, c.u(2), Number(c.uint(1)))]),
     mremap: { enter: (c) => `${P(0)(c)}, ${U(1)(c)}, ${U(2)(c)}, ${flags(c.x('mremap_flags'), c.u(3), 'MREMAP_???')}` + ((c.u(3) & 3n) === 3n ? `, ${P(4)(c)}` : ''), ret: 'x' },

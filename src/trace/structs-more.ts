@@ -1,7 +1,8 @@
 // More structs strace prints abbreviated: statx, a getdents64 buffer (its
 // address and entry count), timeval and timezone.
 import { addr, type Ctx, octal } from './call.js';
-import { flags, lookup } from './xlat.js';
+import { signame } from './structs.js';
+import { flags, hex, lookup } from './xlat.js';
 
 /** st_mode / stx_mode as print_symbolic_mode_t: `S_IFREG|S_ISUID|0755`. */
 export function symbolicMode(c: Ctx, mode: bigint): string {
@@ -83,4 +84,36 @@ export function cpuset(c: Ctx, v: bigint, len: number): string {
   for (let i = 0; i < size * 8; i++) if (b[i >> 3]! & (1 << (i & 7))) cpus.push(String(i));
   if (size < len) cpus.push('...');
   return `[${cpus.join(' ')}]`;
+}
+
+/** A wait status as strace's printstatus: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`. */
+export function waitStatus(status: number): string {
+  const sig = (n: number) => signame(n) ?? String(n);
+  let s = status, text: string;
+  if ((s & 0xff) === 0x7f) { // WIFSTOPPED
+    const st = (s >> 8) & 0xff;
+    text = `{WIFSTOPPED(s) && WSTOPSIG(s) == ${sig(st & 0x7f)}${st & 0x80 ? ' | 0x80' : ''}}`;
+    s &= ~((st << 8) | 0x7f);
+  } else if ((s & 0x7f) !== 0 && (s & 0x7f) !== 0x7f) { // WIFSIGNALED
+    text = `{WIFSIGNALED(s) && WTERMSIG(s) == ${sig(s & 0x7f)}${s & 0x80 ? ' && WCOREDUMP(s)' : ''}}`;
+    s &= ~(0x7f | 0x80);
+  } else if ((s & 0x7f) === 0) { // WIFEXITED
+    text = `{WIFEXITED(s) && WEXITSTATUS(s) == ${(s >> 8) & 0xff}}`;
+    s &= ~0xff00;
+  } else if (s === 0xffff) { // WIFCONTINUED
+    return '[{WIFCONTINUED(s)}]';
+  } else return `[${hex(BigInt(s >>> 0))}]`;
+  if (s !== 0) {
+    const event = s >>> 16;
+    if (event) { text += `|${hex(BigInt(event))} /* PTRACE_EVENT_??? */<<16`; s &= 0xffff; }
+    if (s) text += `|${hex(BigInt(s >>> 0))}`;
+  }
+  return `[${text}]`;
+}
+
+/** struct rusage, abbreviated: `{ru_utime={tv_sec=0, tv_usec=12}, ru_stime={...}, ...}`. */
+export function rusage(c: Ctx, v: bigint): string {
+  const w = c.g.word;
+  if (v === 0n || c.g.bytes(v, 4 * w) === null) return addr(v);
+  return `{ru_utime=${timeval(c, v)}, ru_stime=${timeval(c, v + BigInt(2 * w))}, ...}`;
 }
