@@ -54,6 +54,7 @@ function program(XLAT_FILES, EXTRA_NAMES) {
 #include <linux/random.h>
 #include <linux/futex.h>
 #include <linux/wait.h>
+#include <linux/sched.h>
 #include <linux/stat.h>
 #include <linux/socket.h>
 #include <asm/signal.h>

@@ -18,7 +18,7 @@ export const XLAT_FILES = [
   'fcntlcmds', 'fdflags', 'whence_codes', 'clocknames', 'clockflags', 'getrandom_flags', 'resources',
   'sigprocmaskcmds', 'sigact_flags', 'addrfams', 'modetypes', 'madvise_cmds', 'madvise_hppa_generic_cmds', 'archvals',
   'futexops', 'futexbitset', 'futexwakeops', 'futexwakecmps', 'socktypes', 'sock_type_flags', 'inet_protocols', 'netlink_protocols',
-  'statx_masks', 'statx_attrs', 'at_statx_sync_types', 'mremap_flags', 'pollflags', 'wait4_options',
+  'statx_masks', 'statx_attrs', 'at_statx_sync_types', 'mremap_flags', 'pollflags', 'wait4_options', 'clone_flags', 'clone3_flags',
 ];
 
 /** Tables strace keeps outside xlat (its ioctl list); names only, values from the uapi headers. */

@@ -1,17 +1,8 @@
 // More structs strace prints abbreviated: statx, a getdents64 buffer (its
 // address and entry count), timeval and timezone.
-import { addr, type Ctx, octal } from './call.js';
-import { signame } from './structs.js';
-import { flags, hex, lookup } from './xlat.js';
-
-/** st_mode / stx_mode as print_symbolic_mode_t: `S_IFREG|S_ISUID|0755`. */
-export function symbolicMode(c: Ctx, mode: bigint): string {
-  const fmt = mode & 0o170000n;
-  const ifmt = fmt === 0n ? '' : lookup(c.x('modetypes'), fmt);
-  if (ifmt === null) return octal(mode);
-  return ifmt + (ifmt ? '|' : '') + (mode & 0o4000n ? 'S_ISUID|' : '') + (mode & 0o2000n ? 'S_ISGID|' : '') +
-    (mode & 0o1000n ? 'S_ISVTX|' : '') + octal(mode & 0o777n);
-}
+import { addr, type Ctx } from './call.js';
+import { signame, symbolicMode } from './structs.js';
+import { flags, hex } from './xlat.js';
 
 /** struct statx (include/uapi/linux/stat.h, the same on every ABI): `{stx_mask=..., stx_attributes=0, stx_mode=..., stx_size=..., ...}`. */
 export function statx(c: Ctx, v: bigint): string {

@@ -1,11 +1,19 @@
 // Structs as strace prints them abbreviated (its default, no -v): struct
 // stat, timespec, iovec, sockaddr, sigaction, sigset, rlimit, utsname.
 // Each returns the address instead when the memory cannot be read.
-import { addr, cstringField, type Ctx, strn } from './call.js';
+import { addr, cstringField, type Ctx, octal, strn } from './call.js';
 import { quoteBytes } from './escape.js';
 import type { Layout } from './layout.js';
-import { symbolicMode } from './structs-more.js';
 import { flags, hex, lookup, xval } from './xlat.js';
+
+/** st_mode / stx_mode as print_symbolic_mode_t: `S_IFREG|S_ISUID|0755`. */
+export function symbolicMode(c: Ctx, mode: bigint): string {
+  const fmt = mode & 0o170000n;
+  const ifmt = fmt === 0n ? '' : lookup(c.x('modetypes'), fmt);
+  if (ifmt === null) return octal(mode);
+  return ifmt + (ifmt ? '|' : '') + (mode & 0o4000n ? 'S_ISUID|' : '') + (mode & 0o2000n ? 'S_ISGID|' : '') +
+    (mode & 0o1000n ? 'S_ISVTX|' : '') + octal(mode & 0o777n);
+}
 
 /** struct stat: `{st_mode=S_IFREG|0644, st_size=383, ...}`; char and block devices show st_rdev. */
 export function stat(c: Ctx, L: Layout, v: bigint): string {
