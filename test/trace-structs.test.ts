@@ -20,7 +20,7 @@ import { createFormatter } from '../src/trace/format.js';
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const missing = ['strace', 'gcc'].filter((t) => !have(t));
 const ROOT = new URL('..', import.meta.url).pathname;
-const TRACED = 'close,fstat,newfstatat,clock_gettime,clock_getres,nanosleep,uname,pipe2,getcwd,readlinkat,writev,readv,write,read,getrandom,prlimit64,rt_sigaction,rt_sigprocmask,connect,bind,execve,statx,getdents64,gettimeofday,sysinfo,poll,ppoll,sched_getaffinity,sched_setaffinity,wait4,clone3';
+const TRACED = 'close,fstat,newfstatat,clock_gettime,clock_getres,nanosleep,uname,pipe2,getcwd,readlinkat,writev,readv,write,read,getrandom,prlimit64,rt_sigaction,rt_sigprocmask,connect,bind,execve,statx,getdents64,gettimeofday,sysinfo,poll,ppoll,sched_getaffinity,sched_setaffinity,wait4,clone3,clone';
 
 interface Rec { nr: number; args: bigint[]; result: bigint; before: Map<number, Uint8Array>; after: Map<number, Uint8Array> }
 

@@ -1,4 +1,4 @@
-// clone3 as strace 6.1's clone.c prints it: struct clone_args at entry
+// clone and clone3 as strace 6.1's clone.c prints them. clone3: struct clone_args at entry
 // (the fields its flags make meaningful), and what the kernel wrote back
 // after ` => ` (`{parent_tid=[4444]}`) when the flags ask for it.
 import { addr, type Ctx } from './call.js';
@@ -62,3 +62,28 @@ function exit(c: Ctx): string {
 }
 
 export const clone3: Decoder = { enter, exit };
+
+/**
+ * clone: `clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f...)`.
+ * x86_64 passes (flags, stack, ptid, ctid, tls); riscv64 and most others (flags, stack, ptid, tls, ctid).
+ */
+export const clone: Decoder = {
+  enter(c) {
+    const raw = c.u(0), sig = Number(raw & 0xffn), fl = raw & ~0xffn;
+    const f = fl === 0n ? S.signal(sig) : cloneFlags(c, fl) + (sig ? `|${S.signal(sig)}` : '');
+    return `child_stack=${addr(c.u(1))}, flags=${f}`;
+  },
+  exit(c) {
+    const fl = c.u(0) & ~0xffn;
+    const [ctid, tls] = c.arch === 'x86_64' ? [3, 4] : [4, 3];
+    let out = '';
+    if (fl & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
+      const p = c.u(2);
+      const b = c.failed || p === 0n ? null : c.g.bytes(p, 4);
+      out += `, parent_tid=${b === null ? addr(p) : `[${BigInt.asIntN(32, c.g.uint(b, 0, 4))}]`}`;
+    }
+    if (fl & CLONE_SETTLS) out += `, tls=${addr(c.u(tls))}`;
+    if (fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) out += `, child_tidptr=${addr(c.u(ctid))}`;
+    return out;
+  },
+};

@@ -8,7 +8,7 @@ import type { Layout } from './layout.js';
 import * as S from './structs.js';
 import * as M from './structs-more.js';
 import { pollDecoders } from './decode-poll.js';
-import { clone3 } from './decode-clone.js';
+import { clone, clone3 } from './decode-clone.js';
 import { flags, hex, lookup, openModes, xval } from './xlat.js';
 
 /** enter args, then exit args (strace's common shape). */
@@ -247,6 +247,7 @@ export function linuxDecoders(L: Layout): Record<string, Decoder> {
     arch_prctl: archPrctl(),
     ...pollDecoders(),
     futex: futex(),
+    clone,
     clone3,
     statx: def([DIRFD(0), PATH(1), (c) => M.statxFlags(c, c.uint(2)), FLAGS(3, 'statx_masks', 'STATX_???')], [OUT(4, M.statx)]),
     getdents64: def([I(0)], [(c) => (c.failed || c.result > c.uint(2) ? addr(c.u(1)) : M.dirents64(c, c.u(1), c.result)), (c) => c.uint(2).toString()]),
