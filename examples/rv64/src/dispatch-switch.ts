@@ -15,11 +15,11 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
   const missing: Handler = () => ENOSYS;
   const f = (name: string): Handler => h[name] ?? missing;
   const getcwd = f('getcwd'), dup = f('dup'), dup3 = f('dup3'), fcntl = f('fcntl'), ioctl = f('ioctl'),
-    unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), lseek = f('lseek'),
+    mkdirat = f('mkdirat'), unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), pipe2 = f('pipe2'), lseek = f('lseek'),
     read = f('read'), write = f('write'), readv = f('readv'), writev = f('writev'), pread64 = f('pread64'),
     pwrite64 = f('pwrite64'), readlinkat = f('readlinkat'), newfstatat = f('newfstatat'), fstat = f('fstat'),
     exit = f('exit'), exit_group = f('exit_group'), set_tid_address = f('set_tid_address'),
-    set_robust_list = f('set_robust_list'), clock_gettime = f('clock_gettime'), rt_sigaction = f('rt_sigaction'),
+    set_robust_list = f('set_robust_list'), nanosleep = f('nanosleep'), clock_nanosleep = f('clock_nanosleep'), clock_gettime = f('clock_gettime'), rt_sigaction = f('rt_sigaction'),
     rt_sigprocmask = f('rt_sigprocmask'), uname = f('uname'), getpid = f('getpid'), getppid = f('getppid'),
     getuid = f('getuid'), geteuid = f('geteuid'), getgid = f('getgid'), getegid = f('getegid'), gettid = f('gettid'), sysinfo = f('sysinfo'),
     brk = f('brk'), munmap = f('munmap'), mremap = f('mremap'), mmap = f('mmap'), mprotect = f('mprotect'),
@@ -32,10 +32,12 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 24: return dup3(a0, a1, a2, a3, a4, a5);
       case 25: return fcntl(a0, a1, a2, a3, a4, a5);
       case 29: return ioctl(a0, a1, a2, a3, a4, a5);
+      case 34: return mkdirat(a0, a1, a2, a3, a4, a5);
       case 35: return unlinkat(a0, a1, a2, a3, a4, a5);
       case 48: return faccessat(a0, a1, a2, a3, a4, a5);
       case 56: return openat(a0, a1, a2, a3, a4, a5);
       case 57: return close(a0, a1, a2, a3, a4, a5);
+      case 59: return pipe2(a0, a1, a2, a3, a4, a5);
       case 62: return lseek(a0, a1, a2, a3, a4, a5);
       case 63: return read(a0, a1, a2, a3, a4, a5);
       case 64: return write(a0, a1, a2, a3, a4, a5);
@@ -50,7 +52,9 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 94: return exit_group(a0, a1, a2, a3, a4, a5);
       case 96: return set_tid_address(a0, a1, a2, a3, a4, a5);
       case 99: return set_robust_list(a0, a1, a2, a3, a4, a5);
+      case 101: return nanosleep(a0, a1, a2, a3, a4, a5);
       case 113: return clock_gettime(a0, a1, a2, a3, a4, a5);
+      case 115: return clock_nanosleep(a0, a1, a2, a3, a4, a5);
       case 134: return rt_sigaction(a0, a1, a2, a3, a4, a5);
       case 135: return rt_sigprocmask(a0, a1, a2, a3, a4, a5);
       case 160: return uname(a0, a1, a2, a3, a4, a5);

@@ -12,7 +12,7 @@ export interface StraceDifference {
  * Empty: the emulator's trace shows every call qemu shows, in the same order.
  * (Numbers nobody implements, and numbers outside the ABI's range such as
  * syscall(1999), skip systab's enter/exit hooks; --trace catches them with
- * the missing-call policy instead, so they appear too, as `syscall_1999`.)
+ * the missing-call policy instead, so they appear too, as `syscall_0x7cf`.)
  * Differences in arguments and results are not compared; README.md lists the
  * known ones.
  */

@@ -97,7 +97,7 @@ export function parseTrace(text: string): string[] {
 
 /**
  * qemu's -strace lines: `PID name(args) = result` or `PID Unknown syscall NR`.
- * Unknown numbers become their ABI name, or `syscall_NR` without one; entries the
+ * Unknown numbers become their ABI name, or strace's `syscall_0xNR` without one; entries the
  * documented differences drop are left out.
  */
 export function parseQemuStrace(text: string, names: Record<string, number>): string[] {
@@ -108,7 +108,7 @@ export function parseQemuStrace(text: string, names: Record<string, number>): st
     if (unknown) {
       const nr = Number(unknown[1]);
       const name = byNr.get(nr);
-      if (!DOCUMENTED_DIFFERENCES.some((d) => d.dropFromQemu(nr, name))) out.push(name ?? `syscall_${nr}`);
+      if (!DOCUMENTED_DIFFERENCES.some((d) => d.dropFromQemu(nr, name))) out.push(name ?? `syscall_0x${nr.toString(16)}`); // strace's name for a number without one
       continue;
     }
     const call = /^\d+ ([a-z0-9_]+)\(/.exec(line);

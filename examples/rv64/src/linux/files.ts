@@ -1,5 +1,5 @@
-// openat, close, lseek, newfstatat, fstat, readlinkat, unlinkat, faccessat,
-// getcwd, dup, dup3, fcntl, ioctl: the descriptor and name side of files.
+// openat, close, lseek, newfstatat, fstat, readlinkat, unlinkat, mkdirat, faccessat,
+// getcwd, dup, dup3, fcntl, ioctl, pipe2: the descriptor and name side of files.
 import * as fs from 'node:fs';
 import { EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, ERANGE } from './errno.js';
 import type { LinuxModule, Process } from './process.js';
@@ -7,7 +7,9 @@ import { type OpenFile, isTty, resolvePath, S_IFCHR, S_IFDIR, S_IFIFO, S_IFREG, 
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_REMOVEDIR = 0x200;
 const O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_DIRECTORY = 0o200000, O_ACCMODE = 3;
+const O_NONBLOCK = 0o4000, O_DIRECT = 0o40000, O_LARGEFILE = 0o100000, O_CLOEXEC = 0o2000000;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
 const STAT_SIZE = 128; // struct stat, include/uapi/asm-generic/stat.h
@@ -50,6 +52,7 @@ export function filesModule(p: Process): LinuxModule {
 
   const statFile = (file: OpenFile, buf: number): number => {
     if (file.kind === 'mem') return writeStat(buf, file.inode!);
+    if (file.kind === 'pipe') return writeStat(buf, { ...file.inode!, size: 0 });
     const st = fs.fstatSync(file.hostFd);
     const mode = st.isFIFO() ? S_IFIFO : st.isCharacterDevice() ? S_IFCHR : st.isDirectory() ? S_IFDIR : S_IFREG;
     return writeStat(buf, { ino: st.ino, mode: mode | (st.mode & 0o7777), size: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs, rdev: st.rdev });
@@ -112,9 +115,28 @@ export function filesModule(p: Process): LinuxModule {
         mem.write(buf, target.subarray(0, n));
         return n;
       },
-      unlinkat: (dirfd, pathPtr) => {
+      unlinkat: (dirfd, pathPtr, flags) => {
         const path = pathAt(dirfd, pathPtr);
-        return typeof path === 'number' ? path : vfs.unlink(path);
+        if (typeof path === 'number') return path;
+        return flags & AT_REMOVEDIR ? vfs.rmdir(path) : vfs.unlink(path);
+      },
+      pipe2: (fdsPtr, flags) => {
+        if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) !== 0) return -EINVAL;
+        if (!mem.valid(fdsPtr, 8)) return -EFAULT;
+        const inode = { ino: vfs.nextInode(), mode: S_IFIFO | 0o600, data: new Uint8Array(0), size: 0, mtimeMs: Date.now() };
+        const r = fds.add({ kind: 'pipe', hostFd: -1, inode, pos: 0, flags: (flags & O_NONBLOCK) | O_LARGEFILE, path: '' });
+        const w = fds.add({ kind: 'pipe', hostFd: -1, inode, pos: 0, flags: (flags & O_NONBLOCK) | O_LARGEFILE | 1, path: '' });
+        mem.dv.setInt32(fdsPtr, r, true);
+        mem.dv.setInt32(fdsPtr + 4, w, true);
+        return 0;
+      },
+      mkdirat: (dirfd, pathPtr, mode) => {
+        const path = pathAt(dirfd, pathPtr);
+        if (typeof path === 'number') return path;
+        if (vfs.lookup(path)) return -EEXIST;
+        if (!vfs.parentOk(path)) return -ENOENT;
+        vfs.create(path, S_IFDIR | (mode & 0o7777));
+        return 0;
       },
       faccessat: (dirfd, pathPtr) => {
         const path = pathAt(dirfd, pathPtr);

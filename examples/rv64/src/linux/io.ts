@@ -40,7 +40,7 @@ export function ioModule(p: Process): LinuxModule {
   const positioned = (op: typeof read) => (fd: number, buf: number, len: number, off: number): number => {
     const f = fds.get(fd);
     if (!f) return -EBADF;
-    if (f.kind === 'host') return -29; // ESPIPE
+    if (f.kind !== 'mem') return -29; // ESPIPE
     const saved = f.pos;
     f.pos = off;
     const n = op(fd, buf, len);

@@ -1,4 +1,4 @@
-// Process, identity, limits, time, randomness and signal calls.
+// Process, identity, limits, time, sleep, randomness and signal calls.
 import { randomFillSync } from 'node:crypto';
 import * as os from 'node:os';
 import { EFAULT, EINVAL, ENOSYS } from './errno.js';
@@ -12,6 +12,16 @@ export function procModule(p: Process): LinuxModule {
   const { mem } = p;
   const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
   const start = process.hrtime.bigint();
+  const SIGACTION = 24; // struct sigaction on riscv64: handler, flags, mask (no sa_restorer)
+  const actions = new Map<number, Uint8Array>();
+  /** Sleeps for the struct timespec at req; the guest has no signals to cut it short. */
+  const sleep = (req: number): number => {
+    if (!mem.valid(req, 16)) return -EFAULT;
+    const sec = mem.u64(req), nsec = mem.u64(req + 8);
+    if (nsec >= 1e9 || sec > 2 ** 31) return -EINVAL;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, sec * 1000 + nsec / 1e6);
+    return 0;
+  };
 
   const exit = (code: number): number => {
     p.exitCode = code & 0xff;
@@ -80,10 +90,20 @@ export function procModule(p: Process): LinuxModule {
         fields.forEach((f, i) => mem.write(buf + 65 * i, Buffer.from(f.slice(0, 64))));
         return 0;
       },
+      nanosleep: (req) => sleep(req),
+      clock_nanosleep: (clock, flags, req) => (clock < 0 || clock > 11 || flags !== 0 ? -EINVAL : sleep(req)),
       // One thread, no signal delivery: accept the calls so glibc's abort and
-      // stdio paths work, and report no previous action.
-      rt_sigaction: (_sig, _act, oldact) => {
-        if (oldact !== 0 && mem.valid(oldact, 32)) mem.u8.fill(0, oldact, oldact + 32);
+      // stdio paths work, and give back the action last set.
+      rt_sigaction: (sig, act, oldact, size) => {
+        if (sig < 1 || sig > 64 || size !== 8) return -EINVAL;
+        if (oldact !== 0) {
+          if (!mem.valid(oldact, SIGACTION)) return -EFAULT;
+          mem.write(oldact, actions.get(sig) ?? new Uint8Array(SIGACTION));
+        }
+        if (act !== 0) {
+          if (!mem.valid(act, SIGACTION)) return -EFAULT;
+          actions.set(sig, mem.bytes(act, SIGACTION).slice());
+        }
         return 0;
       },
       rt_sigprocmask: (_how, _set, oldset, size) => {

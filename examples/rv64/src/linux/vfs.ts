@@ -3,7 +3,9 @@
 // other file lives in memory and disappears when the emulator exits.
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
-import { EBADF, EISDIR, ENOENT, ENOTDIR, ESPIPE } from './errno.js';
+import { EAGAIN, EBADF, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, ESPIPE } from './errno.js';
+
+const O_NONBLOCK = 0o4000;
 
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
@@ -20,7 +22,8 @@ export interface Inode {
 
 /** An open file description: shared by dup'ed descriptors. */
 export interface OpenFile {
-  kind: 'host' | 'mem';
+  /** 'pipe': a pipe2() end; both ends share the inode, which holds the bytes written and not yet read. */
+  kind: 'host' | 'mem' | 'pipe';
   hostFd: number;
   inode: Inode | null;
   pos: number;
@@ -34,6 +37,11 @@ export class MemFs {
 
   constructor() {
     for (const dir of ['/', '/tmp', '/proc', '/proc/self']) this.mkdir(dir);
+  }
+
+  /** A fresh inode number, for inodes outside the name space (pipes). */
+  nextInode(): number {
+    return this.nextIno++;
   }
 
   mkdir(path: string): Inode {
@@ -55,6 +63,16 @@ export class MemFs {
     const node = this.nodes.get(path);
     if (!node) return -ENOENT;
     if ((node.mode & S_IFDIR) !== 0) return -EISDIR;
+    this.nodes.delete(path);
+    return 0;
+  }
+
+  /** 0 or -errno: removes an empty directory. */
+  rmdir(path: string): number {
+    const node = this.nodes.get(path);
+    if (!node) return -ENOENT;
+    if ((node.mode & S_IFDIR) === 0) return -ENOTDIR;
+    for (const p of this.nodes.keys()) if (p.startsWith(path + '/')) return -ENOTEMPTY;
     this.nodes.delete(path);
     return 0;
   }
@@ -136,6 +154,8 @@ export function readFile(file: OpenFile, dst: Uint8Array): number {
   }
   const node = file.inode!;
   if ((node.mode & S_IFDIR) !== 0) return -EISDIR;
+  if (file.kind === 'pipe' && file.pos >= node.size && (file.flags & O_NONBLOCK)) return -EAGAIN;
+  // An empty pipe reads as end of file: one guest thread could never be woken.
   const n = Math.max(0, Math.min(dst.length, node.size - file.pos));
   dst.set(node.data.subarray(file.pos, file.pos + n));
   file.pos += n;
@@ -150,7 +170,7 @@ export function writeFile(file: OpenFile, src: Uint8Array, append: boolean): num
     return done;
   }
   const node = file.inode!;
-  if (append) file.pos = node.size;
+  if (append || file.kind === 'pipe') file.pos = node.size;
   const end = file.pos + src.length;
   if (end > node.data.length) {
     const grown = new Uint8Array(Math.max(end, node.data.length * 2, 256));
@@ -165,7 +185,7 @@ export function writeFile(file: OpenFile, src: Uint8Array, append: boolean): num
 }
 
 export function seekFile(file: OpenFile, offset: number, whence: number): number {
-  if (file.kind === 'host') return -ESPIPE;
+  if (file.kind !== 'mem') return -ESPIPE;
   const base = whence === 0 ? 0 : whence === 1 ? file.pos : whence === 2 ? file.inode!.size : NaN;
   const pos = base + offset;
   if (!(pos >= 0)) return -22;
