@@ -29,7 +29,8 @@ describe('trace classes: generated files', () => {
   it('data/strace holds what the generator reads, the inject-syntax test, the licences and SOURCE.md', () => {
     const read = sources.filter((s: string) => s.startsWith('data/strace/'));
     const extra = ['data/strace/COPYING', 'data/strace/LGPL-2.1-or-later', 'data/strace/SOURCE.md', 'data/strace/tests/qual_inject-syntax.test'];
-    expect(walk('data/strace').sort()).toEqual([...read, ...extra].sort());
+    // data/strace/xlat/ is the line formatter's (its own test checks it: trace-xlat-generated).
+    expect(walk('data/strace').filter((f: string) => !f.startsWith('data/strace/xlat/')).sort()).toEqual([...read, ...extra].sort());
   });
 
   it('has an entry for every ABI id', () => {
