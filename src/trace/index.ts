@@ -4,7 +4,10 @@
 // strace's format. Its own entry point: a table that is never traced
 // carries none of it.
 export { Trace, traceTable, attachTrace } from './trace.js';
-export type { TraceOutput, CallSet } from './trace.js';
+export type { TraceOutput, CallSet, SummaryOptions } from './trace.js';
+export type { Summary, SummaryRow, SummarySort } from './summary.js';
+export type { Sink } from './sinks.js';
+export type { CallRecord } from './export.js';
 export type { TraceDescriptor } from './control.js';
 export type { LineMaker, ExitNote } from './plug.js';
 export { parseTraceSet, CLASS_NAMES } from './select.js';
