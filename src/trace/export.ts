@@ -42,14 +42,14 @@ export function recordMaker(abi: Abi, map: SlotMap): (e: CallEvent) => CallRecor
     if (n === undefined) nargs.set(e.nr, (n = slot >= 0 && map.nameOfSlot[slot] !== undefined ? callClass(abi, name).nargs : 6));
     const threw = e.threw !== undefined || Number.isNaN(e.result);
     const err = !threw && isError(e.result, negative) ? (errnoName.get(negative ? -e.result : e.result) ?? `errno ${negative ? -e.result : e.result}`) : null;
-    const r: CallRecord = { tid: e.tid, nr: e.nr, name, args: e.args.slice(0, n), result: threw ? null : e.result, error: err, injected: e.injected, start: round3(e.start), duration: round3(e.duration) };
+    const r: CallRecord = { tid: e.tid, nr: e.nr, name, args: e.args.slice(0, n), result: threw ? null : e.result, error: err, injected: e.injected, start: round3(e.start), duration: round3(round3(e.start + e.duration) - round3(e.start)) };
     if (threw) r.threw = true;
     if (e.home >= 0 && e.home !== e.tid) r.home = e.home;
     return r;
   };
 }
 
-/** Nanosecond precision, as microseconds (keeps the JSON short). */
+/** Nanosecond precision, as microseconds (keeps the JSON short). Durations are rounded ends minus rounded starts, so a call inside another stays inside it. */
 const round3 = (us: number): number => Math.round(us * 1000) / 1000;
 
 /** Every thread's events, oldest first. */

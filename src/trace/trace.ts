@@ -262,7 +262,7 @@ function capacityOf(events: unknown): number {
   if (events === undefined) return 0;
   const c = (events as { capacity?: unknown } | null)?.capacity;
   if (events === null || typeof events !== 'object' || typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > CAPACITY_MAX) {
-    throw new SystabError('EBADSPEC', `traceTable() events must be { capacity }, a whole number of calls per thread from 1 to ${CAPACITY_MAX} (got ${show(events)})`);
+    throw new SystabError('EBADSPEC', `traceTable() events must be { capacity }, a whole number of calls per thread from 1 to ${CAPACITY_MAX} (got ${events !== null && typeof events === 'object' ? `capacity ${show(c)}` : show(events)})`);
   }
   return c;
 }
