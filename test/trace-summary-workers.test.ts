@@ -14,8 +14,9 @@ describe('the summary across threads', () => {
   it('two workers count while main reads; the final counts are exact', async () => {
     const t = createTable({ abi });
     t.load({ name: 'm', handlers: { getpid: () => 4242, close: () => -9, getppid: () => 1 } });
-    const tr = traceTable(t);
+    const tr = traceTable(t, { events: { capacity: 8 } });
     tr.summary('getpid,close');
+    tr.select(['getppid']); // printed into each thread's ring (no other output)
     const traceDesc = tr.describe();
     const workers = [0, 1].map(() => new Worker(new URL('./workers/trace-summary-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), traceDesc, rounds: ROUNDS } }));
     const msgs = workers.map((w) => new Promise<void>((r) => w.once('message', () => r())));
@@ -54,6 +55,11 @@ describe('the summary across threads', () => {
     tr.summary(false);
     for (let i = 0; i < 5; i++) t.call(39);
     expect(tr.summaryRows().total.calls).toBe(4 * ROUNDS + 10);
+    // Each worker's ring holds its last 8 getppid calls, run by its own (provided) code: no hop to a home.
+    const { calls, dropped } = tr.events();
+    expect(calls.map((c) => [c.tid, c.name, c.result, c.home]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([1, 2].flatMap((tid) => Array(8).fill([tid, 'getppid', 1, undefined])));
+    expect(calls.map((c) => c.start)).toEqual(calls.map((c) => c.start).sort((a, b) => a - b));
+    expect(dropped).toBe(2 * (ROUNDS - 8));
     for (const w of workers) w.postMessage({ close: true });
     await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
     t.verify();

@@ -35,6 +35,8 @@ export interface PlugOptions {
   ring: boolean;
   /** inject's signal=: the embedder delivers signal `sig` to the caller. */
   signal?: (sig: number, nr: number) => void;
+  /** Whether this thread has its own code for handler `id` (a call of it is not carried). */
+  here: (id: number) => boolean;
 }
 
 /** One call in progress on this thread (reused: the stack grows once per nesting depth). */
@@ -67,11 +69,12 @@ export function fires(inj: InjectWords, n: number): boolean {
   return (n - inj.first) % inj.step === 0;
 }
 
-/** The worker record whose code runs slot `slot`'s handler now (-1: no handler). */
-function homeOf(s: TraceState, slot: number): number {
+/** The worker record whose code runs slot `slot`'s handler now: this thread's if it has code for it (loaded or provided here), else its home's (-1: no handler). */
+function homeOf(s: TraceState, slot: number, here: (id: number) => boolean): number {
   const v = s.v;
   const id = Atomics.load(v.i32, v.at.slots + slot) & L.ID_MASK;
-  return id === 0 ? -1 : v.i32[handlerWord(v, id, L.HR_HOME)]!;
+  if (id === 0) return -1;
+  return here(id) ? v.me : v.i32[handlerWord(v, id, L.HR_HOME)]!;
 }
 
 export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
@@ -113,7 +116,7 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
         if (o.lines !== undefined) f.pending = o.lines.make.enter(nr, args);
         if (record) {
           for (let i = 0; i < 6; i++) f.args[i] = args[i] ?? 0;
-          f.home = homeOf(s, slot);
+          f.home = homeOf(s, slot, o.here);
         }
       }
       f.ctl = ctl;

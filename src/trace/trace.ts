@@ -8,6 +8,7 @@ import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
 import * as L from '../../assembly/layout.js';
 import { workerWord } from '../records.js';
+import { entryOf } from '../code.js';
 import { attachState, createState, CTL_INJECT, CTL_PRINT, CTL_TIME, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, writeInject, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
 import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
@@ -75,6 +76,7 @@ export class Trace {
       ...(lines !== undefined ? { lines: { make: out.lines!, write: (l: string) => lines.write(l) } } : {}),
       ...(json !== undefined ? { events: (e) => json.write(JSON.stringify(record(e)) + '\n') } : {}),
       ring: s.at.capacity > 0,
+      here: (id: number) => entryOf(t.code, id) !== undefined,
       ...(out.signal !== undefined ? { signal: out.signal } : {}),
     });
   }
