@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createTable, SystabError } from 'systab';
 import { attachTrace, traceTable, type LineMaker } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
@@ -136,6 +137,22 @@ describe('event rings and their exports', () => {
     expect(doc.otherData.dropped).toBe(7);
     expect(slices.map((s) => s.name)).toEqual(Array(5).fill('sys_read'));
     expect(slices[0]!.args).toEqual({ nr: 0, args: [7, 0, 0], result: 5, error: null });
+  });
+
+  it('a ring is the last min(n, capacity) calls, the rest counted dropped (a model: the list of all calls)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: -5, max: 50 }), { maxLength: 120 }), (capacity, fds) => {
+        const t = table();
+        const tr = traceTable(t, { events: { capacity } });
+        tr.select(['read']);
+        for (const fd of fds) t.call(0, fd);
+        const { calls, dropped } = tr.events();
+        const kept = fds.slice(Math.max(0, fds.length - capacity));
+        expect(calls.map((c) => [c.args[0], c.result, c.error])).toEqual(kept.map((fd) => [fd, fd < 0 ? -9 : 5, fd < 0 ? 'EBADF' : null]));
+        expect(dropped).toBe(fds.length - kept.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('Perfetto: a call made inside a handler is a slice inside its caller’s', () => {
