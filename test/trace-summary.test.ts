@@ -7,6 +7,7 @@ import { createTable, SystabError } from 'systab';
 import { traceTable, type LineMaker } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as wasi } from 'systab/abi/wasi-preview1';
+import { summaryText } from '../src/trace/summary.js';
 
 const HOOK_TRACE = 1 << 19;
 const word = (t: object, nr: number): number => {
@@ -89,6 +90,23 @@ describe('the summary switch', () => {
         '------ ----------- ----------- --------- --------- ----------------\n' +
         '------ ----------- ----------- --------- --------- ----------------\n' +
         '100.00    0.000000           0         0           total\n',
+    );
+  });
+
+  it('columns widen as strace 6 widens them (count.c: the widest value, never below 6/11/11/9/9/16)', () => {
+    // No native run makes 10^10 calls: this checks the rule as read from strace's count.c.
+    const text = summaryText({
+      rows: [{ nr: 0, name: 'read', calls: 12345678901, errors: 0, seconds: 123456.5, usecsPerCall: 123456789012, percent: 100 }],
+      total: { calls: 12345678901, errors: 0, seconds: 123456.5, usecsPerCall: 10 },
+    });
+    const sp = (n: number) => ' '.repeat(n);
+    const dashes = ['-'.repeat(6), '-'.repeat(13), '-'.repeat(12), '-'.repeat(11), '-'.repeat(9), '-'.repeat(16)].join(' ') + '\n';
+    expect(text).toBe(
+      `% time${sp(7)}seconds${sp(3)}usecs/call${sp(7)}calls${sp(4)}errors syscall\n` +
+        dashes +
+        `100.00 123456.500000 123456789012 12345678901 ${sp(9)} read\n` +
+        dashes +
+        `100.00 123456.500000${sp(11)}10 12345678901 ${sp(9)} total\n`,
     );
   });
 
