@@ -1,6 +1,7 @@
 // A table's trace, as one thread uses it: the shared switches (what is
-// traced, what is injected: any thread sets them, every thread that traces
-// sees them at its next call) and this thread's output (its plug).
+// traced, injected, summed: any thread sets them, every thread that traces
+// sees them at its next call), this thread's outputs (its plug and sinks),
+// and the shared counts and event rings, which any thread reads.
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
 import type { Table } from '../table.js';
@@ -14,7 +15,7 @@ import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
 import { makePlug, type LineMaker } from './plug.js';
 import { openSink, type Sink, type SinkWriter } from './sinks.js';
-import { readRings } from './events.js';
+import { readRings, type CallEvent } from './events.js';
 import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
 import { readSummary, resetSummary, sortKey, summaryText, type Summary } from './summary.js';
 
@@ -52,7 +53,7 @@ export class Trace {
   /** @internal */ readonly s: TraceState;
   readonly #t: Table<string, number | Promise<number>>;
   readonly #sinks: SinkWriter[] = [];
-  readonly #record: (e: import('./events.js').CallEvent) => CallRecord;
+  readonly #record: (e: CallEvent) => CallRecord;
   #closed = false;
   /** @internal */
   constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput) {
