@@ -2,6 +2,7 @@
 // (buffered, written synchronously), JSON lines as calls end; and the shared
 // event rings (capacity set, the oldest dropped and counted) exported as
 // JSON lines and as Chrome/Perfetto Trace Event JSON.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,21 @@ describe('line sinks', () => {
     t2.call(39);
     expect(readFileSync(path, 'utf8').length).toBe(6002 * 13);
     tr2.close();
+  });
+
+  it('a file’s buffered lines are written when the process exits without close()', () => {
+    const path = join(dir, 'exit.jsonl');
+    const script = `
+      import { createTable } from 'systab';
+      import { traceTable } from 'systab/trace';
+      import { abi } from 'systab/abi/linux-x86_64';
+      const t = createTable({ abi });
+      t.load({ name: 'm', handlers: { getpid: () => 7 } });
+      traceTable(t, { json: { path: ${JSON.stringify(path)} } }).select(['getpid']);
+      t.call(39); t.call(39);
+      process.exit(0);`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url).pathname });
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).result)).toEqual([7, 7]);
   });
 
   it('JSON lines as calls end: one object per call with errno names, injected, threw, the call’s own arguments', () => {
