@@ -15,7 +15,10 @@ export const MAGIC = 0x74726163; // 'trac'
 const H_MAGIC = 0;
 const H_SLOTS = 1;
 const H_ABI = 2; // a hash of the ABI id: attach checks it is the same table's
-export const H_WORDS = 4;
+const H_STRIPES = 3; // summary stripes and event rings: one per worker record of the table (its maxWorkers)
+const H_EVENTS = 4; // events each ring holds (0: no rings)
+const H_ORIGIN = 6; // a Float64 (words 6-7): the creator's performance.timeOrigin, the zero of event times
+export const H_WORDS = 8;
 
 // Per slot: its control word, CTL_* bits and, while CTL_INJECT is on, the
 // index of its injection's entry (injections.ts) in bits 8-23.
@@ -32,6 +35,32 @@ export const ENTRY_MASK = 0xffff << ENTRY_SHIFT;
 export const E_WORDS = 10;
 export const ENTRIES = 256;
 export const ENTRIES_BYTES = ENTRIES * E_WORDS * 4;
+
+export const CTL_TIME = 4; // the summary (strace -c): count, errors and time, into this thread's stripe
+
+// The summary region, after the slots: per stripe (a thread's worker record)
+// and slot, SUM_WORDS words: calls, errors (Int32), then time in ms (a Float64).
+// Only the stripe's thread writes it (plain stores); any thread reads and sums.
+export const SUM_WORDS = 4;
+export const SUM_CALLS = 0;
+export const SUM_ERRORS = 1;
+export const SUM_TIME = 2; // the Float64's first word (8-byte aligned: every region's size is a multiple of 8 bytes)
+
+// The event rings, after the summary: per stripe, EVR_HEAD words then
+// `capacity` events of EV_F64 Float64s. Only the stripe's thread writes its
+// ring; it publishes each event by storing the new total with Atomics.
+export const EVR_HEAD = 4; // [0]: events written, low 32 bits (Atomics); [2-3]: the same as a Float64 (exact)
+export const EV_F64 = 12;
+export const EV_START = 0; // microseconds since the trace's origin
+export const EV_DUR = 1; // microseconds
+export const EV_NR = 2;
+export const EV_RESULT = 3; // NaN when the handler threw
+export const EV_FLAGS = 4; // EVF_*
+export const EV_HOME = 5; // the worker record the handler's code lives in (-1: none, a missing call)
+export const EV_ARGS = 6; // six arguments
+export const EVF_INJECTED = 1;
+export const EVF_THREW = 2;
+export const EVF_DELAYED = 4;
 
 export const INJ_NONE = 0;
 export const INJ_ERROR = 1;
@@ -56,15 +85,52 @@ export interface TraceDescriptor {
   injections: SharedArrayBuffer | ArrayBuffer;
 }
 
+/** Where each region starts (in 32-bit words) and its sizes, from the header's counts. */
+export interface Regions {
+  slots: number;
+  stripes: number;
+  capacity: number;
+  /** The summary region's first word. */
+  sum: number;
+  /** Words of one thread's summary stripe. */
+  sumStripe: number;
+  /** The event rings' first word. */
+  events: number;
+  /** Words of one thread's ring (head and events). */
+  ring: number;
+  bytes: number;
+}
+
+export function regions(slots: number, stripes: number, capacity: number): Regions {
+  // The summary's Float64s need an 8-byte aligned start.
+  const sum = H_WORDS + slots * S_WORDS + ((slots * S_WORDS) & 1);
+  const sumStripe = slots * SUM_WORDS;
+  const events = sum + stripes * sumStripe;
+  const ring = EVR_HEAD + capacity * EV_F64 * 2;
+  return { slots, stripes, capacity, sum, sumStripe, events, ring, bytes: (events + stripes * ring) * 4 };
+}
+
+/**
+ * A table's trace state as one thread sees it. The control words: any thread
+ * (setControl, writeInject). The summary stripe and event ring of worker
+ * record `me`: this thread alone writes them (the plug); every thread reads all.
+ */
 export class TraceState {
   readonly words: Int32Array;
   /** The injection entries (injections.ts). */
   readonly entries: Int32Array;
+  readonly f64: Float64Array;
   readonly slots: number;
+  readonly at: Regions;
+  /** The zero of event times, as this thread's performance.now() counts (ms). */
+  readonly origin: number;
   constructor(readonly v: View, buffer: SharedArrayBuffer | ArrayBuffer, entries: SharedArrayBuffer | ArrayBuffer) {
     this.words = new Int32Array(buffer);
     this.entries = new Int32Array(entries);
+    this.f64 = new Float64Array(buffer);
     this.slots = v.map.total;
+    this.at = regions(this.slots, this.words[H_STRIPES]!, this.words[H_EVENTS]!);
+    this.origin = this.f64[H_ORIGIN / 2]! - performance.timeOrigin;
   }
 }
 
@@ -74,15 +140,18 @@ function abiHash(id: string): number {
   return h | 0;
 }
 
-/** Makes the trace state of the table whose layout `v` is (shared where the table is). */
-export function createState(v: View): TraceState {
+/** Makes the trace state of the table whose layout `v` is (shared where the table is), with event rings of `capacity` events. */
+export function createState(v: View, capacity = 0): TraceState {
   const slots = v.map.total;
-  const bytes = (H_WORDS + slots * S_WORDS) * 4;
-  const buffer = v.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const stripes = v.i32[L.H_MAXW]!;
+  const buffer = v.shared ? new SharedArrayBuffer(regions(slots, stripes, capacity).bytes) : new ArrayBuffer(regions(slots, stripes, capacity).bytes);
   const w = new Int32Array(buffer);
   w[H_SLOTS] = slots;
   w[H_ABI] = abiHash(v.abi.id);
-  w[H_MAGIC] = MAGIC;
+  w[H_STRIPES] = stripes;
+  w[H_EVENTS] = capacity;
+  new Float64Array(buffer)[H_ORIGIN / 2] = performance.timeOrigin;
+  Atomics.store(w, H_MAGIC, MAGIC);
   const entries = v.shared ? new SharedArrayBuffer(ENTRIES_BYTES) : new ArrayBuffer(ENTRIES_BYTES);
   return new TraceState(v, buffer, entries);
 }
@@ -97,7 +166,7 @@ export function attachState(v: View, desc: unknown): TraceState {
   if (state.byteLength < H_WORDS * 4) throw bad('too small');
   const w = new Int32Array(state);
   if (w[H_MAGIC] !== MAGIC) throw bad('not a trace state');
-  if (w[H_SLOTS] !== v.map.total || w[H_ABI] !== abiHash(v.abi.id) || state.byteLength !== (H_WORDS + v.map.total * S_WORDS) * 4) {
+  if (w[H_SLOTS] !== v.map.total || w[H_ABI] !== abiHash(v.abi.id) || w[H_STRIPES] !== v.i32[L.H_MAXW] || state.byteLength !== regions(v.map.total, w[H_STRIPES]!, w[H_EVENTS]!).bytes) {
     throw bad(`made for another table than this ${v.abi.id} one`);
   }
   return new TraceState(v, state, injections);

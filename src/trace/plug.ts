@@ -1,10 +1,15 @@
 // This thread's trace plug: what a number's trace switch runs here. It reads
-// the shared control word (print, inject), decides an injection by this
+// the shared control word (print, inject, time), decides an injection by this
 // thread's own count of the number's calls (strace counts per tracee: here a
-// tracee is a thread), and hands each call to a line maker and a sink.
+// tracee is a thread), times the call for the summary into this thread's
+// stripe, and hands each printed call to its outputs (lines, JSON, events).
+import * as L from '../../assembly/layout.js';
 import type { TracePlug } from '../policy.js';
-import { control, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, type InjectWords, type TraceState } from './control.js';
+import { handlerWord } from '../records.js';
+import { isError } from '../results.js';
+import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_ERRORS, SUM_TIME, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
 import { readEntry } from './injections.js';
+import { writeEvent, type CallEvent } from './events.js';
 
 /** Makes the text of a call: at entry (before the handler may change memory), and at exit with its result. */
 export interface LineMaker {
@@ -23,17 +28,27 @@ export interface ExitNote {
 }
 
 export interface PlugOptions {
-  lines: LineMaker;
-  sink: (line: string) => void;
+  /** Printed calls as lines (a line maker and where its lines go). */
+  lines?: { make: LineMaker; write: (line: string) => void };
+  /** Printed calls as events: JSON lines written as they end, and/or into this thread's ring. */
+  events?: (e: CallEvent) => void;
+  /** Printed calls go into this thread's shared event ring (the state has rings). */
+  ring: boolean;
   /** inject's signal=: the embedder delivers signal `sig` to the caller. */
   signal?: (sig: number, nr: number) => void;
+  /** Whether this thread has its own code for handler `id` (a call of it is not carried). */
+  here: (id: number) => boolean;
 }
 
+/** One call in progress on this thread (reused: the stack grows once per nesting depth). */
 interface Frame {
-  print: boolean;
+  ctl: number;
   pending: unknown;
   delayExit: number;
   delayed: boolean;
+  start: number;
+  home: number;
+  args: number[];
 }
 
 /** Sleeps `us` microseconds: blocking where the thread may block, else spinning. */
@@ -55,14 +70,33 @@ export function fires(inj: InjectWords, n: number): boolean {
   return (n - inj.first) % inj.step === 0;
 }
 
+/** The worker record whose code runs slot `slot`'s handler now: this thread's if it has code for it (loaded or provided here), else its home's (-1: no handler). */
+function homeOf(s: TraceState, slot: number, here: (id: number) => boolean): number {
+  const v = s.v;
+  const id = Atomics.load(v.i32, v.at.slots + slot) & L.ID_MASK;
+  if (id === 0) return -1;
+  return here(id) ? v.me : v.i32[handlerWord(v, id, L.HR_HOME)]!;
+}
+
 export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
   const frames: Frame[] = [];
+  let depth = 0;
   const counts = new Map<number, { key: number; n: number }>();
   const negative = s.v.abi.convention === 'negative';
+  const w = s.words;
+  const f64 = s.f64;
+  const sum = s.at.sum + s.v.me * s.at.sumStripe;
+  const record = o.events !== undefined || o.ring;
+  const timed = record ? CTL_TIME | CTL_PRINT : CTL_TIME;
+  const now = () => performance.now();
   return {
     enter(nr, slot, args) {
-      const ctl = control(s, slot);
-      const f: Frame = { print: (ctl & CTL_PRINT) !== 0, pending: undefined, delayExit: 0, delayed: false };
+      // A plain read: the slot word was read with Atomics.load, and the control word is set before the switch.
+      const ctl = w[H_WORDS + slot * S_WORDS + S_CONTROL]!;
+      const f = frames[depth] ?? (frames[depth] = { ctl: 0, pending: undefined, delayExit: 0, delayed: false, start: 0, home: -1, args: [0, 0, 0, 0, 0, 0] });
+      f.pending = undefined;
+      f.delayExit = 0;
+      f.delayed = false;
       let answer: number | undefined;
       const entry = (ctl & CTL_INJECT) !== 0 ? readEntry(s, slot) : undefined;
       if (entry !== undefined) {
@@ -79,21 +113,58 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
           else if (inj.kind !== INJ_DELAY_ONLY) answer = undefined;
         }
       }
-      // Rendered before the handler runs: it may overwrite what the arguments point to.
-      if (f.print) f.pending = o.lines.enter(nr, args);
-      frames.push(f);
+      if ((ctl & CTL_PRINT) !== 0) {
+        // Rendered before the handler runs: it may overwrite what the arguments point to.
+        if (o.lines !== undefined) f.pending = o.lines.make.enter(nr, args);
+        if (record) {
+          for (let i = 0; i < 6; i++) f.args[i] = args[i] ?? 0;
+          f.home = homeOf(s, slot, o.here);
+        }
+      }
+      f.ctl = ctl;
+      // Last, so the time is the call's and a throw above leaves no frame behind.
+      f.start = (ctl & timed) !== 0 ? now() : 0;
+      depth++;
       return answer;
     },
-    exit(_nr, _slot, _args, result, threw, injected) {
-      const f = frames.pop();
-      if (f === undefined) return;
+    exit(nr, slot, _args, result, threw, injected) {
+      if (depth === 0) return;
+      const f = frames[--depth]!;
       delay(f.delayExit);
-      if (!f.print) return;
-      const line = (r: unknown, threw: boolean): void => o.sink(o.lines.exit(f.pending, threw ? undefined : Number(r), { injected, delayed: f.delayed, ...(threw ? { threw: r } : {}) }));
-      // An answer still to come (an async handler's, a call carried from a thread that may not block): its line when it settles.
+      // An answer still to come (an async handler's, a call carried from a thread that may not block): timed, counted and printed when it settles.
       if (!threw && result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-        (result as Promise<unknown>).then((r) => line(r, false), (e) => line(e, true));
-      } else line(result, threw);
+        const held: Frame = { ...f, args: f.args.slice() };
+        (result as Promise<unknown>).then((r) => done(held, nr, slot, r, false, injected), (e) => done(held, nr, slot, e, true, injected));
+      } else done(f, nr, slot, result, threw, injected);
     },
   };
+
+  function done(f: Frame, nr: number, slot: number, result: unknown, threw: boolean, injected: boolean): void {
+    const ctl = f.ctl;
+    const end = (ctl & timed) !== 0 ? now() : 0;
+    const r = threw ? NaN : Number(result);
+    if ((ctl & CTL_TIME) !== 0) {
+      const at = sum + slot * SUM_WORDS;
+      w[at]!++;
+      if (threw || isError(r, negative)) w[at + SUM_ERRORS]!++;
+      f64[(at + SUM_TIME) >> 1]! += end - f.start;
+    }
+    if ((ctl & CTL_PRINT) === 0) return;
+    if (o.lines !== undefined) o.lines.write(o.lines.make.exit(f.pending, threw ? undefined : r, { injected, delayed: f.delayed, ...(threw ? { threw: result } : {}) }));
+    if (!record) return;
+    const e: CallEvent = {
+      tid: s.v.me,
+      nr,
+      args: f.args,
+      result: r,
+      threw: threw ? result : undefined,
+      injected,
+      delayed: f.delayed,
+      home: f.home,
+      start: (f.start - s.origin) * 1000,
+      duration: (end - f.start) * 1000,
+    };
+    if (o.ring) writeEvent(s, e);
+    o.events?.(e);
+  }
 }

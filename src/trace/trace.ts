@@ -1,25 +1,51 @@
 // A table's trace, as one thread uses it: the shared switches (what is
-// traced, what is injected: any thread sets them, every thread that traces
-// sees them at its next call) and this thread's output (its plug).
+// traced, injected, summed: any thread sets them, every thread that traces
+// sees them at its next call), this thread's outputs (its plug and sinks),
+// and the shared counts and event rings, which any thread reads.
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
 import type { Table } from '../table.js';
 import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
-import { attachState, createState, CTL_INJECT, CTL_PRINT, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, setInjection, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
+import * as L from '../../assembly/layout.js';
+import { workerWord } from '../records.js';
+import { entryOf } from '../code.js';
+import { attachState, createState, CTL_INJECT, CTL_PRINT, CTL_TIME, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, setInjection, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
 import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
 import { releaseEntry, takeEntry } from './injections.js';
 import { makePlug, type LineMaker } from './plug.js';
+import { openSink, type Sink, type SinkWriter } from './sinks.js';
+import { readRings, type CallEvent } from './events.js';
+import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
+import { readSummary, resetSummary, sortKey, summaryText, type Summary } from './summary.js';
 
+/** What this thread does with the calls it prints (selected with select()). Every output is optional. */
 export interface TraceOutput {
-  /** Where this thread's lines go (each ends in a newline). */
-  sink: (line: string) => void;
-  /** Makes each line (the strace format by default). */
-  lines: LineMaker;
+  /** Where this thread's lines go (each ends in a newline): a function, a Node writable stream, or { path } (see Sink). */
+  sink?: Sink;
+  /** Makes each line; needed with `sink`. */
+  lines?: LineMaker;
+  /** Where this thread's calls go as JSON lines (one CallRecord per call, written as it ends). */
+  json?: Sink;
+  /**
+   * traceTable() only: keep the last `capacity` printed calls of every thread
+   * in shared memory (a ring per thread; older ones drop, counted), for
+   * events(), exportPerfetto() and exportJsonLines() on any thread.
+   */
+  events?: { capacity: number };
   /** inject's signal=: delivers signal `sig` to the guest thread that made call `nr`. */
   signal?: (sig: number, nr: number) => void;
 }
+
+/** Options of summaryTable() and summaryRows(). */
+export interface SummaryOptions {
+  /** strace's -S key: time (the default), avg-time, calls, errors, name, nothing (and strace's aliases of these). */
+  sort?: string;
+}
+
+/** The biggest ring: 2^20 events of 96 bytes per thread. */
+const CAPACITY_MAX = 1 << 20;
 
 /** Calls to trace or inject: an array of call names or numbers (or '*': every number of the ABI). */
 export type CallSet = readonly (string | number)[] | '*';
@@ -27,6 +53,8 @@ export type CallSet = readonly (string | number)[] | '*';
 export class Trace {
   /** @internal */ readonly s: TraceState;
   readonly #t: Table<string, number | Promise<number>>;
+  readonly #sinks: SinkWriter[] = [];
+  readonly #record: (e: CallEvent) => CallRecord;
   #closed = false;
   /** @internal */
   constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput) {
@@ -34,7 +62,25 @@ export class Trace {
     this.s = s;
     const p = t.policy;
     if (p.plug !== undefined) throw new SystabError('EBUSY', `this thread already traces this ${t.abi.id} table: close() that trace first`);
-    p.plug = makePlug(s, out);
+    this.#record = recordMaker(t.abi, t.v.map);
+    const lines = out.sink !== undefined ? openSink(out.sink, 'trace output sink') : undefined;
+    if (lines !== undefined) this.#sinks.push(lines);
+    let json: SinkWriter | undefined;
+    try {
+      json = out.json !== undefined ? openSink(out.json, 'trace output json') : undefined;
+    } catch (e) {
+      lines?.close();
+      throw e;
+    }
+    if (json !== undefined) this.#sinks.push(json);
+    const record = this.#record;
+    p.plug = makePlug(s, {
+      ...(lines !== undefined ? { lines: { make: out.lines!, write: (l: string) => lines.write(l) } } : {}),
+      ...(json !== undefined ? { events: (e) => json.write(JSON.stringify(record(e)) + '\n') } : {}),
+      ring: s.at.capacity > 0,
+      here: (id: number) => entryOf(t.code, id) !== undefined,
+      ...(out.signal !== undefined ? { signal: out.signal } : {}),
+    });
   }
 
   /** What another thread passes to attachTrace(). */
@@ -93,11 +139,68 @@ export class Trace {
     return spec;
   }
 
-  /** Stops tracing and injecting on this thread (the shared switches stay as they are for other threads). */
+  /**
+   * Switches the summary (strace -c) on for exactly these calls, on every
+   * thread that traces this table: true for every number, false for none,
+   * or calls as select() takes them. Each call is counted, its errors, and
+   * its wall time around the handler (strace -c -w), into its thread's own
+   * counters; summaryTable() adds them up from any thread. With select() on
+   * the same calls it is strace -C. Calls made before stay counted.
+   */
+  summary(on: boolean | string | CallSet): void {
+    const slots = new Set(on === true ? this.#slots('*', 'summary') : on === false ? (this.#open('summary'), []) : this.#slots(on, 'summary'));
+    for (let slot = 0; slot < this.s.slots; slot++) setControl(this.s, slot, CTL_TIME, slots.has(slot));
+    publish(this.s);
+  }
+
+  /** The summary now, summed over every thread, as rows (strace -c's columns) and a total. */
+  summaryRows(options: SummaryOptions = {}): Summary {
+    return readSummary(this.s, sortKey(checkSummaryOptions(options).sort));
+  }
+
+  /** The summary now as strace -c prints it (`% time     seconds  usecs/call ...`), sorted as -S `sort` says. */
+  summaryTable(options: SummaryOptions = {}): string {
+    return summaryText(this.summaryRows(options));
+  }
+
+  /** Zeroes the summary's counts on every thread. */
+  resetSummary(): void {
+    resetSummary(this.s);
+  }
+
+  /** The printed calls every thread's ring holds, oldest first, and how many older ones were dropped. */
+  events(): { calls: CallRecord[]; dropped: number } {
+    const rings = this.#rings('events');
+    return { calls: mergeRings(rings).map(this.#record), dropped: rings.reduce((a, r) => a + r.dropped, 0) };
+  }
+
+  /** Every thread's ring as JSON lines: a `{"tid","dropped"}` line per thread that dropped calls, then a CallRecord per call. */
+  exportJsonLines(): string {
+    return jsonLines(this.#rings('exportJsonLines'), this.#record);
+  }
+
+  /** Every thread's ring as Chrome/Perfetto Trace Event JSON (open it in ui.perfetto.dev); otherData.dropped counts the calls dropped. */
+  exportPerfetto(): string {
+    const v = this.#t.v;
+    return JSON.stringify(perfetto(this.#rings('exportPerfetto'), this.#record, v.abi.id, (tid) => (tid < v.i32[L.H_MAXW]! ? v.i32[workerWord(v, tid, L.WR_ID)]! : -1)));
+  }
+
+  /** Writes what this thread's file outputs hold buffered. */
+  flush(): void {
+    for (const w of this.#sinks) w.flush();
+  }
+
+  /** Stops tracing and injecting on this thread, and flushes and closes its file outputs (the shared switches stay as they are for other threads). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.policy.plug = undefined;
+    for (const w of this.#sinks) w.close();
+  }
+
+  #rings(what: string) {
+    if (this.s.at.capacity === 0) throw new SystabError('EBADSPEC', `${what}() needs the event rings: traceTable(t, { events: { capacity } })`);
+    return readRings(this.s);
   }
 
   #open(what: string): void {
@@ -137,18 +240,40 @@ function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
 }
 
 /** Starts tracing table `t` on this thread; the trace state is new (other threads attach to it). */
-export function traceTable(t: Table<string, number | Promise<number>>, out: TraceOutput): Trace {
-  checkOutput(out);
-  return new Trace(t, createState(t.v), out);
+export function traceTable(t: Table<string, number | Promise<number>>, out: TraceOutput = {}): Trace {
+  checkOutput(out, 'traceTable');
+  return new Trace(t, createState(t.v, capacityOf(out.events)), out);
 }
 
 /** Joins, on this thread, the trace another thread started on the same table (from its describe()). */
-export function attachTrace(t: Table<string, number | Promise<number>>, desc: TraceDescriptor, out: TraceOutput): Trace {
-  checkOutput(out);
+export function attachTrace(t: Table<string, number | Promise<number>>, desc: TraceDescriptor, out: TraceOutput = {}): Trace {
+  checkOutput(out, 'attachTrace');
+  if (out.events !== undefined) throw new SystabError('EBADSPEC', 'attachTrace() takes no events option: the rings are the trace state\'s, sized by traceTable() (every thread that attaches records into its own)');
   return new Trace(t, attachState(t.v, desc), out);
 }
 
-function checkOutput(out: TraceOutput): void {
-  if (out === null || typeof out !== 'object') throw new SystabError('EBADSPEC', `trace output must be an object like { sink } (got ${show(out)})`);
-  if (typeof out.sink !== 'function') throw new SystabError('EBADSPEC', `trace output sink must be a function taking a line (got ${show(out.sink)})`);
+const OUTPUT_KEYS = ['sink', 'lines', 'json', 'events', 'signal'];
+
+function checkOutput(out: TraceOutput, what: string): void {
+  if (out === null || typeof out !== 'object') throw new SystabError('EBADSPEC', `${what}() output must be an object like { sink, lines } (got ${show(out)})`);
+  for (const k of Object.keys(out)) if (!OUTPUT_KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no output option "${k}" (it takes ${OUTPUT_KEYS.join(', ')})`);
+  if (out.sink !== undefined && (out.lines === null || typeof out.lines !== 'object' || typeof out.lines.enter !== 'function' || typeof out.lines.exit !== 'function')) {
+    throw new SystabError('EBADSPEC', `${what}() output sink needs lines: a LineMaker { enter(nr, args), exit(pending, result, note) } (got ${show(out.lines)})`);
+  }
+  if (out.signal !== undefined && typeof out.signal !== 'function') throw new SystabError('EBADSPEC', `${what}() output signal must be a function (sig, nr) (got ${show(out.signal)})`);
+}
+
+function capacityOf(events: unknown): number {
+  if (events === undefined) return 0;
+  const c = (events as { capacity?: unknown } | null)?.capacity;
+  if (events === null || typeof events !== 'object' || typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > CAPACITY_MAX) {
+    throw new SystabError('EBADSPEC', `traceTable() events must be { capacity }, a whole number of calls per thread from 1 to ${CAPACITY_MAX} (got ${events !== null && typeof events === 'object' ? `capacity ${show(c)}` : show(events)})`);
+  }
+  return c;
+}
+
+function checkSummaryOptions(o: SummaryOptions): SummaryOptions {
+  if (o === null || typeof o !== 'object') throw new SystabError('EBADSPEC', `summary options must be an object like { sort: 'calls' } (got ${show(o)})`);
+  for (const k of Object.keys(o)) if (k !== 'sort') throw new SystabError('EBADSPEC', `summary options have no "${k}" (only sort, strace's -S key)`);
+  return o;
 }

@@ -1,0 +1,1 @@
+import { summaryText } from './dist/trace/summary.js';

@@ -1,0 +1,144 @@
+// strace -c: the call summary, summed over every thread's stripe of the trace
+// state (each thread writes only its own, while its summary switch is on), and
+// its text in strace's own layout (strace's src/count.c, call_summary_pers:
+// the column widths, the blank errors of a row with none, the total row).
+// Times are wall time around the handler (strace -c -w), not system time.
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
+import { SUM_ERRORS, SUM_TIME, SUM_WORDS, type TraceState } from './control.js';
+
+/** One number's line of the summary. */
+export interface SummaryRow {
+  nr: number;
+  /** The call's name, or strace's `syscall_0x<hex>` for a number the ABI does not name. */
+  name: string;
+  calls: number;
+  /** Calls whose result was an error in the ABI's convention (or that threw). */
+  errors: number;
+  /** Wall time spent in the calls (the handler, the hooks below the trace switch, carried calls' round trips). */
+  seconds: number;
+  /** strace's usecs/call: whole microseconds, rounded down. */
+  usecsPerCall: number;
+  /** Share of the total time, 0-100. */
+  percent: number;
+}
+
+export interface Summary {
+  rows: SummaryRow[];
+  total: { calls: number; errors: number; seconds: number; usecsPerCall: number };
+}
+
+/** strace's -S keys (and their aliases) this summary can sort by. */
+export type SummarySort = 'time' | 'calls' | 'errors' | 'name' | 'avg-time' | 'nothing';
+
+const SORT_ALIASES: Record<string, SummarySort> = {
+  time: 'time', time_percent: 'time', 'time-percent': 'time', time_total: 'time', 'time-total': 'time', total_time: 'time', 'total-time': 'time',
+  wall_total: 'time', 'wall-total': 'time', total_wall: 'time', 'total-wall': 'time',
+  avg_time: 'avg-time', 'avg-time': 'avg-time', time_avg: 'avg-time', 'time-avg': 'avg-time', wall_avg: 'avg-time', 'wall-avg': 'avg-time', avg_wall: 'avg-time', 'avg-wall': 'avg-time',
+  calls: 'calls', count: 'calls',
+  errors: 'errors', error: 'errors',
+  name: 'name', syscall: 'name', syscall_name: 'name', 'syscall-name': 'name',
+  nothing: 'nothing', none: 'nothing',
+};
+const NOT_KEPT = ['min_time', 'min-time', 'shortest', 'time_min', 'time-min', 'longest', 'max_time', 'max-time', 'time_max', 'time-max', 'wall_min', 'wall-min', 'min_wall', 'min-wall', 'wall_max', 'wall-max', 'max_wall', 'max-wall'];
+
+/** A -S key as strace takes it, or a typed error saying which keys there are. */
+export function sortKey(key: unknown): SummarySort {
+  if (key === undefined) return 'time';
+  if (typeof key === 'string' && Object.hasOwn(SORT_ALIASES, key)) return SORT_ALIASES[key]!;
+  if (typeof key === 'string' && NOT_KEPT.includes(key)) throw new SystabError('EBADSPEC', `summary sort "${key}": systab keeps no shortest or longest call times; sort by time, avg-time, calls, errors, name or nothing`);
+  throw new SystabError('EBADSPEC', `summary sort must be one of strace's -S keys time, avg-time, calls, errors, name, nothing (got ${show(key)})`);
+}
+
+/** Integer nanoseconds, calls and errors per slot, summed over every thread's stripe. */
+function sumStripes(s: TraceState): { calls: Float64Array; errors: Float64Array; ns: Float64Array } {
+  const n = s.slots;
+  const calls = new Float64Array(n);
+  const errors = new Float64Array(n);
+  const ns = new Float64Array(n);
+  const { words: w, f64 } = s;
+  for (let t = 0; t < s.at.stripes; t++) {
+    const base = s.at.sum + t * s.at.sumStripe;
+    for (let slot = 0; slot < n; slot++) {
+      const at = base + slot * SUM_WORDS;
+      const c = w[at]! >>> 0;
+      if (c === 0) continue;
+      calls[slot]! += c;
+      errors[slot]! += w[at + SUM_ERRORS]! >>> 0;
+      ns[slot]! += Math.round(f64[(at + SUM_TIME) >> 1]! * 1e6);
+    }
+  }
+  return { calls, errors, ns };
+}
+
+/** The summary now, from every thread's counts, sorted as strace's -S `sort` sorts (ties by number). */
+export function readSummary(s: TraceState, sort: SummarySort): Summary {
+  const { calls, errors, ns } = sumStripes(s);
+  const map = s.v.map;
+  let totalNs = 0;
+  let totalCalls = 0;
+  let totalErrors = 0;
+  for (let slot = 0; slot < s.slots; slot++) {
+    totalNs += ns[slot]!;
+    totalCalls += calls[slot]!;
+    totalErrors += errors[slot]!;
+  }
+  const rows: SummaryRow[] = [];
+  const order: number[] = [];
+  for (let slot = 0; slot < s.slots; slot++) if (calls[slot]! > 0) order.push(slot);
+  // By number first (strace's table order), so a stable sort leaves ties in it.
+  order.sort((a, b) => map.nrOfSlot[a]! - map.nrOfSlot[b]!);
+  for (const slot of order) {
+    const nr = map.nrOfSlot[slot]!;
+    const c = calls[slot]!;
+    rows.push({
+      nr,
+      name: map.nameOfSlot[slot] ?? `syscall_0x${nr.toString(16)}`,
+      calls: c,
+      errors: errors[slot]!,
+      seconds: ns[slot]! / 1e9,
+      usecsPerCall: Math.floor(Math.floor(ns[slot]! / c) / 1000),
+      percent: ns[slot]! === 0 ? 0 : (100 * ns[slot]!) / totalNs,
+    });
+  }
+  const by: Record<SummarySort, ((a: SummaryRow, b: SummaryRow) => number) | undefined> = {
+    time: (a, b) => b.seconds - a.seconds,
+    'avg-time': (a, b) => b.seconds / b.calls - a.seconds / a.calls,
+    calls: (a, b) => b.calls - a.calls,
+    errors: (a, b) => b.errors - a.errors,
+    name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    nothing: undefined,
+  };
+  const cmp = by[sort];
+  if (cmp !== undefined) rows.sort(cmp);
+  const usecs = totalCalls === 0 ? 0 : Math.floor((totalNs / 1e9 / totalCalls) * 1e6);
+  return { rows, total: { calls: totalCalls, errors: totalErrors, seconds: totalNs / 1e9, usecsPerCall: usecs } };
+}
+
+/** Zeroes every thread's counts (a thread counting meanwhile may keep a call or two it made during the reset). */
+export function resetSummary(s: TraceState): void {
+  s.words.fill(0, s.at.sum, s.at.sum + s.at.stripes * s.at.sumStripe);
+}
+
+/** The summary as strace -c prints it (each line ends in a newline). */
+export function summaryText(sum: Summary): string {
+  const { rows, total } = sum;
+  const width = {
+    seconds: Math.max(11, total.seconds.toFixed(6).length),
+    usecs: Math.max(11, String(Math.max(0, ...rows.map((r) => r.usecsPerCall))).length),
+    calls: Math.max(9, String(total.calls).length),
+    errors: Math.max(9, String(total.errors).length),
+    name: Math.max(16, Math.max(0, ...rows.map((r) => r.name.length)) + 1),
+  };
+  const dashes = ['-'.repeat(6), '-'.repeat(width.seconds), '-'.repeat(width.usecs), '-'.repeat(width.calls), '-'.repeat(width.errors), '-'.repeat(width.name)].join(' ') + '\n';
+  // printf's "%.0u": a zero prints no digits.
+  const errs = (n: number) => (n === 0 ? '' : String(n)).padStart(width.errors);
+  const line = (pct: string, seconds: number, usecs: number, calls: number, errors: number, name: string) =>
+    `${pct.padStart(6)} ${seconds.toFixed(6).padStart(width.seconds)} ${String(usecs).padStart(width.usecs)} ${String(calls).padStart(width.calls)} ${errs(errors)} ${name}\n`;
+  let out = `${'% time'.padStart(6)} ${'seconds'.padStart(width.seconds)} ${'usecs/call'.padStart(width.usecs)} ${'calls'.padStart(width.calls)} ${'errors'.padStart(width.errors)} syscall\n`;
+  out += dashes;
+  for (const r of rows) out += line(r.percent.toFixed(2), r.seconds, r.usecsPerCall, r.calls, r.errors, r.name);
+  out += dashes;
+  out += line('100.00', total.seconds, total.usecsPerCall, total.calls, total.errors, 'total');
+  return out;
+}
