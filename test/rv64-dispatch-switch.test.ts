@@ -13,6 +13,6 @@ describe('rv64 --dispatch=switch', () => {
     }
     const t = spawnSync(process.execPath, [BUNDLE, '--dispatch=switch', '--trace', compileFixture('hello')], { encoding: 'utf8' });
     expect(t.status).toBe(2);
-    expect(t.stderr).toBe('rv64: --trace and --stats need systab (--dispatch=systab)\n');
+    expect(t.stderr).toBe('rv64: tracing and --stats need systab (--dispatch=systab)\n');
   }, TIMEOUT);
 });

@@ -15,6 +15,7 @@ import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
 import { releaseEntry, takeEntry } from './injections.js';
 import { makePlug, type LineMaker } from './plug.js';
+import { straceLines, type StraceFormat } from './lines.js';
 import { openSink, type Sink, type SinkWriter } from './sinks.js';
 import { readRings, type CallEvent } from './events.js';
 import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
@@ -24,8 +25,10 @@ import { readSummary, resetSummary, sortKey, summaryText, type Summary } from '.
 export interface TraceOutput {
   /** Where this thread's lines go (each ends in a newline): a function, a Node writable stream, or { path } (see Sink). */
   sink?: Sink;
-  /** Makes each line; needed with `sink`. */
+  /** Makes each line (default: strace's, see format). */
   lines?: LineMaker;
+  /** How strace's lines look when `lines` is not given: the guest memory reader (`read`), -s (`strSize`), -x/-xx (`hex`), -a (`column`). */
+  format?: StraceFormat;
   /** Where this thread's calls go as JSON lines (one CallRecord per call, written as it ends). */
   json?: Sink;
   /**
@@ -63,6 +66,8 @@ export class Trace {
     const p = t.policy;
     if (p.plug !== undefined) throw new SystabError('EBUSY', `this thread already traces this ${t.abi.id} table: close() that trace first`);
     this.#record = recordMaker(t.abi, t.v.map);
+    // Before any sink opens: a bad format leaves no file behind.
+    const make = out.sink !== undefined ? (out.lines ?? straceLines(t.abi, out.format)) : undefined;
     const lines = out.sink !== undefined ? openSink(out.sink, 'trace output sink') : undefined;
     if (lines !== undefined) this.#sinks.push(lines);
     let json: SinkWriter | undefined;
@@ -75,7 +80,7 @@ export class Trace {
     if (json !== undefined) this.#sinks.push(json);
     const record = this.#record;
     p.plug = makePlug(s, {
-      ...(lines !== undefined ? { lines: { make: out.lines!, write: (l: string) => lines.write(l) } } : {}),
+      ...(lines !== undefined ? { lines: { make: make!, write: (l: string) => lines.write(l) } } : {}),
       ...(json !== undefined ? { events: (e) => json.write(JSON.stringify(record(e)) + '\n') } : {}),
       ring: s.at.capacity > 0,
       here: (id: number) => entryOf(t.code, id) !== undefined,
@@ -252,14 +257,15 @@ export function attachTrace(t: Table<string, number | Promise<number>>, desc: Tr
   return new Trace(t, attachState(t.v, desc), out);
 }
 
-const OUTPUT_KEYS = ['sink', 'lines', 'json', 'events', 'signal'];
+const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
 
 function checkOutput(out: TraceOutput, what: string): void {
   if (out === null || typeof out !== 'object') throw new SystabError('EBADSPEC', `${what}() output must be an object like { sink, lines } (got ${show(out)})`);
   for (const k of Object.keys(out)) if (!OUTPUT_KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no output option "${k}" (it takes ${OUTPUT_KEYS.join(', ')})`);
-  if (out.sink !== undefined && (out.lines === null || typeof out.lines !== 'object' || typeof out.lines.enter !== 'function' || typeof out.lines.exit !== 'function')) {
-    throw new SystabError('EBADSPEC', `${what}() output sink needs lines: a LineMaker { enter(nr, args), exit(pending, result, note) } (got ${show(out.lines)})`);
+  if (out.lines !== undefined && (out.lines === null || typeof out.lines !== 'object' || typeof out.lines.enter !== 'function' || typeof out.lines.exit !== 'function')) {
+    throw new SystabError('EBADSPEC', `${what}() output lines must be a LineMaker { enter(nr, args), exit(pending, result, note) } (got ${show(out.lines)})`);
   }
+  if (out.lines !== undefined && out.format !== undefined) throw new SystabError('EBADSPEC', `${what}() output takes lines or format, not both (format shapes strace's own lines)`);
   if (out.signal !== undefined && typeof out.signal !== 'function') throw new SystabError('EBADSPEC', `${what}() output signal must be a function (sig, nr) (got ${show(out.signal)})`);
 }
 

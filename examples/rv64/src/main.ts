@@ -1,14 +1,24 @@
-// CLI: rv64 [--trace] [--stats] [--dispatch=systab|switch] [--mem=MiB] program [args...]
+// CLI: rv64 [strace's options] [--stats] [--dispatch=systab|switch] [--mem=MiB] [--perf] program [args...]
 import { readFileSync, writeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
-import { formatStats, startStats, startTrace } from './trace.js';
+import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
 
-const USAGE = `usage: rv64 [--trace[=FILE]] [--trace-strsize=N] [--stats] [--dispatch=systab|switch] [--mem=MiB] [--perf] program [args...]
+const USAGE = `usage: rv64 [options] program [args...]
 Runs a static riscv64 Linux program; every ecall goes through a systab table.
-  --trace        one line per system call on stderr, as strace prints it
-  --trace=FILE   the same, into FILE
-  --trace-strsize=N  bytes of each buffer shown before ... (strace -s; default 32)
+strace's options, with strace's meaning (lines on stderr unless -o):
+  -e trace=SET, --trace=SET   trace the calls SET selects (strace's -e trace= grammar)
+  -e inject=SPEC, --inject=SPEC, -e fault=SPEC, --fault=SPEC
+                              tamper with calls (strace's grammar; counted per thread)
+  -c, --summary-only          a table of calls, errors and times at exit, and no lines
+  -C, --summary               lines and the table
+  -S KEY, --summary-sort-by=KEY   the table's order: time, calls, errors, name, nothing
+  -o FILE, --output=FILE      lines (and the table) into FILE
+  -s N, --string-limit=N      bytes of each buffer shown before ... (default 32)
+  -f, --follow-forks          every guest thread (there is one today)
+  --trace                     every call (as -e trace=all)
+Others:
   --stats        calls per name and missing calls at exit, on stderr
   --dispatch     systab (default) or switch (a plain switch, for the benchmark)
   --mem          guest memory in MiB (default 1024)
@@ -25,23 +35,44 @@ function hostEnvironment(): string[] {
 }
 
 function main(argv: string[]): number {
-  let trace: string | null = null, strSize: number | undefined, stats = false, perf = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
+  const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
+  let tracing = false, output: string | undefined, stats = false, perf = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
+  const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
+  const qualify = (arg: string): string | undefined => {
+    const { qualifier, value } = splitQualifier(arg);
+    if (qualifier === 'trace') o.trace.push(value);
+    else if (qualifier === 'inject' || qualifier === 'fault') o.inject.push({ kind: qualifier, expr: value });
+    else return `-e ${qualifier}= is not supported (trace=, inject= and fault= are)`;
+    tracing = true;
+    return undefined;
+  };
   let i = 0;
-  for (; i < argv.length && argv[i]!.startsWith('--'); i++) {
-    const [k, v] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (k === '--trace') trace = v ?? '';
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const arg = argv[i]!;
+    const [k, v] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    const next = (): string | undefined => (v !== undefined ? v : argv[++i]);
+    if (arg === '--') { i++; break; }
+    if (k === '-e') { const e = argv[++i]; if (e === undefined) return bad('-e needs an expression'); const why = qualify(e); if (why) return bad(why); }
+    else if (k === '--trace' || k === '--inject' || k === '--fault') { if (v === undefined && k === '--trace') qualify('trace=all'); else { const why = qualify(`${k.slice(2)}=${v ?? ''}`); if (why) return bad(why); } }
+    else if (k === '-c' || k === '--summary-only') { o.summary = 'only'; tracing = true; }
+    else if (k === '-C' || k === '--summary') { o.summary = 'also'; tracing = true; }
+    else if (k === '-S' || k === '--summary-sort-by') { o.sort = next(); if (o.sort === undefined) return bad(`${k} needs a key`); }
+    else if (k === '-o' || k === '--output') { output = next(); if (output === undefined) return bad(`${k} needs a file`); }
+    else if (k === '-s' || k === '--string-limit' || k === '--trace-strsize') { const n = Number(next()); if (!Number.isInteger(n) || n < 0) return bad(`${k} needs a number of bytes`); o.strSize = n; }
+    else if (k === '-f' || k === '--follow-forks') { /* one guest thread today: nothing to follow */ }
     else if (k === '--stats') stats = true;
-    else if (k === '--trace-strsize' && v && Number.isInteger(Number(v)) && Number(v) >= 0) strSize = Number(v);
     else if (k === '--perf') perf = true;
     else if (k === '--dispatch' && (v === 'systab' || v === 'switch')) dispatch = v;
     else if (k === '--mem' && v && Number(v) > 0) mem = Number(v);
-    else if (k === '--') { i++; break; }
-    else { process.stderr.write(`rv64: bad option ${argv[i]}\n${USAGE}`); return 2; }
+    else return bad(`bad option ${arg}`);
   }
+  // Options that shape lines or the table alone (-o, -s, -S) trace every call, as strace does.
+  if (!tracing && (output !== undefined || o.strSize !== undefined || o.sort !== undefined)) tracing = true;
+  if (tracing && o.summary !== 'only' && o.trace.length === 0 && o.inject.length > 0) o.trace.push('all');
   const program = argv[i];
   if (!program) { process.stderr.write(USAGE); return 2; }
-  if (dispatch === 'switch' && (trace !== null || stats)) {
-    process.stderr.write('rv64: --trace and --stats need systab (--dispatch=systab)\n');
+  if (dispatch === 'switch' && (tracing || stats)) {
+    process.stderr.write('rv64: tracing and --stats need systab (--dispatch=systab)\n');
     return 2;
   }
   let image: Uint8Array;
@@ -50,13 +81,13 @@ function main(argv: string[]): number {
     return 127;
   }
   const env = hostEnvironment();
-  const traceFd = trace === null ? -1 : trace === '' ? 2 : openSync(trace, 'w');
+  const traceFd = !tracing ? -1 : output === undefined ? 2 : openSync(output, 'w');
   let traced: ReturnType<typeof startTrace> | undefined;
   const r = run({
     image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
     memoryBytes: mem * 1024 * 1024,
     onTable: (table, memory) => {
-      if (trace !== null) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), { strSize });
+      if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
       if (stats) startStats(table);
     },
   });

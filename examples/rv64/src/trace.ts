@@ -1,40 +1,48 @@
-// --trace and --stats, built only on systab: hook switches with onEnter and
-// onExit, the missing-call policy for numbers outside the ABI, and stats().
-// Trace lines are strace's, from systab's trace formatter. The emulator
-// knows nothing of them.
+// strace's options (-e trace=, -e inject=, -e fault=, -c, -C, -S, -o, -s)
+// and --stats, built only on systab: systab/trace's switches and lines, the
+// missing-call policy for numbers outside the ABI, and stats(). The
+// emulator knows nothing of them.
 import type { Table } from 'systab';
-// systab/trace once the package exports it; the sources meanwhile.
-import { createFormatter, exitedLine, type Pending } from '../../../src/trace/format.js';
+import { createFormatter, exitedLine, traceTable, type Trace } from 'systab/trace';
 import type { Memory } from './memory.js';
 
-/** strace's nargs for calls the formatter prints raw (it knows its own decoded calls'); from the kernel's SYSCALL_DEFINEn. */
-const NARGS: Record<string, number> = {
-  madvise: 3, mremap: 5, exit: 1, rseq: 4, sysinfo: 1, io_uring_setup: 2, getppid: 0, getuid: 0, geteuid: 0, getgid: 0, getegid: 0,
-  set_robust_list: 2, dup: 1, pread64: 4, pwrite64: 4,
-};
-
-export interface TraceOptions {
-  /** strace -s: bytes of a buffer shown before `...`. */
+/** What strace's options ask (main.ts reads them). */
+export interface StraceOptions {
+  /** -e trace= expressions (the last wins, as in strace); none: every call. */
+  trace: string[];
+  /** -e inject= and -e fault= expressions, in order. */
+  inject: { kind: 'inject' | 'fault'; expr: string }[];
+  /** -c: the summary only; -C: lines and the summary. */
+  summary: 'off' | 'only' | 'also';
+  /** -S: the summary's sort key. */
+  sort?: string;
+  /** -s: bytes of a buffer shown before `...`. */
   strSize?: number;
 }
 
-/** Prints one strace line per call through write; returns the last line for a process that ended (`+++ exited with 0 +++`). */
-export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: TraceOptions = {}): { ended(code: number, signal?: string): void } {
-  const f = createFormatter({ abi: t.abi, read: (a, n) => (mem.valid(a, n) ? mem.bytes(a, n) : null), strSize: o.strSize, nargs: (name) => NARGS[name] });
-  // Arguments are rendered on entry: a call may overwrite the memory they point to.
-  // Hooks run for handled and missing numbers alike; numbers outside every
-  // range of the ABI have no slot, so the missing-call policy traces those.
-  const pending: Pending[] = [];
-  t.hooks('*', { enter: true, exit: true });
-  t.onEnter((nr, args) => { pending.push(f.enter(nr, args)); });
-  t.onExit((nr, args, r) => { write(`${f.exit(pending.pop() ?? f.enter(nr, args), r)}\n`); });
-  const inRange = (nr: number) => [{ base: t.abi.base, count: t.abi.count }, ...t.abi.extra].some((r) => nr >= r.base && nr < r.base + r.count);
-  t.setMissing('*', (nr, args) => {
-    if (!inRange(nr)) write(`${f.line(nr, args, t.abi.enosys)}\n`);
-    return t.abi.enosys;
-  });
+/** Starts tracing as strace's options say; `write` takes each line. Returns what prints the end: the exit line, the summary. */
+export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: StraceOptions): { ended(code: number, signal?: string): void } {
+  const read = (a: number, n: number) => (mem.valid(a, n) ? mem.bytes(a, n) : null);
+  const lines = o.summary !== 'only';
+  const tr: Trace = traceTable(t, lines ? { sink: write, format: { read, strSize: o.strSize } } : {});
+  tr.select(lines ? (o.trace.at(-1) ?? 'all') : 'none');
+  for (const i of o.inject) (i.kind === 'inject' ? tr.inject(i.expr) : tr.fault(i.expr));
+  if (o.summary !== 'off') tr.summary(o.trace.at(-1) ?? true);
+  // Numbers outside every range of the ABI have no slot (and no switch): the missing-call policy prints them, as strace prints syscall_0x...
+  if (lines) {
+    const f = createFormatter({ abi: t.abi, read, strSize: o.strSize });
+    const inRange = (nr: number) => [{ base: t.abi.base, count: t.abi.count }, ...t.abi.extra].some((r) => nr >= r.base && nr < r.base + r.count);
+    t.setMissing('*', (nr, args) => {
+      if (!inRange(nr)) write(`${f.line(nr, args, t.abi.enosys)}\n`);
+      return t.abi.enosys;
+    });
+  }
   return {
-    ended: (code, signal) => write(signal ? `+++ killed by ${signal} +++\n` : `${exitedLine(code)}\n`),
+    ended: (code, signal) => {
+      if (lines) write(signal ? `+++ killed by ${signal} +++\n` : `${exitedLine(code)}\n`);
+      if (o.summary !== 'off') write(tr.summaryTable(o.sort !== undefined ? { sort: o.sort } : {}));
+      tr.close();
+    },
   };
 }
 

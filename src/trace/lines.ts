@@ -1,0 +1,26 @@
+// strace's own lines as a trace's LineMaker: the formatter (format.ts) at
+// entry and exit, and strace's suffixes for a tampered call.
+import type { Abi } from '../abi/types.js';
+import { show } from '../handlers.js';
+import { callClass } from './classes.js';
+import { createFormatter, type Pending } from './format.js';
+import type { FormatterOptions } from './options.js';
+import type { LineMaker } from './plug.js';
+
+/** How lines look: strace's -s (strSize), -x/-xx (hex), -a (column), and the guest memory reader. */
+export type StraceFormat = Omit<FormatterOptions, 'abi'>;
+
+/** strace's lines for calls of `abi`: `openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3`, each ending in a newline. */
+export function straceLines(abi: Abi, format: StraceFormat = {}): LineMaker {
+  // Raw calls print as many arguments as strace's table says they take.
+  const f = createFormatter({ nargs: (name) => callClass(abi, name).nargs, ...format, abi });
+  return {
+    enter: (nr, args) => f.enter(nr, args),
+    exit: (p, r, note) => {
+      const line = f.exit(p as Pending, note.threw !== undefined ? undefined : r);
+      // strace's suffixes (syscall.c): " (INJECTED)" for error= and retval=, " (DELAYED)" for a delay.
+      const tail = (note.injected ? ' (INJECTED)' : '') + (note.delayed ? ' (DELAYED)' : '') + (note.threw !== undefined ? ` (the handler threw ${show(note.threw)})` : '');
+      return `${line}${tail}\n`;
+    },
+  };
+}
