@@ -189,13 +189,15 @@ describe('event rings and their exports', () => {
     const t = table();
     expect(code(() => traceTable(t, { events: { capacity: 0 } }))).toBe('EBADSPEC: traceTable() events must be { capacity }, a whole number of calls per thread from 1 to 1048576 (got capacity 0)');
     expect(code(() => traceTable(t, { events: 5 as never }))).toMatch(/^EBADSPEC: traceTable\(\) events must be \{ capacity \}/);
-    expect(code(() => traceTable(t, { sink: () => {} }))).toBe('EBADSPEC: traceTable() output sink needs lines: a LineMaker { enter(nr, args), exit(pending, result, note) } (got undefined)');
+    expect(code(() => traceTable(t, { sink: () => {}, lines: {} as never }))).toBe('EBADSPEC: traceTable() output lines must be a LineMaker { enter(nr, args), exit(pending, result, note) } (got object)');
+    expect(code(() => traceTable(t, { sink: () => {}, lines: { enter: () => '', exit: () => '' }, format: {} }))).toBe("EBADSPEC: traceTable() output takes lines or format, not both (format shapes strace's own lines)");
+    expect(code(() => traceTable(t, { sink: () => {}, format: { strSize: -1 } }))).toMatch(/^EBADSPEC: createFormatter\(\): /);
     expect(code(() => traceTable(t, { json: 5 as never }))).toBe('EBADSPEC: trace output json must be a function taking a line, a writable stream, or { path } (got 5)');
     expect(code(() => traceTable(t, { json: {} as never }))).toBe('EBADSPEC: trace output json must be a function taking a line, a writable stream, or { path } (got an object without write() or path)');
     expect(code(() => traceTable(t, { json: { path: '' } }))).toBe('EBADSPEC: trace output json { path } must be a file name (got "")');
     expect(code(() => traceTable(t, { json: { path: join(dir, 'no', 'such', 'dir.jsonl') } }))).toMatch(/^EBADSPEC: trace output json \{ path: ".*dir\.jsonl" \} cannot be opened for writing \(ENOENT/);
     expect(code(() => traceTable(t, { json: { path: join(dir, 'x'), buffer: -1 } }))).toMatch(/^EBADSPEC: trace output json \{ buffer \} must be a whole number of bytes/);
-    expect(code(() => traceTable(t, { colour: true } as never))).toBe('EBADSPEC: traceTable() has no output option "colour" (it takes sink, lines, json, events, signal)');
+    expect(code(() => traceTable(t, { colour: true } as never))).toBe('EBADSPEC: traceTable() has no output option "colour" (it takes sink, lines, format, json, events, signal)');
     const tr = traceTable(t);
     expect(code(() => tr.exportPerfetto())).toBe('EBADSPEC: exportPerfetto() needs the event rings: traceTable(t, { events: { capacity } })');
     expect(code(() => attachTrace(createTable({ abi }), tr.describe(), { events: { capacity: 5 } }))).toMatch(/^EBADSPEC: attachTrace\(\) takes no events option/);

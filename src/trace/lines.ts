@@ -7,6 +7,8 @@ import { createFormatter, type Pending } from './format.js';
 import type { FormatterOptions } from './options.js';
 import type { LineMaker } from './plug.js';
 
+const ENDS = new Set(['exit', 'exit_group', 'proc_exit']);
+
 /** How lines look: strace's -s (strSize), -x/-xx (hex), -a (column), and the guest memory reader. */
 export type StraceFormat = Omit<FormatterOptions, 'abi'>;
 
@@ -19,7 +21,9 @@ export function straceLines(abi: Abi, format: StraceFormat = {}): LineMaker {
     exit: (p, r, note) => {
       const line = f.exit(p as Pending, note.threw !== undefined ? undefined : r);
       // strace's suffixes (syscall.c): " (INJECTED)" for error= and retval=, " (DELAYED)" for a delay.
-      const tail = (note.injected ? ' (INJECTED)' : '') + (note.delayed ? ' (DELAYED)' : '') + (note.threw !== undefined ? ` (the handler threw ${show(note.threw)})` : '');
+      // An exit call ends by throwing (the embedder's way out of the guest): strace's `= ?` says all.
+      const threw = note.threw !== undefined && !ENDS.has((p as Pending).name) ? ` (the handler threw ${show(note.threw)})` : '';
+      const tail = (note.injected ? ' (INJECTED)' : '') + (note.delayed ? ' (DELAYED)' : '') + threw;
       return `${line}${tail}\n`;
     },
   };

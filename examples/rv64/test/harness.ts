@@ -67,7 +67,7 @@ export function runEmulator(bin: string, args: string[] = [], flags: string[] = 
   const dir = mkdtempSync(join(tmpdir(), 'rv64-emu-'));
   try {
     const trace = join(dir, 'trace.txt');
-    const r = spawnSync(process.execPath, [BUNDLE, `--trace=${trace}`, ...flags, bin, ...args], {
+    const r = spawnSync(process.execPath, [BUNDLE, '-o', trace, ...flags, bin, ...args], {
       cwd: dir, env: GUEST_ENV, encoding: 'utf8', maxBuffer: 64 << 20,
     });
     const calls = existsSync(trace) ? parseTrace(readFileSync(trace, 'utf8')) : [];
