@@ -170,3 +170,49 @@ describe('traced calls of a worker terminated mid-call', () => {
     expect(settled instanceof SystabError || typeof settled === 'number').toBe(true);
   });
 });
+
+describe('unload and replace under traced, injected calls from another thread', () => {
+  it('a worker calls a traced getpid (carried here) with when=2+2 injected while this thread replaces then unloads its module: every answer is one of the versions, ENOSYS, or the injection', async () => {
+    const t = createTable({ abi });
+    const m = t.load({ name: 'm', handlers: { getpid: () => 4242 } });
+    const tr = traceTable(t);
+    tr.select(['getpid']);
+    tr.summary(['getpid']);
+    tr.inject('getpid:error=EPERM:when=2+2');
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      (async () => {
+        const { attach } = await import('systab');
+        const { attachTrace } = await import('systab/trace');
+        const t = attach(workerData.desc);
+        const tr = attachTrace(t, workerData.traceDesc, { sink: () => {}, lines: { enter: () => '', exit: () => '' } });
+        const seen = {};
+        parentPort.postMessage({ ready: true });
+        const end = performance.now() + 1200;
+        let n = 0;
+        while (performance.now() < end) {
+          const r = await t.callAsync(39);
+          seen[r] = (seen[r] ?? 0) + 1;
+          n++;
+        }
+        tr.close(); t.close();
+        parentPort.postMessage({ seen, n });
+      })();`;
+    const w = new Worker(code, { eval: true, workerData: { desc: t.describe(), traceDesc: tr.describe() } });
+    const l = listen(w, 'caller');
+    await l.next('ready');
+    await sleep(200);
+    const v2 = t.load({ name: 'm', handlers: { getpid: () => 5353 }, replace: true });
+    await v2.drained;
+    await sleep(200);
+    await v2.unload();
+    expect(m.loaded).toBe(false);
+    const { seen, n } = await l.next<{ seen: Record<string, number>; n: number }>('seen');
+    expect(n).toBeGreaterThan(10);
+    expect(Object.keys(seen).map(Number).filter((r) => ![4242, 5353, -38, -1].includes(r))).toEqual([]);
+    // when=2+2 per thread: about half of the worker's calls are injected.
+    expect(seen[-1] ?? 0).toBeGreaterThanOrEqual(Math.floor(n / 2) - 1);
+    expect(t.call(GETPID)).toBe(-38);
+    t.verify();
+  });
+});
