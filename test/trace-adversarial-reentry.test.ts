@@ -78,6 +78,20 @@ describe('line makers and sinks that call back', () => {
     t.verify();
   });
 
+  it('a sink that makes a traced call: the outer call\'s event keeps its own arguments and start (its frame is not reused under it)', () => {
+    const t = table();
+    let n = 0;
+    const tr = traceTable(t, { sink: () => { if (n++ === 0) t.call(READ, 99, 99, 99); }, lines, events: { capacity: 8 } });
+    tr.select(['read']);
+    expect(t.call(READ, 5, 6, 7)).toBe(5);
+    const calls = tr.events().calls;
+    expect(calls.map((c) => [c.args.slice(0, 3), c.result])).toEqual([[[99, 99, 99], 99], [[5, 6, 7], 5]]);
+    // The outer call began before the inner one.
+    expect(calls[1]!.start).toBeLessThanOrEqual(calls[0]!.start);
+    expect(calls[1]!.start / 1000).toBeGreaterThanOrEqual(0);
+    t.verify();
+  });
+
   it('a sink that throws on a call that answers now: the caller gets the answer or the sink\'s error, and the trace goes on', () => {
     const t = table();
     let boom = true;
@@ -162,6 +176,23 @@ describe('close() and traceTable() again while calls are in flight', () => {
     // tr's injection is still in tr's control words: the call must still see it.
     expect(t.call(GETPID)).toBe(-2);
     other.close();
+  });
+
+  it('async handlers under a wrap, traced, summed and injected: each call printed once when it settles, with the wrap\'s answer', async () => {
+    const t = createTable({ abi, async: true });
+    t.load({ name: 'a', handlers: { read: async (x) => x * 2 } });
+    t.load({ name: 'w', wraps: { read: (below) => async (...a: number[]) => ((await below(...a)) as number) + 1 } });
+    const out: string[] = [];
+    const tr = traceTable(t, { sink: (l) => out.push(l), lines, events: { capacity: 8 } });
+    tr.select(['read']);
+    tr.summary(['read']);
+    tr.inject('read:error=EIO:when=2');
+    const got = await Promise.all([t.call(READ, 1), t.call(READ, 2), t.call(READ, 3)]);
+    expect(got).toEqual([3, -5, 7]);
+    expect(out.sort()).toEqual(['0(1) = 3', '0(2) = -5 (INJECTED)', '0(3) = 7']);
+    expect(tr.summaryRows().rows.map((r) => [r.calls, r.errors])).toEqual([[3, 1]]);
+    expect(tr.events().calls.map((c) => c.result).sort()).toEqual([-5, 3, 7]);
+    t.verify();
   });
 });
 
