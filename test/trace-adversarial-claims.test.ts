@@ -163,3 +163,16 @@ describe('the formatter under every JS value', () => {
     expect(bad.slice(0, 10)).toEqual([]);
   });
 });
+
+describe('/regex and POSIX bracket classes', () => {
+  it('"/[:digit:]" (a bracket expression of : d i g t, as strace\'s regcomp reads it, strace -e trace=/[:digit:] traces openat) selects openat', () => {
+    let set;
+    try {
+      set = parseTraceSet('/[:digit:]', abi);
+    } catch (e) {
+      expect.fail(`refused: ${String(e)}`);
+    }
+    expect(set.has(abi.names.openat!)).toBe(true);
+    expect(set.has(abi.names.read!)).toBe(true);
+  });
+});
