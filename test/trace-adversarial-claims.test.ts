@@ -5,8 +5,13 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { parseTraceSet, traceTable, type ExitNote, type LineMaker } from 'systab/trace';
+import type { TraceState } from '../src/trace/control.js';
+import type { Trace } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { listen } from './helpers/workers.js';
+
+/** The trace's shared state (internal: stripped from the public types). */
+const stateOf = (tr: Trace): TraceState => (tr as unknown as { s: TraceState }).s;
 
 const GETPID = 39, GETPPID = 110;
 
@@ -119,7 +124,7 @@ describe('src/trace comments', () => {
     const tr2 = traceTable(t);
     const v = (t as unknown as { v: { i32: Int32Array; at: { slots: number } } }).v;
     const word = Atomics.load(v.i32, v.at.slots + GETPID);
-    const ctl = Atomics.load(tr2.s.words, 8 + GETPID);
+    const ctl = Atomics.load(stateOf(tr2).words, 8 + GETPID);
     expect({ traceSwitch: (word & (1 << 19)) !== 0, control: ctl }).toEqual({ traceSwitch: false, control: 0 });
   });
 

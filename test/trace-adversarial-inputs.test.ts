@@ -7,9 +7,13 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { attachTrace, traceTable, type LineMaker, type Trace } from 'systab/trace';
+import type { TraceState } from '../src/trace/control.js';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as riscv } from 'systab/abi/linux-riscv64';
 import { readEntry } from '../src/trace/injections.js';
+
+/** The trace's shared state (internal: stripped from the public types). */
+const stateOf = (tr: Trace): TraceState => (tr as unknown as { s: TraceState }).s;
 
 const GETPID = 39;
 const lines: LineMaker = { enter: (nr) => `${nr}`, exit: (p, r) => `${p as string} = ${r}\n` };
@@ -168,7 +172,7 @@ describe('values the shared words must hold exactly', () => {
     }
     expect(spec.delayEnter).toBe(us);
     // The shared entry is what every thread's plug will act on.
-    const e = readEntry(tr.s, GETPID);
+    const e = readEntry(stateOf(tr), GETPID);
     expect(e?.inj.delayEnter).toBe(us);
     t.verify();
   });
@@ -224,14 +228,14 @@ describe('descriptors from elsewhere and corrupted trace state', () => {
     const { t, tr } = setup();
     tr.inject('getpid:error=ENOENT');
     expect(t.call(GETPID)).toBe(-2);
-    const ctl = tr.s.words;
+    const ctl = stateOf(tr).words;
     const at = 8 + GETPID; // H_WORDS + slot
     Atomics.store(ctl, at, (Atomics.load(ctl, at) & 0xff) | (0xffff << 8));
     expect(t.call(GETPID)).toBe(4242);
     // an odd (half-written) entry
     tr.inject('getpid:error=ENOENT');
     const i = (Atomics.load(ctl, at) >>> 8) & 0xffff;
-    Atomics.add(tr.s.entries, i * 10, 1);
+    Atomics.add(stateOf(tr).entries, i * 10, 1);
     const t0 = performance.now();
     expect(t.call(GETPID)).toBe(4242);
     expect(performance.now() - t0).toBeLessThan(1000);
@@ -248,7 +252,7 @@ describe('descriptors from elsewhere and corrupted trace state', () => {
     tr.select(['getpid']);
     t.call(GETPID);
     // What writeEvent() leaves when its thread dies between its first and last store (events.ts): total n + 0.5.
-    const s = tr.s;
+    const s = stateOf(tr);
     const head = s.at.events + s.v.me * s.at.ring;
     s.f64[(head + 2) >> 1] = s.f64[(head + 2) >> 1]! + 0.5;
     // The record's next owner (here: the same record) makes three more calls.

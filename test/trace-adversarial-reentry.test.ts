@@ -181,7 +181,7 @@ describe('close() and traceTable() again while calls are in flight', () => {
   it('async handlers under a wrap, traced, summed and injected: each call printed once when it settles, with the wrap\'s answer', async () => {
     const t = createTable({ abi, async: true });
     t.load({ name: 'a', handlers: { read: async (x) => x * 2 } });
-    t.load({ name: 'w', wraps: { read: (below) => async (...a: number[]) => ((await below(...a)) as number) + 1 } });
+    t.load({ name: 'w', wraps: { read: (below) => async (a0: number) => ((await below(a0, 0, 0, 0, 0, 0)) as number) + 1 } });
     const out: string[] = [];
     const tr = traceTable(t, { sink: (l) => out.push(l), lines, events: { capacity: 8 } });
     tr.select(['read']);

@@ -7,9 +7,14 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { traceTable } from 'systab/trace';
+import type { TraceState } from '../src/trace/control.js';
+import type { Trace } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { listen } from './helpers/workers.js';
 import { takeEntry } from '../src/trace/injections.js';
+
+/** The trace's shared state (internal: stripped from the public types). */
+const stateOf = (tr: Trace): TraceState => (tr as unknown as { s: TraceState }).s;
 
 const GETPID = 39, GETPPID = 110;
 const lines = { enter: (nr: number) => nr, exit: (p: unknown, r: number | undefined) => `${String(p)} = ${r}` };
@@ -62,7 +67,7 @@ describe('a worker terminated mid-change', () => {
     const tr = traceTable(t);
     // What each dead writer leaves: an entry claimed (odd), no slot pointing at it, never released.
     const inj = { kind: 1, value: 1, first: 1, last: 0, step: 1, signal: 0, delayEnter: 0, delayExit: 0 };
-    for (let i = 0; i < 256; i++) takeEntry(tr.s, inj);
+    for (let i = 0; i < 256; i++) takeEntry(stateOf(tr), inj);
     tr.clearInjections();
     let thrown: unknown;
     try {
