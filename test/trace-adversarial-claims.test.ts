@@ -51,6 +51,18 @@ describe('README claims', () => {
     t.verify();
   });
 
+  it('EFULL when 256 different injections are in use, typed; clearInjections() of one frees an entry', () => {
+    const t = createTable({ abi });
+    const tr = traceTable(t);
+    const names = Object.keys(abi.names).slice(0, 257);
+    for (let i = 0; i < 256; i++) tr.inject(`${names[i]}:error=${1 + (i % 100)}:when=${1 + i}`);
+    expect(() => tr.inject(`${names[256]}:error=EPERM`)).toThrow(SystabError);
+    t.verify();
+    tr.clearInjections([names[0]!]);
+    expect(() => tr.inject(`${names[256]}:error=EPERM`)).not.toThrow();
+    expect(t.call(abi.names[names[256]!]!)).toBe(-1);
+  });
+
   it('note.threw: a handler that throws undefined is still a throw to the LineMaker', () => {
     const t = createTable({ abi });
     t.load({ name: 'm', handlers: { getpid: () => { throw undefined; } } });
