@@ -23,7 +23,7 @@ export type ExitHook = (nr: number, args: number[], result: unknown) => void;
  * gets, or what the call threw.
  */
 export interface TracePlug {
-  enter(nr: number, slot: number, args: number[]): number | undefined;
+  enter(nr: number, slot: number, args: number[]): number | bigint | undefined;
   exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
 }
 
@@ -143,7 +143,7 @@ export function missingPolicy(p: Policy, nr: number, slot: number, code: number,
 export function hooked<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
   const plug = (word & L.HOOK_TRACE) !== 0 ? p.plug : undefined;
   if (plug === undefined) return hookedBelow(p, nr, slot, word, args, run, result);
-  let early: number | undefined;
+  let early: number | bigint | undefined;
   p.t.depth++; // a plug that calls the table reaches no quiescent point while the handler is held
   try {
     early = plug.enter(nr, slot, args);

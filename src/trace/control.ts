@@ -32,7 +32,7 @@ export const ENTRY_SHIFT = 8;
 export const ENTRY_MASK = 0xffff << ENTRY_SHIFT;
 
 // Injection entries, in their own buffer (injections.ts owns them).
-export const E_WORDS = 10;
+export const E_WORDS = 12;
 export const ENTRIES = 256;
 export const ENTRIES_BYTES = ENTRIES * E_WORDS * 4;
 
@@ -70,7 +70,8 @@ export const INJ_DELAY_ONLY = 3; // delays or a signal, the call runs
 /** An injection as the shared words hold it (see inject spec parsing). */
 export interface InjectWords {
   kind: number;
-  value: number;
+  /** errno, or the result: a bigint where a number cannot hold it exactly (call64() answers it so). */
+  value: number | bigint;
   first: number;
   last: number;
   step: number;
@@ -144,7 +145,13 @@ function abiHash(id: string): number {
 export function createState(v: View, capacity = 0): TraceState {
   const slots = v.map.total;
   const stripes = v.i32[L.H_MAXW]!;
-  const buffer = v.shared ? new SharedArrayBuffer(regions(slots, stripes, capacity).bytes) : new ArrayBuffer(regions(slots, stripes, capacity).bytes);
+  const bytes = regions(slots, stripes, capacity).bytes;
+  let buffer: SharedArrayBuffer | ArrayBuffer;
+  try {
+    buffer = v.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  } catch (e) {
+    throw new SystabError('EFULL', `the trace state would take ${bytes} bytes (${stripes} threads x ${capacity} events of 96 bytes), which this runtime cannot allocate (${e instanceof Error ? e.message : String(e)}): ask fewer events`);
+  }
   const w = new Int32Array(buffer);
   w[H_SLOTS] = slots;
   w[H_ABI] = abiHash(v.abi.id);

@@ -33,7 +33,8 @@ export function writeEvent(s: TraceState, e: CallEvent): void {
   const cap = s.at.capacity;
   if (cap === 0) return;
   const head = ringAt(s, s.v.me);
-  const total = s.f64[(head + 2) >> 1]!;
+  // A write its thread never finished (terminated mid-write) left n + 0.5: that event is given up.
+  const total = Math.ceil(s.f64[(head + 2) >> 1]!);
   const at = ((head + EVR_HEAD) >> 1) + (total % cap) * EV_F64;
   const f = s.f64;
   f[(head + 2) >> 1] = total + 0.5; // under way: readers drop the event this one overwrites

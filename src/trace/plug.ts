@@ -7,7 +7,7 @@ import * as L from '../../assembly/layout.js';
 import type { TracePlug } from '../policy.js';
 import { handlerWord } from '../records.js';
 import { isError } from '../results.js';
-import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_ERRORS, SUM_TIME, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
+import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_ERRORS, SUM_TIME, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
 import { readEntry } from './injections.js';
 import { writeEvent, type CallEvent } from './events.js';
 
@@ -97,45 +97,68 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
       f.pending = undefined;
       f.delayExit = 0;
       f.delayed = false;
-      let answer: number | undefined;
-      const entry = (ctl & CTL_INJECT) !== 0 ? readEntry(s, slot) : undefined;
-      if (entry !== undefined) {
-        const { inj, key } = entry;
-        let c = counts.get(slot);
-        if (c === undefined || c.key !== key) counts.set(slot, (c = { key, n: 0 }));
-        if (fires(inj, ++c.n)) {
-          if (inj.signal !== 0) o.signal?.(inj.signal, nr);
-          f.delayed = inj.delayEnter > 0 || inj.delayExit > 0;
-          delay(inj.delayEnter);
-          f.delayExit = inj.delayExit;
-          if (inj.kind === INJ_ERROR) answer = negative ? -inj.value : inj.value;
-          else if (inj.kind === INJ_RETVAL) answer = inj.value;
-          else if (inj.kind !== INJ_DELAY_ONLY) answer = undefined;
-        }
-      }
-      if ((ctl & CTL_PRINT) !== 0) {
-        // Rendered before the handler runs: it may overwrite what the arguments point to.
-        if (o.lines !== undefined) f.pending = o.lines.make.enter(nr, args);
-        if (record) {
-          for (let i = 0; i < 6; i++) f.args[i] = args[i] ?? 0;
-          f.home = homeOf(s, slot, o.here);
-        }
-      }
-      f.ctl = ctl;
-      // Last, so the time is the call's and a throw above leaves no frame behind.
-      f.start = (ctl & timed) !== 0 ? now() : 0;
+      f.ctl = 0;
+      // This frame is the call's from here: a LineMaker, signal or sink that makes a traced call gets the next one.
       depth++;
-      return answer;
+      try {
+        let answer: number | bigint | undefined; // a bigint: a retval= a number cannot hold (call64() answers it exactly, call() EBADRESULT)
+        const entry = (ctl & CTL_INJECT) !== 0 ? readEntry(s, slot) : undefined;
+        if (entry !== undefined) {
+          const { inj, key } = entry;
+          let c = counts.get(slot);
+          if (c === undefined || c.key !== key) counts.set(slot, (c = { key, n: 0 }));
+          if (fires(inj, ++c.n)) {
+            f.delayed = inj.delayEnter > 0 || inj.delayExit > 0;
+            f.delayExit = inj.delayExit;
+            if (inj.kind === INJ_ERROR) answer = negative ? -Number(inj.value) : Number(inj.value);
+            else if (inj.kind === INJ_RETVAL) answer = inj.value;
+            if (inj.signal !== 0) o.signal?.(inj.signal, nr);
+            delay(inj.delayEnter);
+          }
+        }
+        if ((ctl & CTL_PRINT) !== 0) {
+          if (record) {
+            for (let i = 0; i < 6; i++) f.args[i] = args[i] ?? 0;
+            f.home = homeOf(s, slot, o.here);
+          }
+          // Rendered before the handler runs: it may overwrite what the arguments point to.
+          if (o.lines !== undefined) f.pending = o.lines.make.enter(nr, args);
+        }
+        f.ctl = ctl;
+        // Last, so the time is the call's.
+        f.start = (ctl & timed) !== 0 ? now() : 0;
+        return answer;
+      } catch (e) {
+        depth--; // a throw above leaves no frame behind
+        throw e;
+      }
     },
     exit(nr, slot, _args, result, threw, injected) {
       if (depth === 0) return;
-      const f = frames[--depth]!;
-      delay(f.delayExit);
+      const f = frames[depth - 1]!;
       // An answer still to come (an async handler's, a call carried from a thread that may not block): timed, counted and printed when it settles.
       if (!threw && result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
         const held: Frame = { ...f, args: f.args.slice() };
-        (result as Promise<unknown>).then((r) => done(held, nr, slot, r, false, injected), (e) => done(held, nr, slot, e, true, injected));
-      } else done(f, nr, slot, result, threw, injected);
+        depth--;
+        delay(held.delayExit);
+        // What the outputs throw then has no caller to reach: that line is lost, the call's promise is the caller's.
+        const later = (r: unknown, threw: boolean): void => {
+          try {
+            done(held, nr, slot, r, threw, injected);
+          } catch {
+            /* dropped */
+          }
+        };
+        (result as Promise<unknown>).then((r) => later(r, false), (e) => later(e, true));
+        return;
+      }
+      // The frame stays this call's until its outputs are done (they may make traced calls).
+      try {
+        delay(f.delayExit);
+        done(f, nr, slot, result, threw, injected);
+      } finally {
+        depth--;
+      }
     },
   };
 

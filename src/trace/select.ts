@@ -105,7 +105,39 @@ const POSIX: Record<string, string> = {
 
 /** `[[:digit:]]` and the like as JavaScript understands them; the rest of the pattern as written. */
 function posixClasses(pattern: string): string {
-  return pattern.replace(/\[:(\w+):\]/g, (m, name: string) => (Object.hasOwn(POSIX, name) ? POSIX[name]! : m));
+  // Only inside a bracket expression: a bare `[:digit:]` is the set of : d i g t, as regcomp reads it.
+  let out = '';
+  let inside = false;
+  for (let i = 0; i < pattern.length; ) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i += 2;
+    } else if (!inside) {
+      out += c;
+      i++;
+      if (c !== '[') continue;
+      inside = true;
+      if (pattern[i] === '^') (out += '^'), i++;
+      if (pattern[i] === ']') (out += '\\]'), i++; // a ] first is a member
+    } else {
+      const m = /^\[:(\w+):\]/.exec(pattern.slice(i));
+      if (m !== null && Object.hasOwn(POSIX, m[1]!)) {
+        out += POSIX[m[1]!]!;
+        i += m[0].length;
+        continue;
+      }
+      if (c === ']') inside = false;
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A repeated group can make a backtracking matcher take exponential time (strace's regcomp is an automaton): refused. */
+function repeatedGroup(pattern: string): boolean {
+  return /(?<!\\)\)(\*|\+|\{\d*,)/.test(pattern);
 }
 
 /** Adds what `body` selects in `view` to `into`; whether it named anything (strace's qualify_syscall_pers). */
@@ -119,6 +151,9 @@ function select(body: string, view: View, into: Set<number>, expr: string): bool
   }
   if (body.startsWith('/')) {
     let re: RegExp;
+    if (repeatedGroup(body.slice(1))) {
+      throw new SystabError('EBADSPEC', `trace expression ${JSON.stringify(expr)}: "${body}" repeats a group ((...)* or (...)+), which JavaScript's regular expressions may take exponential time to match; write it without one`);
+    }
     try {
       re = new RegExp(posixClasses(body.slice(1)));
     } catch (e) {

@@ -4,13 +4,13 @@
 // and the shared counts and event rings, which any thread reads.
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
-import type { Table } from '../table.js';
+import { Table } from '../table.js';
 import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
 import * as L from '../../assembly/layout.js';
 import { workerWord } from '../records.js';
 import { entryOf } from '../code.js';
-import { attachState, createState, CTL_INJECT, CTL_PRINT, CTL_TIME, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, setInjection, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
+import { attachState, createState, CTL_BITS, CTL_INJECT, CTL_PRINT, CTL_TIME, INJ_DELAY_ONLY, INJ_ERROR, INJ_RETVAL, publish, setControl, setInjection, type InjectWords, type TraceDescriptor, type TraceState } from './control.js';
 import { parseInject, WORD32, type InjectSpec } from './inject.js';
 import { parseTraceSet } from './select.js';
 import { releaseEntry, takeEntry } from './injections.js';
@@ -137,8 +137,11 @@ export class Trace {
     if (slots.length > 0) {
       // One entry for the whole set, written before any slot points at it (injections.ts).
       const entry = takeEntry(this.s, words);
-      for (const slot of slots) setInjection(this.s, slot, entry);
-      releaseEntry(this.s, entry);
+      try {
+        for (const slot of slots) setInjection(this.s, slot, entry);
+      } finally {
+        releaseEntry(this.s, entry);
+      }
     }
     publish(this.s);
     return spec;
@@ -200,6 +203,8 @@ export class Trace {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.policy.plug = undefined;
+    const here = traces.get(this.#t.v.memory);
+    if (here !== undefined && here.s === this.s) here.open--;
     for (const w of this.#sinks) w.close();
   }
 
@@ -224,6 +229,13 @@ function numbersToSlots(t: Table<string, number | Promise<number>>, numbers: rea
   return numbers.map((nr) => slotOf(t.v.map, nr)).filter((s) => s >= 0);
 }
 
+/** A delay in whole microseconds, as a shared word holds it: up to 2^31-1 (about 35 minutes). */
+function delayOf(spec: InjectSpec, us: number | undefined): number {
+  const d = Math.round(us ?? 0);
+  if (d > 0x7fffffff) throw new SystabError('EBADSPEC', `${spec.kind} expression "${spec.expr}": a delay of ${d} microseconds is more than systab keeps (2147483647, about 35 minutes)`);
+  return d;
+}
+
 /** An injection spec as the shared words hold it. */
 function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
   if (spec.pokeEnter !== undefined || spec.pokeExit !== undefined) {
@@ -234,39 +246,86 @@ function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
   return {
     kind,
     // retval= is the register's value, unsigned: the caller sees it signed, as the ABI's call returns it.
-    value: spec.error ?? (spec.retval !== undefined ? Number(BigInt.asIntN(bits, spec.retval)) : 0),
+    value: spec.error ?? (spec.retval !== undefined ? BigInt.asIntN(bits, spec.retval) : 0),
     first: spec.when.first,
     last: spec.when.last === Infinity ? 0 : spec.when.last,
     step: spec.when.step,
     signal: spec.signal ?? 0,
-    delayEnter: Math.round(spec.delayEnter ?? 0),
-    delayExit: Math.round(spec.delayExit ?? 0),
+    delayEnter: delayOf(spec, spec.delayEnter),
+    delayExit: delayOf(spec, spec.delayExit),
   };
 }
 
 /** Starts tracing table `t` on this thread; the trace state is new (other threads attach to it). */
+/**
+ * One trace per table: the traces this thread has made or joined, by the
+ * table's memory (every view of a table on a thread shares it). Their
+ * switches share the slot words' one trace bit, so a second trace's select()
+ * would switch off the first's. Across threads only attachTrace() joins one;
+ * two threads that each call traceTable() on one table are not told apart.
+ */
+const traces = new WeakMap<WebAssembly.Memory, { s: TraceState; open: number }>();
+
+function register(t: Table<string, number | Promise<number>>, s: TraceState, made: boolean): void {
+  const m = t.v.memory;
+  const here = traces.get(m);
+  if (here !== undefined && here.open > 0 && here.s !== s) throw new SystabError('EBUSY', `this ${t.abi.id} table already has a trace on this thread: one trace per table (attachTrace(table, tr.describe()) joins it)`);
+  if (here !== undefined && here.s !== s && made) {
+    // The trace this thread made before, closed: the new one starts from nothing, its switches cleared.
+    for (let slot = 0; slot < here.s.slots; slot++) setControl(here.s, slot, CTL_BITS, false);
+    publish(here.s);
+  }
+  if (here !== undefined && here.s === s) here.open++;
+  else traces.set(m, { s, open: 1 });
+}
+
 export function traceTable(t: Table<string, number | Promise<number>>, out: TraceOutput = {}): Trace {
-  checkOutput(out, 'traceTable');
-  return new Trace(t, createState(t.v, capacityOf(out.events)), out);
+  checkTable(t, 'traceTable');
+  const o = checkOutput(out, 'traceTable');
+  const here = traces.get(t.v.memory);
+  if (here !== undefined && here.open > 0) throw new SystabError('EBUSY', `this ${t.abi.id} table already has a trace on this thread: one trace per table (attachTrace(table, tr.describe()) joins it)`);
+  const s = createState(t.v, capacityOf(o.events));
+  const tr = new Trace(t, s, o);
+  register(t, s, true);
+  return tr;
 }
 
 /** Joins, on this thread, the trace another thread started on the same table (from its describe()). */
 export function attachTrace(t: Table<string, number | Promise<number>>, desc: TraceDescriptor, out: TraceOutput = {}): Trace {
-  checkOutput(out, 'attachTrace');
-  if (out.events !== undefined) throw new SystabError('EBADSPEC', 'attachTrace() takes no events option: the rings are the trace state\'s, sized by traceTable() (every thread that attaches records into its own)');
-  return new Trace(t, attachState(t.v, desc), out);
+  checkTable(t, 'attachTrace');
+  const o = checkOutput(out, 'attachTrace');
+  if (o.events !== undefined) throw new SystabError('EBADSPEC', 'attachTrace() takes no events option: the rings are the trace state\'s, sized by traceTable() (every thread that attaches records into its own)');
+  const s = attachState(t.v, desc);
+  const here = traces.get(t.v.memory);
+  if (here !== undefined && here.open > 0 && here.s.words.buffer !== s.words.buffer) throw new SystabError('EBUSY', `this ${t.abi.id} table already has another trace on this thread: one trace per table`);
+  const tr = new Trace(t, here !== undefined && here.s.words.buffer === s.words.buffer ? here.s : s, o);
+  register(t, here !== undefined && here.s.words.buffer === s.words.buffer ? here.s : s, false);
+  return tr;
 }
 
 const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
 
-function checkOutput(out: TraceOutput, what: string): void {
-  if (out === null || typeof out !== 'object') throw new SystabError('EBADSPEC', `${what}() output must be an object like { sink, lines } (got ${show(out)})`);
-  for (const k of Object.keys(out)) if (!OUTPUT_KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no output option "${k}" (it takes ${OUTPUT_KEYS.join(', ')})`);
-  if (out.lines !== undefined && (out.lines === null || typeof out.lines !== 'object' || typeof out.lines.enter !== 'function' || typeof out.lines.exit !== 'function')) {
-    throw new SystabError('EBADSPEC', `${what}() output lines must be a LineMaker { enter(nr, args), exit(pending, result, note) } (got ${show(out.lines)})`);
+/** A table of this package, on this thread: anything else is EBADSPEC before it is touched (instanceof reads nothing of it). */
+function checkTable(t: unknown, what: string): void {
+  if (!(t instanceof Table)) throw new SystabError('EBADSPEC', `${what}() takes a systab Table (from createTable() or attach()) (got ${t === null ? 'null' : typeof t})`);
+}
+
+/** The output's options, each read once: a getter cannot answer one thing to a check and another to its use. */
+function checkOutput(given: TraceOutput, what: string): TraceOutput {
+  if (given === null || typeof given !== 'object') throw new SystabError('EBADSPEC', `${what}() output must be an object like { sink } (got ${show(given)})`);
+  for (const k of Object.keys(given)) if (!OUTPUT_KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no output option "${k}" (it takes ${OUTPUT_KEYS.join(', ')})`);
+  const { sink, lines, format, json, events, signal } = given;
+  const out: TraceOutput = { sink, lines, format, json, events, signal };
+  if (lines !== undefined) {
+    // Its two functions, read once too.
+    const enter = lines !== null && typeof lines === 'object' ? lines.enter : undefined;
+    const exit = lines !== null && typeof lines === 'object' ? lines.exit : undefined;
+    if (typeof enter !== 'function' || typeof exit !== 'function') throw new SystabError('EBADSPEC', `${what}() output lines must be a LineMaker { enter(nr, args), exit(pending, result, note) } (got ${show(lines)})`);
+    out.lines = { enter: (nr, args) => enter.call(lines, nr, args), exit: (p, r, n) => exit.call(lines, p, r, n) };
   }
   if (out.lines !== undefined && out.format !== undefined) throw new SystabError('EBADSPEC', `${what}() output takes lines or format, not both (format shapes strace's own lines)`);
   if (out.signal !== undefined && typeof out.signal !== 'function') throw new SystabError('EBADSPEC', `${what}() output signal must be a function (sig, nr) (got ${show(out.signal)})`);
+  return out;
 }
 
 function capacityOf(events: unknown): number {
