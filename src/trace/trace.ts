@@ -4,7 +4,7 @@
 // and the shared counts and event rings, which any thread reads.
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
-import { Table } from '../table.js';
+import type { Table } from '../table.js';
 import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
 import * as L from '../../assembly/layout.js';
@@ -305,9 +305,16 @@ export function attachTrace(t: Table<string, number | Promise<number>>, desc: Tr
 
 const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
 
-/** A table of this package, on this thread: anything else is EBADSPEC before it is touched (instanceof reads nothing of it). */
+/** A table of this package, on this thread: anything else is EBADSPEC (a value whose looks throw included). */
 function checkTable(t: unknown, what: string): void {
-  if (!(t instanceof Table)) throw new SystabError('EBADSPEC', `${what}() takes a systab Table (from createTable() or attach()) (got ${t === null ? 'null' : typeof t})`);
+  let ok = false;
+  try {
+    const v = (t as { v?: { core?: unknown; map?: unknown } } | null)?.v;
+    ok = t !== null && typeof t === 'object' && typeof v === 'object' && v !== null && typeof v.core === 'object' && typeof (t as { policy?: unknown }).policy === 'object';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new SystabError('EBADSPEC', `${what}() takes a systab Table (from createTable() or attach()) (got ${t === null ? 'null' : typeof t})`);
 }
 
 /** The output's options, each read once: a getter cannot answer one thing to a check and another to its use. */
