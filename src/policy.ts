@@ -25,6 +25,8 @@ export type ExitHook = (nr: number, args: number[], result: unknown) => void;
 export interface TracePlug {
   enter(nr: number, slot: number, args: number[]): number | bigint | undefined;
   exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
+  /** A number beyond the ABI's table (no slot, so no switch), as strace traces a number it has no call for: always. */
+  oor?(nr: number, args: number[], result: unknown, threw: boolean): void;
 }
 
 export class Policy {
@@ -103,12 +105,26 @@ export function setMissing(p: Policy, targets: readonly (string | number)[] | '*
 
 /** How the hot paths treat out-of-range numbers: only an ABI with one range and the default policy answers there. */
 export function oorModeNow(p: Policy): number {
-  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys') return L.OOR_SLOW;
+  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys' || p.plug?.oor !== undefined) return L.OOR_SLOW;
   return Atomics.load(p.v.i32, L.H_OOR_COUNT) === 0 ? L.OOR_ANSWER : L.OOR_COUNT;
 }
 
 /** An out-of-range call: count it if counting, and apply the out-of-range policy. */
 export function missingOor(p: Policy, nr: number, args: number[]): number {
+  const plug = p.plug;
+  if (plug?.oor === undefined) return oorAnswer(p, nr, args);
+  let r: number;
+  try {
+    r = oorAnswer(p, nr, args);
+  } catch (e) {
+    plug.oor(nr, args, e, true);
+    throw e;
+  }
+  plug.oor(nr, args, r, false);
+  return r;
+}
+
+function oorAnswer(p: Policy, nr: number, args: number[]): number {
   const v = p.v;
   const enosys = v.abi.enosys;
   if (Atomics.load(v.i32, L.H_OOR_COUNT) !== 0) p.oor[0]!++;

@@ -80,6 +80,26 @@ describe('the trace switch and this thread’s plug', () => {
     t.verify();
   });
 
+  it('numbers beyond the table (no slot, no switch) are printed whatever is selected, as strace prints syscall_0x...; the hot path is back after close()', () => {
+    const t = createTable({ abi });
+    const out: string[] = [];
+    const tr = traceTable(t, { sink: (l) => out.push(l) });
+    tr.select('none');
+    expect(t.call(99999, 1, 2)).toBe(-38);
+    expect(t.call(-1)).toBe(-38);
+    expect(out).toEqual(['syscall_0x1869f(0x1, 0x2, 0, 0, 0, 0)   = -1 ENOSYS (Function not implemented)\n', 'syscall_0xffffffffffffffff(0, 0, 0, 0, 0, 0) = -1 ENOSYS (Function not implemented)\n']);
+    // The core's dispatch too (WebAssembly guests).
+    expect(t.dispatch(99999, 0n, 0n, 0n, 0n, 0n, 0n)).toBe(-38n);
+    expect(out).toHaveLength(3);
+    tr.close();
+    expect(t.call(99999)).toBe(-38);
+    expect(out).toHaveLength(3);
+    expect((t as unknown as { hotOorMode: number }).hotOorMode).not.toBe(0); // answered on the hot path again
+    // A trace with no lines leaves them on the hot path.
+    traceTable(t).close();
+    t.verify();
+  });
+
   it('an answer still to come is traced when it settles: its value, or what it threw', async () => {
     const t = createTable({ abi, async: true });
     t.load({ name: 'a', handlers: { read: async (a) => a * 2, write: async () => { throw new Error('late'); } } });

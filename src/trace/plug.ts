@@ -9,6 +9,7 @@ import { handlerWord } from '../records.js';
 import { isError } from '../results.js';
 import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_ERRORS, SUM_TIME, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
 import { readEntry } from './injections.js';
+import { align } from './format.js';
 import { writeEvent, type CallEvent } from './events.js';
 
 /** Makes the text of a call: at entry (before the handler may change memory), and at exit with its result. */
@@ -133,6 +134,29 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
         throw e;
       }
     },
+    // Numbers beyond the table: printed whatever is selected, as strace prints syscall_0x...; nothing else to do (no slot).
+    ...(o.lines !== undefined
+      ? {
+          oor(nr: number, args: number[], result: unknown, threw: boolean): void {
+            const lines = o.lines!;
+            // A negative number is the register's 64 bits, as strace prints it (syscall_0xffffffffffffffff): made as a stand-in number, renamed.
+            const neg = nr < 0 && Number.isInteger(nr);
+            const n = neg ? 0x7fffffff : nr;
+            let line: string;
+            try {
+              line = lines.make.exit(lines.make.enter(n, args), threw ? undefined : Number(result), { injected: false, delayed: false, ...(threw ? { threw: result } : {}) });
+              if (neg) {
+                const m = /^syscall_0x7fffffff(.*?\)) +(= .*)$/s.exec(line);
+                if (m !== null) line = align(`syscall_0x${BigInt.asUintN(64, BigInt(nr)).toString(16)}${m[1]}`, m[2]!);
+              }
+            } catch {
+              // What no line can be made of (a number the formatter refuses) still shows, raw.
+              line = `syscall_${nr < 0 ? `0x${BigInt.asUintN(64, BigInt(Math.trunc(nr))).toString(16)}` : String(nr)}(${args.join(', ')}) = ${threw ? '?' : String(result)}\n`;
+            }
+            lines.write(line);
+          },
+        }
+      : {}),
     exit(nr, slot, _args, result, threw, injected) {
       if (depth === 0) return;
       const f = frames[depth - 1]!;

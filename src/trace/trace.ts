@@ -5,6 +5,7 @@
 import { SystabError } from '../errors.js';
 import { show, slotsFor } from '../handlers.js';
 import type { Table } from '../table.js';
+import { oorModeNow } from '../policy.js';
 import type { Abi } from '../abi/types.js';
 import { slotOf } from '../slots.js';
 import * as L from '../../assembly/layout.js';
@@ -86,6 +87,7 @@ export class Trace {
       here: (id: number) => entryOf(t.code, id) !== undefined,
       ...(out.signal !== undefined ? { signal: out.signal } : {}),
     });
+    oorMode(t);
   }
 
   /** What another thread passes to attachTrace(). */
@@ -203,6 +205,7 @@ export class Trace {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.policy.plug = undefined;
+    oorMode(this.#t);
     const here = traces.get(this.#t.v.memory);
     if (here !== undefined && here.s === this.s) here.open--;
     for (const w of this.#sinks) w.close();
@@ -304,6 +307,13 @@ export function attachTrace(t: Table<string, number | Promise<number>>, desc: Tr
 }
 
 const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
+
+/** This thread's hot paths (JS and the core's) send numbers beyond the table to the slow path while its plug prints them (see policy.ts oorModeNow). */
+function oorMode(t: Table<string, number | Promise<number>>): void {
+  const m = oorModeNow(t.policy);
+  if (t.hotOorMode !== m) t.hotOorMode = m;
+  t.v.core.setOorMode(m);
+}
 
 /** A table of this package, on this thread: anything else is EBADSPEC (a value whose looks throw included). */
 function checkTable(t: unknown, what: string): void {

@@ -1,9 +1,8 @@
 // strace's options (-e trace=, -e inject=, -e fault=, -c, -C, -S, -o, -s)
-// and --stats, built only on systab: systab/trace's switches and lines, the
-// missing-call policy for numbers outside the ABI, and stats(). The
-// emulator knows nothing of them.
+// and --stats, built only on systab: systab/trace's switches and lines, and
+// stats(). The emulator knows nothing of them.
 import type { Table } from 'systab';
-import { createFormatter, exitedLine, traceTable, type Trace } from 'systab/trace';
+import { exitedLine, traceTable, type Trace } from 'systab/trace';
 import type { Memory } from './memory.js';
 
 /** What strace's options ask (main.ts reads them). */
@@ -28,15 +27,6 @@ export function startTrace(t: Table, mem: Memory, write: (line: string) => void,
   tr.select(lines ? (o.trace.at(-1) ?? 'all') : 'none');
   for (const i of o.inject) (i.kind === 'inject' ? tr.inject(i.expr) : tr.fault(i.expr));
   if (o.summary !== 'off') tr.summary(o.trace.at(-1) ?? true);
-  // Numbers outside every range of the ABI have no slot (and no switch): the missing-call policy prints them, as strace prints syscall_0x...
-  if (lines) {
-    const f = createFormatter({ abi: t.abi, read, strSize: o.strSize });
-    const inRange = (nr: number) => [{ base: t.abi.base, count: t.abi.count }, ...t.abi.extra].some((r) => nr >= r.base && nr < r.base + r.count);
-    t.setMissing('*', (nr, args) => {
-      if (!inRange(nr)) write(`${f.line(nr, args, t.abi.enosys)}\n`);
-      return t.abi.enosys;
-    });
-  }
   return {
     ended: (code, signal) => {
       if (lines) write(signal ? `+++ killed by ${signal} +++\n` : `${exitedLine(code)}\n`);
