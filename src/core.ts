@@ -8,6 +8,7 @@ export interface CoreExports {
   table: WebAssembly.Table;
   layoutVersion(): number;
   slotsAt(): number;
+  reasonsAt(): number;
   handlersAt(): number;
   modulesAt(): number;
   workersAt(): number;
@@ -35,6 +36,8 @@ export interface CoreExports {
   handlerSetBelow(id: number, expect: number, below: number): number;
   slotSwap(slot: number, expect: number, id: number, slow: number): number;
   hooksSet(slot: number, on: number, off: number): number;
+  /** Sets or clears plug `reason` bits of a slot; its HOOK_TRACE bit follows (reasons != 0). Returns the slot word. */
+  plugSet(slot: number, reason: number, on: number): number;
   policySet(slot: number, policy: number): void;
   policyLogged(slot: number): number;
   moduleClaim(): number;

@@ -9,6 +9,8 @@ import type { SlotMap } from './slots.js';
 /** Where each region of the layout starts, in 32-bit words (resolved and async: bytes). See assembly/layout.ts. */
 export interface Regions {
   slots: number;
+  /** The plug reasons words, one per slot (plugs.ts). */
+  reasons: number;
   handlers: number;
   modules: number;
   workers: number;
@@ -51,6 +53,7 @@ export interface View {
 export function coreRegions(core: CoreExports, ncalls: number): Regions {
   return {
     slots: core.slotsAt(),
+    reasons: core.reasonsAt(),
     handlers: core.handlersAt(),
     modules: core.modulesAt(),
     workers: core.workersAt(),

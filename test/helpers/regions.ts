@@ -6,6 +6,8 @@ import { H_CALLS } from '../../assembly/layout.js';
 
 export interface Regions {
   slots: number;
+  /** Plug reasons, one word per slot. */
+  reasons: number;
   handlers: number;
   modules: number;
   workers: number;
@@ -34,6 +36,7 @@ export function regions(t: Table): Regions {
   const ex = spareCore(module, memory);
   return {
     slots: ex.slotsAt!(),
+    reasons: ex.reasonsAt!(),
     handlers: ex.handlersAt!(),
     modules: ex.modulesAt!(),
     workers: ex.workersAt!(),
