@@ -7,7 +7,7 @@ import {
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
   SLOTS_MAX, MODULES_MAX, WORKERS_MAX, HANDLERS_MIN, MODULES_MIN, WORD_SHIFT, PAGE_SHIFT, LAYOUT_ALIGN_BYTES, BYTE_ROWS, ERRNO_MAX,
-  ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, PR_BUSY, PR_BUSY_MASK, PR_BEGUN, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
@@ -53,8 +53,7 @@ export function layoutVersion(): i32 { return LAYOUT_VERSION; }
 
 // Region offsets in words, derived from the header sizes alone.
 export function slotsAt(): i32 { return HEADER_WORDS; }
-export function reasonsAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
-export function handlersAt(): i32 { return HEADER_WORDS + 2 * hdr(H_SLOTS); }
+export function handlersAt(): i32 { return HEADER_WORDS + hdr(H_SLOTS); }
 export function modulesAt(): i32 { return handlersAt() + hdr(H_MAXH) * HR_WORDS; }
 export function workersAt(): i32 { return modulesAt() + hdr(H_MAXM) * MR_WORDS; }
 export function countersAt(): i32 { return workersAt() + hdr(H_MAXW) * WR_WORDS; }
@@ -62,11 +61,12 @@ export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
 export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
 export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << WORD_SHIFT; }
 export function asyncAtBytes(): i32 { return resolvedAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
+export function reasonsAtBytes(): i32 { return asyncAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
 
 /** Bytes a layout of these sizes needs. */
 export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32, calls: i32): i32 {
-  const words = ((HEADER_WORDS + 2 * slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
-  return ((words << WORD_SHIFT) + BYTE_ROWS * maxW * maxH + LAYOUT_ALIGN_BYTES - 1) & ~(LAYOUT_ALIGN_BYTES - 1);
+  const words = ((HEADER_WORDS + slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
+  return ((words << WORD_SHIFT) + BYTE_ROWS * maxW * maxH + slots + LAYOUT_ALIGN_BYTES - 1) & ~(LAYOUT_ALIGN_BYTES - 1);
 }
 
 /** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
@@ -349,22 +349,21 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
  * contradiction. So once every call on the slot has returned, the bit equals
  * (reasons != 0), whatever the interleaving; other writers of the slot word
  * (slotSwap, hooksSet, policySet) keep the bit and only make a CAS retry.
+ * While a call is in progress the two may differ (verify() looks again).
  */
 export function plugSet(slot: i32, reason: i32, on: bool): i32 {
-  const r = w(reasonsAt() + slot);
+  const r = <usize>(reasonsAtBytes() + slot);
   const p = w(slotsAt() + slot);
-  const bits = reason & PR_REASONS;
-  atomic.add<i32>(r, PR_BUSY + PR_BEGUN); // in progress: verify() leaves the slot be
-  if (on) atomic.or<i32>(r, bits);
-  else atomic.and<i32>(r, ~bits);
+  const bits = <u8>(reason & PR_REASONS);
+  if (on) atomic.or<u8>(r, bits);
+  else atomic.and<u8>(r, ~bits);
   let cur: i32;
   for (;;) {
     cur = atomic.load<i32>(p);
-    const want = (atomic.load<i32>(r) & PR_REASONS) != 0 ? HOOK_TRACE : 0;
+    const want = atomic.load<u8>(r) != 0 ? HOOK_TRACE : 0;
     if ((cur & HOOK_TRACE) == want) break;
     if (atomic.cmpxchg<i32>(p, cur, cur ^ HOOK_TRACE) == cur) changed();
   }
-  atomic.sub<i32>(r, PR_BUSY);
   return cur;
 }
 /** The count switch of out-of-range numbers (they have no slot word); a flip rings like a slot's. */
@@ -526,11 +525,8 @@ export function verify(): i32 {
   for (let s = 0; s < slots; s++) {
     const word = atomic.load<i32>(w(slotsAt() + s));
     if (<u32>(word & POLICY_MASK) >> POLICY_SHIFT > <u32>POLICY_LOGGED) return fail(V_POLICY, s);
-    // The trace bit is on exactly while the slot has plug reasons, judged only
-    // on a reasons word that no plugSet() is changing and that held still around the look.
-    const ra = w(reasonsAt() + s);
-    const r = atomic.load<i32>(ra);
-    if ((r & PR_BUSY_MASK) == 0 && (((r & PR_REASONS) != 0) != ((word & HOOK_TRACE) != 0)) && atomic.load<i32>(w(slotsAt() + s)) == word && atomic.load<i32>(ra) == r) return fail(V_PLUG, s);
+    // The trace bit is on exactly while the slot has plug reasons (a plugSet() in progress may differ: JS looks again).
+    if ((atomic.load<u8>(<usize>(reasonsAtBytes() + s)) != 0) != ((word & HOOK_TRACE) != 0)) return fail(V_PLUG, s);
     const id = word & ID_MASK;
     if (id >= mh) return fail(V_SLOT_ID, s);
     if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); continue; }

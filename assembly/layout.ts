@@ -6,7 +6,6 @@
 // sizes alone: slotsAt() ... asyncAtBytes() in index.ts):
 //   header            HEADER_WORDS words (H_*)
 //   slot words        H_SLOTS words, one per slot (main range first)
-//   plug reasons      H_SLOTS words, one per slot (PR_*): why its HOOK_TRACE bit is on
 //   handler records   H_MAXH x HR_WORDS words (HR_*; id 0 is never used)
 //   module records    H_MAXM x MR_WORDS words (MR_*; id 0 is never used)
 //   worker records    H_MAXW x WR_WORDS words (WR_*)
@@ -15,6 +14,7 @@
 //   carried-call records  H_MAXW x H_CALLS records of CR_WORDS words (CR_*), each worker's outgoing calls
 //   resolution bytes  H_MAXW rows of H_MAXH bytes (RK_*): what the core's dispatch may call directly
 //   async bytes       H_MAXW rows of H_MAXH bytes: 1 while that worker has a promise of that handler pending
+//   plug reasons      H_SLOTS bytes, one per slot (PR_*): why its HOOK_TRACE bit is on
 //   (padding to a multiple of 8 bytes: H_BYTES)
 
 export const MAGIC = 0x53595354; // 'SYST'
@@ -89,16 +89,11 @@ export const FAST_MASK = 0xffffff; // id | hooks | slow | policy: nonzero high p
 export const GEN_SHIFT = 24;
 export const GEN_MASK = 0xff000000;
 
-// Plug reasons word, per slot: which capabilities route the slot to a plug
-// (bits 0-7), how many plugSet() calls on it are in progress (bits 8-19) and
-// how many have begun (bits 20-31, wrapping): verify() judges a slot only
-// while none is in progress and the word did not move around its look.
+// Plug reasons byte, per slot: which capabilities route the slot to a plug
+// (a byte, not a word: the default table keeps to 6 pages).
 export const PR_REASONS = 0xff;
 export const PR_TRACE = 1;
 export const PR_SECCOMP = 2;
-export const PR_BUSY = 1 << 8;
-export const PR_BUSY_MASK = 0xfff00;
-export const PR_BEGUN = 1 << 20;
 
 // Missing-call policies, in the slot word's policy bits.
 export const POLICY_ENOSYS = 0;

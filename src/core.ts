@@ -8,7 +8,6 @@ export interface CoreExports {
   table: WebAssembly.Table;
   layoutVersion(): number;
   slotsAt(): number;
-  reasonsAt(): number;
   handlersAt(): number;
   modulesAt(): number;
   workersAt(): number;
@@ -17,6 +16,7 @@ export interface CoreExports {
   callsAt(): number;
   resolvedAtBytes(): number;
   asyncAtBytes(): number;
+  reasonsAtBytes(): number;
   layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number;
   init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number, calls: number): number;
   bind(worker: number): void;

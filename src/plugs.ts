@@ -19,7 +19,7 @@ export function setPlug(v: View, slot: number, reason: number, on: boolean): num
 
 /** The slot's plug reasons (PLUG_* bits). */
 export function plugReasons(v: View, slot: number): number {
-  return Atomics.load(v.i32, v.at.reasons + slot) & L.PR_REASONS;
+  return Atomics.load(v.u8, v.at.reasons + slot);
 }
 
 /** Ends a batch of setPlug(): rings every thread's doorbell if a slot's bit flipped. */

@@ -46,6 +46,8 @@ export function verifyTable(wr: Writer, carrying: number): void {
   let code: number;
   try {
     code = v.core.verify();
+    // plugSet() takes no lock: a call in progress on another thread may hold a slot's bit and reasons apart for a moment.
+    for (let t0 = performance.now(); code >>> L.V_CODE_SHIFT === L.V_PLUG && performance.now() - t0 < 100; ) code = v.core.verify();
   } finally {
     if (!mine) unlock(wr.thread);
   }

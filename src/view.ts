@@ -6,11 +6,9 @@ import type { Abi } from './abi/types.js';
 import type { CoreExports } from './core.js';
 import type { SlotMap } from './slots.js';
 
-/** Where each region of the layout starts, in 32-bit words (resolved and async: bytes). See assembly/layout.ts. */
+/** Where each region of the layout starts, in 32-bit words (resolved, async and reasons: bytes). See assembly/layout.ts. */
 export interface Regions {
   slots: number;
-  /** The plug reasons words, one per slot (plugs.ts). */
-  reasons: number;
   handlers: number;
   modules: number;
   workers: number;
@@ -20,6 +18,8 @@ export interface Regions {
   ncalls: number;
   resolved: number;
   async: number;
+  /** The plug reasons bytes, one per slot (plugs.ts). */
+  reasons: number;
 }
 
 export interface View {
@@ -53,7 +53,6 @@ export interface View {
 export function coreRegions(core: CoreExports, ncalls: number): Regions {
   return {
     slots: core.slotsAt(),
-    reasons: core.reasonsAt(),
     handlers: core.handlersAt(),
     modules: core.modulesAt(),
     workers: core.workersAt(),
@@ -63,5 +62,6 @@ export function coreRegions(core: CoreExports, ncalls: number): Regions {
     ncalls,
     resolved: core.resolvedAtBytes(),
     async: core.asyncAtBytes(),
+    reasons: core.reasonsAtBytes(),
   };
 }
