@@ -7,7 +7,7 @@ import {
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
   SLOTS_MAX, MODULES_MAX, WORKERS_MAX, HANDLERS_MIN, MODULES_MIN, WORD_SHIFT, PAGE_SHIFT, LAYOUT_ALIGN_BYTES, BYTE_ROWS, ERRNO_MAX,
-  ID_MASK, HOOK_COUNT, HOOK_MASK, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
@@ -16,7 +16,7 @@ import {
   C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_MAX, CR_WORDS, CR_STATE, CR_TARGET, CR_HANDLER, CS_FREE, CS_TAKEN, CS_ABANDONED,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
-  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL, V_CODE_SHIFT, V_INDEX_MASK,
+  V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL, V_PLUG, V_CODE_SHIFT, V_INDEX_MASK,
 } from "./layout";
 
 // Calls back into the JS side of this worker.
@@ -61,11 +61,12 @@ export function stripeWords(): i32 { return hdr(H_SLOTS) * C_WORDS; }
 export function callsAt(): i32 { return (countersAt() + hdr(H_MAXW) * stripeWords() + 1) & ~1; }
 export function resolvedAtBytes(): i32 { return (callsAt() + hdr(H_MAXW) * hdr(H_CALLS) * CR_WORDS) << WORD_SHIFT; }
 export function asyncAtBytes(): i32 { return resolvedAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
+export function reasonsAtBytes(): i32 { return asyncAtBytes() + hdr(H_MAXW) * hdr(H_MAXH); }
 
 /** Bytes a layout of these sizes needs. */
 export function layoutBytes(slots: i32, maxH: i32, maxM: i32, maxW: i32, calls: i32): i32 {
   const words = ((HEADER_WORDS + slots + maxH * HR_WORDS + maxM * MR_WORDS + maxW * WR_WORDS + maxW * slots * C_WORDS + 1) & ~1) + maxW * calls * CR_WORDS;
-  return ((words << WORD_SHIFT) + BYTE_ROWS * maxW * maxH + LAYOUT_ALIGN_BYTES - 1) & ~(LAYOUT_ALIGN_BYTES - 1);
+  return ((words << WORD_SHIFT) + BYTE_ROWS * maxW * maxH + slots + LAYOUT_ALIGN_BYTES - 1) & ~(LAYOUT_ALIGN_BYTES - 1);
 }
 
 /** Writes a fresh layout. Only the instance that wins the header CAS does it. Returns 0, or 1 if another instance initialised (or is initialising) this memory. */
@@ -315,8 +316,9 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
 /** Sets and clears hook bits in one atomic operation each; rings (at publish) only if a bit flipped. */
 export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   const p = w(slotsAt() + slot);
-  const clear = off & HOOK_MASK;
-  const set = on & HOOK_MASK;
+  // HOOK_TRACE is plugSet's alone (its reasons word says why it is on).
+  const clear = off & HOOK_MASK & ~HOOK_TRACE;
+  const set = on & HOOK_MASK & ~HOOK_TRACE;
   let v = atomic.load<i32>(p);
   let flipped = 0;
   if (clear) {
@@ -331,6 +333,38 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   }
   if (flipped) changed();
   return v;
+}
+/**
+ * Sets (`on`) or clears `reason` bits (PR_REASONS) of a slot's plug reasons
+ * and keeps its HOOK_TRACE bit equal to (reasons != 0); rings (at publish) if
+ * the bit flipped. Returns the slot word it left.
+ *
+ * Race-free without the writer lock: the reasons change is one atomic or/and,
+ * and the bit then only moves by CAS, each toward a fresh read of the reasons.
+ * A call returns only after reading the slot word and then the reasons and
+ * finding them agree. Take the last reasons change R and the last flip F of
+ * the slot: if R came after F, R's caller then reads the final bit and the
+ * final reasons, and disagreeing would make it flip after F; if F came after
+ * R, F's caller loops once more and reads both final, with the same
+ * contradiction. So once every call on the slot has returned, the bit equals
+ * (reasons != 0), whatever the interleaving; other writers of the slot word
+ * (slotSwap, hooksSet, policySet) keep the bit and only make a CAS retry.
+ * While a call is in progress the two may differ (verify() looks again).
+ */
+export function plugSet(slot: i32, reason: i32, on: bool): i32 {
+  const r = <usize>(reasonsAtBytes() + slot);
+  const p = w(slotsAt() + slot);
+  const bits = <u8>(reason & PR_REASONS);
+  if (on) atomic.or<u8>(r, bits);
+  else atomic.and<u8>(r, ~bits);
+  let cur: i32;
+  for (;;) {
+    cur = atomic.load<i32>(p);
+    const want = atomic.load<u8>(r) != 0 ? HOOK_TRACE : 0;
+    if ((cur & HOOK_TRACE) == want) break;
+    if (atomic.cmpxchg<i32>(p, cur, cur ^ HOOK_TRACE) == cur) changed();
+  }
+  return cur;
 }
 /** The count switch of out-of-range numbers (they have no slot word); a flip rings like a slot's. */
 export function oorCountSet(on: bool): void {
@@ -491,6 +525,8 @@ export function verify(): i32 {
   for (let s = 0; s < slots; s++) {
     const word = atomic.load<i32>(w(slotsAt() + s));
     if (<u32>(word & POLICY_MASK) >> POLICY_SHIFT > <u32>POLICY_LOGGED) return fail(V_POLICY, s);
+    // The trace bit is on exactly while the slot has plug reasons (a plugSet() in progress may differ: JS looks again).
+    if ((atomic.load<u8>(<usize>(reasonsAtBytes() + s)) != 0) != ((word & HOOK_TRACE) != 0)) return fail(V_PLUG, s);
     const id = word & ID_MASK;
     if (id >= mh) return fail(V_SLOT_ID, s);
     if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); continue; }

@@ -14,10 +14,11 @@
 //   carried-call records  H_MAXW x H_CALLS records of CR_WORDS words (CR_*), each worker's outgoing calls
 //   resolution bytes  H_MAXW rows of H_MAXH bytes (RK_*): what the core's dispatch may call directly
 //   async bytes       H_MAXW rows of H_MAXH bytes: 1 while that worker has a promise of that handler pending
+//   plug reasons      H_SLOTS bytes, one per slot (PR_*): why its HOOK_TRACE bit is on
 //   (padding to a multiple of 8 bytes: H_BYTES)
 
 export const MAGIC = 0x53595354; // 'SYST'
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 // Header words.
 export const H_MAGIC = 0;
@@ -79,7 +80,7 @@ export const ID_MASK = 0xffff;
 export const HOOK_COUNT = 1 << 16;
 export const HOOK_ENTER = 1 << 17;
 export const HOOK_EXIT = 1 << 18;
-export const HOOK_TRACE = 1 << 19; // reserved for tracing; routes to the slow path
+export const HOOK_TRACE = 1 << 19; // a plug wants the slot: routes to the slow path; on exactly while the slot's plug reasons are (plugSet owns it)
 export const HOOK_MASK = 0xf0000;
 export const SLOW = 1 << 20; // the handler needs the slow path (stub)
 export const POLICY_SHIFT = 21;
@@ -87,6 +88,12 @@ export const POLICY_MASK = 7 << 21; // the slot's missing-call policy (below); n
 export const FAST_MASK = 0xffffff; // id | hooks | slow | policy: nonzero high part -> slow path
 export const GEN_SHIFT = 24;
 export const GEN_MASK = 0xff000000;
+
+// Plug reasons byte, per slot: which capabilities route the slot to a plug
+// (a byte, not a word: the default table keeps to 6 pages).
+export const PR_REASONS = 0xff;
+export const PR_TRACE = 1;
+export const PR_SECCOMP = 2;
 
 // Missing-call policies, in the slot word's policy bits.
 export const POLICY_ENOSYS = 0;
@@ -206,5 +213,6 @@ export const V_MODULE = 9;
 export const V_WORKER = 10;
 export const V_POLICY = 11;
 export const V_CALL = 12;
+export const V_PLUG = 13;
 export const V_CODE_SHIFT = 24;
 export const V_INDEX_MASK = 0xffffff;

@@ -17,7 +17,7 @@ const isInt = (v: number, min: number, max: number): boolean => Number.isInteger
 /** Bytes a layout of these sizes needs: the core's layoutBytes, in exact arithmetic (no 32-bit wrap). */
 export function layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number {
   const words = ((L.HEADER_WORDS + slots + maxH * L.HR_WORDS + maxM * L.MR_WORDS + maxW * L.WR_WORDS + maxW * slots * L.C_WORDS + 1) & ~1) + maxW * calls * L.CR_WORDS;
-  return (words * 4 + 2 * maxW * maxH + 7) & ~7;
+  return (words * 4 + 2 * maxW * maxH + slots + 7) & ~7;
 }
 
 const damaged = (what: string): never => fail(`table header is damaged: ${what}`);
@@ -69,7 +69,7 @@ export function checkLayout(i32: Int32Array, byteLength: number, abi: Abi, finge
 // What src/core.ts needs of the core: its imports and exports, by name and kind.
 const IMPORTS = ['env.memory:memory', 'env.js_call:function', 'env.js_call64:function', 'env.js_slow:function'];
 const FUNCTIONS =
-  'layoutVersion slotsAt handlersAt modulesAt workersAt countersAt stripeWords callsAt resolvedAtBytes asyncAtBytes layoutBytes init bind lockTry unlock publish workerClaim workerSetOnline workerRelease gpStart quiesce gpWaiter handlerAlloc handlerRetire handlerRevive handlerFree handlerSetBelow slotSwap hooksSet policySet policyLogged moduleClaim modulePublish moduleFree moduleBump dispatch setSeenWake setOorMode oorCountSet callWasm callWasm64 verify';
+  'layoutVersion slotsAt handlersAt modulesAt workersAt countersAt stripeWords callsAt resolvedAtBytes asyncAtBytes reasonsAtBytes layoutBytes init bind lockTry unlock publish workerClaim workerSetOnline workerRelease gpStart quiesce gpWaiter handlerAlloc handlerRetire handlerRevive handlerFree handlerSetBelow slotSwap hooksSet plugSet policySet policyLogged moduleClaim modulePublish moduleFree moduleBump dispatch setSeenWake setOorMode oorCountSet callWasm callWasm64 verify';
 const exportsWanted = (): string[] => [...FUNCTIONS.split(' ').map((n) => `${n}:function`), 'memory:memory', 'table:table'];
 const checked = new WeakSet<WebAssembly.Module>();
 
@@ -101,7 +101,7 @@ export function regionsOf(i32: Int32Array): number[] {
   const counters = workers + maxW * L.WR_WORDS;
   const calls = (counters + maxW * slots * L.C_WORDS + 1) & ~1;
   const resolved = (calls + maxW * i32[L.H_CALLS]! * L.CR_WORDS) * 4;
-  return [L.HEADER_WORDS, handlers, modules, workers, counters, calls, resolved, resolved + maxW * maxH];
+  return [L.HEADER_WORDS, handlers, modules, workers, counters, calls, resolved, resolved + maxW * maxH, resolved + 2 * maxW * maxH];
 }
 
 /**
@@ -109,10 +109,10 @@ export function regionsOf(i32: Int32Array): number[] {
  * region offsets this code derives from the header (a module that merely
  * looks like the core would write through other ones). Throws EATTACH.
  */
-export function checkCoreRegions(core: { layoutVersion(): number; slotsAt(): number; handlersAt(): number; modulesAt(): number; workersAt(): number; countersAt(): number; callsAt(): number; resolvedAtBytes(): number; asyncAtBytes(): number; layoutBytes(s: number, h: number, m: number, w: number, c: number): number }, i32: Int32Array): void {
+export function checkCoreRegions(core: { layoutVersion(): number; slotsAt(): number; handlersAt(): number; modulesAt(): number; workersAt(): number; countersAt(): number; callsAt(): number; resolvedAtBytes(): number; asyncAtBytes(): number; reasonsAtBytes(): number; layoutBytes(s: number, h: number, m: number, w: number, c: number): number }, i32: Int32Array): void {
   const v = core.layoutVersion();
   if (v !== L.LAYOUT_VERSION) fail(`module is not systab's core of layout version ${L.LAYOUT_VERSION} (its layoutVersion() answers ${v})`);
-  const got = [core.slotsAt(), core.handlersAt(), core.modulesAt(), core.workersAt(), core.countersAt(), core.callsAt(), core.resolvedAtBytes(), core.asyncAtBytes()];
+  const got = [core.slotsAt(), core.handlersAt(), core.modulesAt(), core.workersAt(), core.countersAt(), core.callsAt(), core.resolvedAtBytes(), core.asyncAtBytes(), core.reasonsAtBytes()];
   const want = regionsOf(i32);
   const bytes = core.layoutBytes(i32[L.H_SLOTS]!, i32[L.H_MAXH]!, i32[L.H_MAXM]!, i32[L.H_MAXW]!, i32[L.H_CALLS]!);
   if (got.join() !== want.join() || bytes !== i32[L.H_BYTES]) fail("module is not systab's core: its regions are not where the header puts them");
@@ -135,7 +135,8 @@ export function checkRecords(view: View, verify: () => void, end: () => void): v
     const v = view.core.verify();
     if (v === 0) return; // nothing wrong was seen, whatever the writers did
     if ((Atomics.load(i32, L.H_ORPHANS) & L.ORPHANS_LOCK_LOST) !== 0) break; // a half-made change awaiting repair: verify() repairs, then judges
-    if (lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
+    // A slot's trace bit and plug reasons apart may be a plugSet() in progress (it takes no lock): look again.
+    if (v >>> L.V_CODE_SHIFT !== L.V_PLUG && lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
       end();
       throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, view.map).replace(/^verify: /, '')}`);
     }

@@ -16,6 +16,7 @@ export interface CoreExports {
   callsAt(): number;
   resolvedAtBytes(): number;
   asyncAtBytes(): number;
+  reasonsAtBytes(): number;
   layoutBytes(slots: number, maxH: number, maxM: number, maxW: number, calls: number): number;
   init(abiHash: number, slots: number, base: number, main: number, maxH: number, maxM: number, maxW: number, enosys: number, calls: number): number;
   bind(worker: number): void;
@@ -35,6 +36,8 @@ export interface CoreExports {
   handlerSetBelow(id: number, expect: number, below: number): number;
   slotSwap(slot: number, expect: number, id: number, slow: number): number;
   hooksSet(slot: number, on: number, off: number): number;
+  /** Sets or clears plug `reason` bits of a slot; its HOOK_TRACE bit follows (reasons != 0). Returns the slot word. */
+  plugSet(slot: number, reason: number, on: number): number;
   policySet(slot: number, policy: number): void;
   policyLogged(slot: number): number;
   moduleClaim(): number;

@@ -19,13 +19,14 @@ const what: Record<number, (i: string) => string> = {
   [L.V_MODULE]: (i) => `module record ${i} is damaged`,
   [L.V_WORKER]: (i) => `worker record ${i} is damaged`,
   [L.V_POLICY]: (i) => `slot ${i} has an unknown missing-call policy`,
+  [L.V_PLUG]: (i) => `slot ${i} has its trace bit (HOOK_TRACE) and its plug reasons out of step (the bit is on exactly while a reason is)`,
   [L.V_CALL]: (i) => `call record ${i} is damaged (or left held by a worker that is gone)`,
 };
 
 export function decodeVerify(v: number, map: SlotMap): string {
   const code = v >>> 24;
   const index = v & 0xffffff;
-  const slotCodes = [L.V_SLOT_ID, L.V_SLOT_BITS, L.V_SLOT_HANDLER, L.V_POLICY];
+  const slotCodes = [L.V_SLOT_ID, L.V_SLOT_BITS, L.V_SLOT_HANDLER, L.V_POLICY, L.V_PLUG];
   const label = slotCodes.includes(code) && index < map.total ? describeSlot(map, index) : String(index);
   return `verify: ${(what[code] ?? (() => `unknown check ${code}`))(label)}`;
 }
@@ -45,6 +46,8 @@ export function verifyTable(wr: Writer, carrying: number): void {
   let code: number;
   try {
     code = v.core.verify();
+    // plugSet() takes no lock: a call in progress on another thread may hold a slot's bit and reasons apart for a moment.
+    for (let t0 = performance.now(); code >>> L.V_CODE_SHIFT === L.V_PLUG && performance.now() - t0 < 100; ) code = v.core.verify();
   } finally {
     if (!mine) unlock(wr.thread);
   }

@@ -6,7 +6,7 @@ import type { Abi } from './abi/types.js';
 import type { CoreExports } from './core.js';
 import type { SlotMap } from './slots.js';
 
-/** Where each region of the layout starts, in 32-bit words (resolved and async: bytes). See assembly/layout.ts. */
+/** Where each region of the layout starts, in 32-bit words (resolved, async and reasons: bytes). See assembly/layout.ts. */
 export interface Regions {
   slots: number;
   handlers: number;
@@ -18,6 +18,8 @@ export interface Regions {
   ncalls: number;
   resolved: number;
   async: number;
+  /** The plug reasons bytes, one per slot (plugs.ts). */
+  reasons: number;
 }
 
 export interface View {
@@ -60,5 +62,6 @@ export function coreRegions(core: CoreExports, ncalls: number): Regions {
     ncalls,
     resolved: core.resolvedAtBytes(),
     async: core.asyncAtBytes(),
+    reasons: core.reasonsAtBytes(),
   };
 }

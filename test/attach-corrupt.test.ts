@@ -4,7 +4,7 @@
 // code: never a hang, never a raw RuntimeError, RangeError or TypeError. Each
 // case runs in a worker thread that is terminated when it takes too long.
 // Wrong modules, ABI objects that differ from the table's, and descriptor
-// fields of the wrong type are EATTACH too. (Layout version 4.)
+// fields of the wrong type are EATTACH too. (Layout version 5.)
 import { coreModule } from '../src/core.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

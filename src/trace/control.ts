@@ -1,13 +1,14 @@
 // The trace capability's shared state: per slot, what its trace switch is on
 // for (print a line, inject a fault). It lives in its own SharedArrayBuffer
 // beside the table (posted to workers with Trace.describe()),
-// so the table's layout and core know nothing of it. The number's trace
-// switch in the slot word (HOOK_TRACE) is on exactly while its control word
-// has a bit on: set after the control word when switching on, cleared before it
-// when switching off, so a thread that sees the switch finds what it is for
-// (or nothing, and calls on as usual).
+// so the table's layout and core know nothing of it. The slot's plug reason
+// PLUG_TRACE (plugs.ts; the table keeps HOOK_TRACE on while any reason is)
+// is on exactly while its control word has a bit on: set after the control
+// word when switching on, cleared after it when switching off, so a thread
+// that sees the switch finds what it is for (or nothing, and calls on as usual).
 import * as L from '../../assembly/layout.js';
 import { SystabError } from '../errors.js';
+import { PLUG_TRACE, setPlug } from '../plugs.js';
 import type { View } from '../view.js';
 
 export const MAGIC = 0x74726163; // 'trac'
@@ -181,20 +182,25 @@ export function attachState(v: View, desc: unknown): TraceState {
 
 const at = (s: TraceState, slot: number, word: number): number => H_WORDS + slot * S_WORDS + word;
 
-/** Sets or clears `bits` of a slot's control word, and its trace switch to match (see above). */
+/** Sets or clears `bits` of a slot's control word, and its trace reason to match (see above). */
 export function setControl(s: TraceState, slot: number, bits: number, on: boolean): void {
-  const w = s.words;
-  const core = s.v.core;
-  if (on) {
-    Atomics.or(w, at(s, slot, S_CONTROL), bits);
-    core.hooksSet(slot, L.HOOK_TRACE, 0);
-    return;
-  }
-  const left = Atomics.and(w, at(s, slot, S_CONTROL), ~bits) & ~bits & CTL_BITS;
-  // Off only if nothing else is on; another thread setting a bit meanwhile sets the switch after its own bit.
-  if (left === 0) {
-    core.hooksSet(slot, 0, L.HOOK_TRACE);
-    if ((Atomics.load(w, at(s, slot, S_CONTROL)) & CTL_BITS) !== 0) core.hooksSet(slot, L.HOOK_TRACE, 0);
+  const i = at(s, slot, S_CONTROL);
+  const was = on ? Atomics.or(s.words, i, bits) : Atomics.and(s.words, i, ~bits);
+  follow(s, slot, ((on ? was | bits : was & ~bits) & CTL_BITS) !== 0);
+}
+
+/**
+ * Sets the slot's trace reason to `want`, then reads the control word again
+ * until they agree: two threads' control changes may reach plugSet in the
+ * other order, and the one whose plugSet runs last re-reads the word after
+ * it, so the reason ends as the last control change left the word.
+ */
+function follow(s: TraceState, slot: number, want: boolean): void {
+  for (;;) {
+    setPlug(s.v, slot, PLUG_TRACE, want);
+    const now = (Atomics.load(s.words, at(s, slot, S_CONTROL)) & CTL_BITS) !== 0;
+    if (now === want) return;
+    want = now;
   }
 }
 
@@ -215,5 +221,5 @@ export function setInjection(s: TraceState, slot: number, entry: number): void {
     const cur = Atomics.load(w, i);
     if (Atomics.compareExchange(w, i, cur, (cur & ~ENTRY_MASK) | (entry << ENTRY_SHIFT) | CTL_INJECT) === cur) break;
   }
-  s.v.core.hooksSet(slot, L.HOOK_TRACE, 0);
+  follow(s, slot, true);
 }

@@ -6,6 +6,8 @@ import { H_CALLS } from '../../assembly/layout.js';
 
 export interface Regions {
   slots: number;
+  /** Plug reasons, one byte per slot (a byte offset). */
+  reasons: number;
   handlers: number;
   modules: number;
   workers: number;
@@ -34,6 +36,7 @@ export function regions(t: Table): Regions {
   const ex = spareCore(module, memory);
   return {
     slots: ex.slotsAt!(),
+    reasons: ex.reasonsAtBytes!(),
     handlers: ex.handlersAt!(),
     modules: ex.modulesAt!(),
     workers: ex.workersAt!(),
