@@ -16,6 +16,7 @@ export type SystabErrorCode =
   | 'EATTACH' // memory that is not a compatible systab table
   | 'ENOSYS' // the missing-call policy is 'throw'
   | 'EREMOTE' // a handler run in another worker for this call threw
+  | 'ESECCOMP' // a seccomp filter trapped or killed the call (with no onTrap or onKill to answer it)
   | 'EASYNC' // a call whose answer is a promise, in a table made without async: true
   | 'ELAYOUT' // verify() found a broken invariant
   | 'EINVAL' // a seccomp filter the kernel refuses (its errno: EINVAL)

@@ -43,6 +43,8 @@ export class Policy {
   exit: ExitHook | undefined;
   /** This thread's trace plug (systab/trace), for numbers whose trace switch is on. */
   plug: TracePlug | undefined;
+  /** This thread's filter plug (systab/seccomp): inside the trace, before the hooks; its answer skips them and the handler. */
+  filter: TracePlug | undefined;
   oorPolicy: MissingPolicy = 'enosys';
   oorLogged = false;
   constructor(t: Thread, counters: Int32Array, oor: Int32Array) {
@@ -177,8 +179,19 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
   return r;
 }
 
-/** Count, enter hook (may answer early), the handler (`run`), exit hook. */
+/** The filter (may answer), count, enter hook (may answer early), the handler (`run`), exit hook. */
 function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+  const filter = (word & L.HOOK_TRACE) !== 0 ? p.filter : undefined;
+  if (filter !== undefined) {
+    let answer: number | bigint | undefined;
+    p.t.depth++; // a filter callback that calls the table reaches no quiescent point
+    try {
+      answer = filter.enter(nr, slot, args);
+    } finally {
+      p.t.depth--;
+    }
+    if (answer !== undefined) return result(answer);
+  }
   const counters = p.counters;
   const at = slot * L.C_WORDS;
   const counting = (word & L.HOOK_COUNT) !== 0;

@@ -1,0 +1,126 @@
+// Filters on a table, on this thread: a number whose proven action is ALLOW
+// keeps its hot path; every other number (argument-dependent, or a constant
+// ERRNO, TRAP, KILL, ...) gets the table's plug switch for seccomp, and this
+// thread's filter plug answers it as the kernel would, before its hooks and
+// its handler run (a trace, outermost, sees what the filter answered).
+import { SystabError } from '../errors.js';
+import { show } from '../handlers.js';
+import type { TracePlug } from '../policy.js';
+import type { Table } from '../table.js';
+import { PLUG_SECCOMP, plugPublish, setPlug } from '../plugs.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_DATA, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from './actions.js';
+import { createSeccompEngine, type SeccompEngine, type SeccompFilters } from './engine.js';
+import type { SeccompProgram } from './program.js';
+
+/** What the embedder does with the actions that are not answers. */
+export interface FilterOptions {
+  /** SECCOMP_RET_TRAP (the kernel's SIGSYS): its answer, or a throw. Default: SystabError('ESECCOMP'). */
+  onTrap?: (nr: number, args: readonly number[], data: number) => number;
+  /** SECCOMP_RET_KILL_THREAD and KILL_PROCESS (and actions the kernel does not know, which it treats as KILL_PROCESS). Default: SystabError('ESECCOMP'). */
+  onKill?: (nr: number, args: readonly number[], process: boolean) => number;
+  /** SECCOMP_RET_USER_NOTIF: a supervisor's answer, or undefined to let the call run. Default: ENOSYS, as the kernel answers with no listener. */
+  onNotify?: (nr: number, args: readonly number[]) => number | undefined;
+  /** SECCOMP_RET_LOG: told of the call, which then runs. */
+  onLog?: (nr: number, args: readonly number[]) => void;
+  /** The instruction pointer a filter sees (seccomp_data.instruction_pointer); default 0. */
+  ip?: () => number | bigint;
+}
+
+export class TableFilter {
+  /** @internal */ readonly engine: SeccompEngine;
+  /** @internal */ filters: SeccompFilters;
+  readonly #t: Table<string, number | Promise<number>>;
+  #closed = false;
+  /** @internal */
+  constructor(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], o: FilterOptions) {
+    this.#t = t;
+    this.engine = createSeccompEngine();
+    this.filters = this.engine.install(programs, { abis: [t.abi] });
+    if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first, or stack() onto it`);
+    t.policy.filter = makeFilterPlug(this, t, o);
+    this.#switches();
+  }
+
+  /** Stacks more programs on the installed ones (the kernel's filters stack: the lowest action wins, a tie the newest's). */
+  stack(programs: readonly SeccompProgram[]): void {
+    if (this.#closed) throw new SystabError('EBUSY', 'stack() on a closed filter');
+    const next = this.engine.install(programs, { on: this.filters });
+    const old = this.filters;
+    this.filters = next;
+    this.engine.release(old);
+    this.#switches();
+  }
+
+  /** The action the installed filters take for `nr` whatever its arguments, or undefined where they depend on them. */
+  constantAction(nr: number): number | undefined {
+    return this.engine.cachedAction(this.filters, nr);
+  }
+
+  /** Takes the filters away from this thread's calls. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const t = this.#t;
+    t.policy.filter = undefined;
+    for (let slot = 0; slot < t.v.map.total; slot++) setPlug(t.v, slot, PLUG_SECCOMP, false);
+    plugPublish(t.v);
+  }
+
+  /** Every number whose proven action is not ALLOW takes the plug (only those run the programs, or answer their constant action). */
+  #switches(): void {
+    const t = this.#t;
+    const map = t.v.map;
+    for (let slot = 0; slot < map.total; slot++) {
+      const nr = map.nrOfSlot[slot]!;
+      setPlug(t.v, slot, PLUG_SECCOMP, this.engine.cachedAction(this.filters, nr) !== SECCOMP_RET_ALLOW);
+    }
+    plugPublish(t.v);
+  }
+}
+
+/** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
+function makeFilterPlug(f: TableFilter, t: Table<string, number | Promise<number>>, o: FilterOptions): TracePlug {
+  const negative = t.abi.convention === 'negative';
+  const enosys = t.abi.enosys;
+  const abi = t.abi.id;
+  return {
+    enter(nr, _slot, args) {
+      const ret = f.engine.evaluate(f.filters, { nr, abi, args, ...(o.ip !== undefined ? { ip: o.ip() } : {}) }) >>> 0;
+      const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
+      const data = ret & SECCOMP_RET_DATA;
+      if (action === SECCOMP_RET_ALLOW >>> 0) return undefined;
+      if (action === SECCOMP_RET_ERRNO >>> 0) return negative ? -data : data;
+      if (action === SECCOMP_RET_LOG >>> 0) {
+        o.onLog?.(nr, args);
+        return undefined;
+      }
+      if (action === SECCOMP_RET_TRACE >>> 0) return enosys; // no tracer: the kernel answers ENOSYS
+      if (action === SECCOMP_RET_USER_NOTIF >>> 0) return o.onNotify !== undefined ? o.onNotify(nr, args) : enosys;
+      if (action === SECCOMP_RET_TRAP >>> 0) {
+        if (o.onTrap !== undefined) return o.onTrap(nr, args, data);
+        throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} trapped (SECCOMP_RET_TRAP, data ${data}); give filterTable() an onTrap to answer it`);
+      }
+      // KILL_THREAD; KILL_PROCESS, and what the kernel does not know, which it treats as KILL_PROCESS.
+      const process = action !== SECCOMP_RET_KILL_THREAD >>> 0;
+      if (o.onKill !== undefined) return o.onKill(nr, args, process);
+      throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} killed the ${process ? 'process' : 'thread'} (${process ? 'SECCOMP_RET_KILL_PROCESS' : 'SECCOMP_RET_KILL_THREAD'}); give filterTable() an onKill to handle it`);
+    },
+    exit() {},
+  };
+}
+
+const KEYS = ['onTrap', 'onKill', 'onNotify', 'onLog', 'ip'];
+
+/** Installs seccomp filters on table `t` for this thread's calls. */
+export function filterTable(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], options: FilterOptions = {}): TableFilter {
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `filterTable() options must be an object (got ${show(options)})`);
+  const o: FilterOptions = {};
+  for (const k of Object.keys(options)) if (!KEYS.includes(k)) throw new SystabError('EBADSPEC', `filterTable() has no option "${k}" (it takes ${KEYS.join(', ')})`);
+  for (const k of KEYS as (keyof FilterOptions)[]) {
+    const v = options[k];
+    if (v !== undefined && typeof v !== 'function') throw new SystabError('EBADSPEC', `filterTable() option ${k} must be a function (got ${show(v)})`);
+    if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  }
+  return new TableFilter(t, programs, o);
+}
+

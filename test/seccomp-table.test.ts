@@ -1,0 +1,120 @@
+// Filters on a table: a number whose proven action is ALLOW keeps its hot
+// path (its slot word takes no plug switch); every other number is answered
+// by this thread's filter plug as the kernel's seccomp answers, before the
+// hooks and the handler run; a trace (outermost) prints what it answered,
+// and switching the trace off leaves the filter on (each has its reason).
+import { describe, expect, it } from 'vitest';
+import { createTable, SystabError } from 'systab';
+import { filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP } from 'systab/seccomp';
+import { traceTable } from 'systab/trace';
+import { abi } from 'systab/abi/linux-x86_64';
+import { abi as wasi } from 'systab/abi/wasi-preview1';
+
+const READ = 0, WRITE = 1, OPEN = 2, GETPID = 39, GETPPID = 110;
+const HOOK_TRACE = 1 << 19;
+const ld = (k: number) => ({ code: 0x20, jt: 0, jf: 0, k });
+const jeq = (k: number, jt: number, jf: number) => ({ code: 0x15, jt, jf, k });
+const ret = (k: number) => ({ code: 0x06, jt: 0, jf: 0, k });
+/** write to fd 2: EPERM; open: EACCES always; getppid: TRAP; everything else allowed. */
+const program = [
+  ld(0), // nr
+  jeq(WRITE, 0, 3),
+  ld(16), // args[0], low half
+  jeq(2, 0, 5),
+  ret(SECCOMP_RET_ERRNO | 1),
+  jeq(OPEN, 0, 1),
+  ret(SECCOMP_RET_ERRNO | 13),
+  jeq(GETPPID, 0, 1),
+  ret(SECCOMP_RET_TRAP | 7),
+  ret(SECCOMP_RET_ALLOW),
+];
+const word = (t: object, nr: number): number => {
+  const v = (t as { v: { i32: Int32Array; at: { slots: number } } }).v;
+  return Atomics.load(v.i32, v.at.slots + nr);
+};
+
+function setup() {
+  const t = createTable({ abi });
+  const ran: number[] = [];
+  t.load({ name: 'm', handlers: { read: () => (ran.push(READ), 0), write: (fd, b, n) => (ran.push(WRITE), n), open: () => (ran.push(OPEN), 3), getpid: () => 4242, getppid: () => 1 } });
+  return { t, ran };
+}
+
+describe('seccomp filters on a table', () => {
+  it('answers as the filter says; allowed numbers keep their slot word, the others take the plug', () => {
+    const { t, ran } = setup();
+    const before = word(t, GETPID);
+    const f = filterTable(t, [program]);
+    expect(word(t, GETPID)).toBe(before); // proven ALLOW: the hot path stays
+    expect(word(t, WRITE) & HOOK_TRACE).toBe(HOOK_TRACE); // depends on an argument
+    expect(word(t, OPEN) & HOOK_TRACE).toBe(HOOK_TRACE); // a constant ERRNO
+    expect(f.constantAction(OPEN)).toBe((SECCOMP_RET_ERRNO | 13) >>> 0);
+    expect(f.constantAction(WRITE)).toBeUndefined();
+    expect(t.call(WRITE, 1, 0, 5)).toBe(5);
+    expect(t.call(WRITE, 2, 0, 5)).toBe(-1);
+    expect(t.call(OPEN)).toBe(-13);
+    expect(t.call(GETPID)).toBe(4242);
+    expect(ran).toEqual([WRITE]);
+    expect(() => t.call(GETPPID)).toThrow(expect.objectContaining({ code: 'ESECCOMP' }));
+    t.verify();
+  });
+
+  it('TRAP and KILL go to the embedder\'s callbacks; stack() adds a filter whose lower action wins', () => {
+    const { t } = setup();
+    const seen: unknown[] = [];
+    const f = filterTable(t, [program], { onTrap: (nr, _a, data) => (seen.push(['trap', nr, data]), -4), onKill: (nr, _a, process) => (seen.push(['kill', nr, process]), -9) });
+    expect(t.call(GETPPID)).toBe(-4);
+    f.stack([[ld(0), jeq(READ, 0, 1), ret(SECCOMP_RET_KILL_PROCESS), ret(SECCOMP_RET_ALLOW)]]);
+    expect(t.call(READ)).toBe(-9);
+    expect(t.call(OPEN)).toBe(-13); // the first filter's answer stands
+    expect(seen).toEqual([['trap', GETPPID, 7], ['kill', READ, true]]);
+    f.close();
+    expect(t.call(READ)).toBe(0);
+    expect(t.call(OPEN)).toBe(3);
+    expect(word(t, OPEN) & HOOK_TRACE).toBe(0);
+    t.verify();
+  });
+
+  it('a trace prints what the filter answered, and switching the trace off leaves the filter on', () => {
+    const { t } = setup();
+    const out: string[] = [];
+    const tr = traceTable(t, { sink: (l) => out.push(l) });
+    filterTable(t, [program]);
+    tr.select('open');
+    expect(t.call(OPEN, 0x1000, 0)).toBe(-13);
+    expect(out).toEqual([expect.stringMatching(/^open\(0x1000, O_RDONLY\) += -1 EACCES \(Permission denied\)\n$/)]);
+    tr.select('none');
+    tr.close();
+    expect(word(t, OPEN) & HOOK_TRACE).toBe(HOOK_TRACE);
+    expect(t.call(OPEN)).toBe(-13);
+    t.verify();
+  });
+
+  it('WASI answers the errno itself (its positive convention)', () => {
+    const t = createTable({ abi: wasi });
+    const nr = wasi.names.fd_write!;
+    filterTable(t, [[ld(0), jeq(nr, 0, 1), ret(SECCOMP_RET_ERRNO | 8), ret(SECCOMP_RET_ALLOW)]]);
+    expect(t.call(nr)).toBe(8);
+    t.verify();
+  });
+
+  it('bad input: a typed error, the table untouched', () => {
+    const { t } = setup();
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof SystabError ? e.code : String(e);
+      }
+      return 'ok';
+    };
+    expect(code(() => filterTable(t, [[ret(0x7fff0000), { code: 0xffff, jt: 0, jf: 0, k: 0 }]]))).toBe('EINVAL');
+    expect(code(() => filterTable(t, [program], { onTrap: 5 as never }))).toBe('EBADSPEC');
+    expect(code(() => filterTable(t, [program], { ontrap: () => 0 } as never))).toBe('EBADSPEC');
+    expect(word(t, WRITE) & HOOK_TRACE).toBe(0);
+    const f = filterTable(t, [program]);
+    expect(code(() => filterTable(t, [program]))).toBe('EBUSY');
+    f.close();
+    t.verify();
+  });
+});
