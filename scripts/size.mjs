@@ -9,7 +9,7 @@
 //   systab/abi/<id>   the largest ABI module, linux-alpha, 7,681 -> 8,192
 //   core.wasm         the core alone, raw: 5,390 -> 5,888
 //   systab/trace      40,015 -> 43,008 (strace's tables: classes, xlat, errno texts)
-//   systab/seccomp    10,583 -> 11,264 (seccomp.wasm inlined; filters on tables included)
+//   systab/seccomp    11,539 -> 12,288 (seccomp.wasm inlined; filters on tables, for every thread, included)
 //   seccomp.wasm      raw: 5,861 -> 6,272
 // The entry without the core's bytes is printed too (what the core adds).
 import { build } from 'esbuild';
@@ -39,7 +39,7 @@ const rows = [
   [`systab/abi/* (min+gzip, largest: ${largest.id})`, largest.size, 8_192],
   ['core.wasm', readFileSync('dist/core.wasm').length, 5_888],
   ['systab/trace (min+gzip)', await gz('src/trace/index.ts'), 43_008],
-  ['systab/seccomp (min+gzip, seccomp.wasm inlined)', await gz('src/seccomp/index.ts'), 11_264],
+  ['systab/seccomp (min+gzip, seccomp.wasm inlined)', await gz('src/seccomp/index.ts'), 12_288],
   ['seccomp.wasm', readFileSync('dist/seccomp.wasm').length, 6_272],
 ];
 let ok = true;

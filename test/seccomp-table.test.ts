@@ -3,9 +3,10 @@
 // by this thread's filter plug as the kernel's seccomp answers, before the
 // hooks and the handler run; a trace (outermost) prints what it answered,
 // and switching the trace off leaves the filter on (each has its reason).
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
-import { filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP } from 'systab/seccomp';
+import { attachFilter, filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP } from 'systab/seccomp';
 import { traceTable } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as wasi } from 'systab/abi/wasi-preview1';
@@ -118,3 +119,45 @@ describe('seccomp filters on a table', () => {
     t.verify();
   });
 });
+
+describe('a table\'s filters on every thread that joins them', () => {
+  it('a worker that attachFilter()s is filtered by the set the owner installs, stacks and closes, at its next call', async () => {
+    const t = createTable({ abi });
+    const f = filterTable(t, [program]);
+    const w = new Worker(new URL('./workers/seccomp-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), filterDesc: f.describe() } });
+    let wake: ((m: { result?: unknown; ready?: boolean }) => void) | undefined;
+    w.on('message', (m) => wake?.(m));
+    const next = () => new Promise<{ result?: unknown; ready?: boolean }>((r) => (wake = r));
+    const call = async (nr: number, ...args: number[]) => {
+      const p = next();
+      w.postMessage({ nr, args });
+      return (await p).result;
+    };
+    try {
+      await next();
+      expect(await call(WRITE, 1, 0, 5)).toBe(5);
+      expect(await call(WRITE, 2, 0, 5)).toBe(-1);
+      expect(await call(GETPID)).toBe(7);
+      f.stack([[ld(0), jeq(GETPID, 0, 1), ret(SECCOMP_RET_ERRNO | 5), ret(SECCOMP_RET_ALLOW)]]);
+      expect(await call(GETPID)).toBe(-5);
+      expect(await call(GETPPID)).toBe('ESECCOMP'); // TRAP, and the worker gave no onTrap
+      f.close();
+      expect(await call(WRITE, 2, 0, 5)).toBe(5);
+      expect(await call(GETPID)).toBe(7);
+      t.verify();
+    } finally {
+      w.postMessage({ close: true });
+      await new Promise((r) => w.once('exit', r));
+    }
+  });
+
+  it('attachFilter() of anything else is EATTACH; describe() of an unshared table\'s filters is EATTACH', () => {
+    const t = createTable({ abi });
+    expect(() => attachFilter(t, { memory: 5, control: 6 } as never)).toThrow(expect.objectContaining({ code: 'EATTACH' }));
+    expect(() => attachFilter(t, { memory: new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }), control: new SharedArrayBuffer(8) })).toThrow(expect.objectContaining({ code: 'EATTACH' }));
+    const u = createTable({ abi, shared: false });
+    expect(() => filterTable(u, [program]).describe()).toThrow(expect.objectContaining({ code: 'EATTACH' }));
+    t.verify();
+  });
+});
+

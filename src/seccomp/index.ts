@@ -8,5 +8,5 @@ export type { SockFilter, SeccompProgram } from './program.js';
 export * from './actions.js';
 export { seccompArchs, auditArchNames, AUDIT_ARCH_64BIT, AUDIT_ARCH_LE, X32_SYSCALL_BIT } from './arch.js';
 export type { SeccompArch } from './arch.js';
-export { filterTable, TableFilter } from './table.js';
-export type { FilterOptions } from './table.js';
+export { filterTable, attachFilter, TableFilter, AttachedFilter } from './table.js';
+export type { FilterOptions, FilterDescriptor } from './table.js';

@@ -1,4 +1,4 @@
-// Filters on a table, on this thread: a number whose proven action is ALLOW
+// Filters on a table, for every thread that joins them: a number whose proven action is ALLOW
 // keeps its hot path; every other number (argument-dependent, or a constant
 // ERRNO, TRAP, KILL, ...) gets the table's plug switch for seccomp, and this
 // thread's filter plug answers it as the kernel would, before its hooks and
@@ -10,6 +10,8 @@ import type { Table } from '../table.js';
 import { PLUG_SECCOMP, plugPublish, setPlug } from '../plugs.js';
 import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_DATA, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from './actions.js';
 import { createSeccompEngine, type SeccompEngine, type SeccompFilters } from './engine.js';
+import { attachSeccomp } from './reader.js';
+import * as L from '../../assembly/layout.js';
 import type { SeccompProgram } from './program.js';
 
 /** What the embedder does with the actions that are not answers. */
@@ -26,28 +28,61 @@ export interface FilterOptions {
   ip?: () => number | bigint;
 }
 
+/** What another thread passes to attachFilter(): the filters' memory and the word naming the installed set. */
+export interface FilterDescriptor {
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+}
+
+const MAGIC = 0x73636d70; // 'scmp'
+const C_SET = 0; // byte offset of the installed set in the memory; 0: none (closed)
+const C_MAGIC = 1;
+const SCRATCH = 128; // a thread's seccomp_data and M[]
+const SHARED_PAGES = 64; // 4 MiB for the sets of a shared table's filters
+
 export class TableFilter {
   /** @internal */ readonly engine: SeccompEngine;
   /** @internal */ filters: SeccompFilters;
   readonly #t: Table<string, number | Promise<number>>;
+  readonly #control: Int32Array;
   #closed = false;
   /** @internal */
   constructor(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], o: FilterOptions) {
     this.#t = t;
-    this.engine = createSeccompEngine();
-    this.filters = this.engine.install(programs, { abis: [t.abi] });
     if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first, or stack() onto it`);
-    t.policy.filter = makeFilterPlug(this, t, o);
+    if (t.v.shared) {
+      // Shared as the table is: every thread's scratch first (by worker record), then the engine's region.
+      const memory = new WebAssembly.Memory({ initial: SHARED_PAGES, maximum: SHARED_PAGES, shared: true });
+      const base = t.v.i32[L.H_MAXW]! * SCRATCH;
+      this.engine = createSeccompEngine({ memory, base, bytes: memory.buffer.byteLength - base });
+      this.#control = new Int32Array(new SharedArrayBuffer(8));
+    } else {
+      this.engine = createSeccompEngine();
+      this.#control = new Int32Array(2);
+    }
+    this.filters = this.engine.install(programs, { abis: [t.abi] });
+    Atomics.store(this.#control, C_MAGIC, MAGIC);
+    Atomics.store(this.#control, C_SET, this.filters.at);
+    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => this.engine.evaluate(this.filters, { nr, abi: t.abi.id, args, ip }));
     this.#switches();
   }
 
-  /** Stacks more programs on the installed ones (the kernel's filters stack: the lowest action wins, a tie the newest's). */
+  /** What another thread passes to attachFilter() (a shared table's filters only). */
+  describe(): FilterDescriptor {
+    if (!(this.#control.buffer instanceof SharedArrayBuffer)) throw new SystabError('EATTACH', 'describe() is for attachFilter() in another thread, which needs a shared table; this one was made with shared: false');
+    return { memory: this.engine.memory, control: this.#control.buffer };
+  }
+
+  /**
+   * Stacks more programs on the installed ones (the kernel's filters stack:
+   * the lowest action wins, a tie the newest's); every thread's next call
+   * sees the new set. The old set stays in memory (another thread may be
+   * reading it): a table's filters hold 4 MiB of sets.
+   */
   stack(programs: readonly SeccompProgram[]): void {
     if (this.#closed) throw new SystabError('EBUSY', 'stack() on a closed filter');
-    const next = this.engine.install(programs, { on: this.filters });
-    const old = this.filters;
-    this.filters = next;
-    this.engine.release(old);
+    this.filters = this.engine.install(programs, { on: this.filters });
+    Atomics.store(this.#control, C_SET, this.filters.at);
     this.#switches();
   }
 
@@ -56,12 +91,13 @@ export class TableFilter {
     return this.engine.cachedAction(this.filters, nr);
   }
 
-  /** Takes the filters away from this thread's calls. */
+  /** Takes the filters away from every thread's calls. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     const t = this.#t;
     t.policy.filter = undefined;
+    Atomics.store(this.#control, C_SET, 0);
     for (let slot = 0; slot < t.v.map.total; slot++) setPlug(t.v, slot, PLUG_SECCOMP, false);
     plugPublish(t.v);
   }
@@ -78,14 +114,43 @@ export class TableFilter {
   }
 }
 
+/** Another thread's part in a table's filters: this thread's calls are filtered by the set the filters' owner installed (and stacks). */
+export class AttachedFilter {
+  readonly #t: Table<string, number | Promise<number>>;
+  #closed = false;
+  /** @internal */
+  constructor(t: Table<string, number | Promise<number>>, desc: FilterDescriptor, o: FilterOptions) {
+    const { memory, control } = (desc ?? {}) as Partial<FilterDescriptor>;
+    if (!(memory instanceof WebAssembly.Memory) || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer) || !(control instanceof SharedArrayBuffer) || control.byteLength !== 8) {
+      throw new SystabError('EATTACH', 'attachFilter() needs the { memory, control } that TableFilter.describe() returns');
+    }
+    const c = new Int32Array(control);
+    if (Atomics.load(c, C_MAGIC) !== MAGIC) throw new SystabError('EATTACH', 'attachFilter(): control is not a table filter\'s');
+    if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first`);
+    const reader = attachSeccomp(memory, t.v.me * SCRATCH);
+    this.#t = t;
+    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => {
+      const set = Atomics.load(c, C_SET);
+      return set === 0 ? SECCOMP_RET_ALLOW : reader.evaluate(set, { nr, args, ...(ip !== undefined ? { ip } : {}) });
+    });
+  }
+
+  /** This thread's calls are no longer filtered (the others' are). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#t.policy.filter = undefined;
+  }
+}
+
 /** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
-function makeFilterPlug(f: TableFilter, t: Table<string, number | Promise<number>>, o: FilterOptions): TracePlug {
+function makeFilterPlug(t: Table<string, number | Promise<number>>, o: FilterOptions, evaluate: (nr: number, args: number[], ip: number | bigint | undefined) => number): TracePlug {
   const negative = t.abi.convention === 'negative';
   const enosys = t.abi.enosys;
   const abi = t.abi.id;
   return {
     enter(nr, _slot, args) {
-      const ret = f.engine.evaluate(f.filters, { nr, abi, args, ...(o.ip !== undefined ? { ip: o.ip() } : {}) }) >>> 0;
+      const ret = evaluate(nr, args, o.ip?.()) >>> 0;
       const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
       const data = ret & SECCOMP_RET_DATA;
       if (action === SECCOMP_RET_ALLOW >>> 0) return undefined;
@@ -111,16 +176,25 @@ function makeFilterPlug(f: TableFilter, t: Table<string, number | Promise<number
 
 const KEYS = ['onTrap', 'onKill', 'onNotify', 'onLog', 'ip'];
 
-/** Installs seccomp filters on table `t` for this thread's calls. */
+/** Installs seccomp filters on table `t`: this thread's calls, and those of every thread that attachFilter()s. */
 export function filterTable(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], options: FilterOptions = {}): TableFilter {
-  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `filterTable() options must be an object (got ${show(options)})`);
+  return new TableFilter(t, programs, checkOptions(options, 'filterTable'));
+}
+
+/** Joins, on this thread, the filters another thread put on the same table (from their describe()). */
+export function attachFilter(t: Table<string, number | Promise<number>>, desc: FilterDescriptor, options: FilterOptions = {}): AttachedFilter {
+  return new AttachedFilter(t, desc, checkOptions(options, 'attachFilter'));
+}
+
+function checkOptions(options: FilterOptions, what: string): FilterOptions {
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `${what}() options must be an object (got ${show(options)})`);
   const o: FilterOptions = {};
-  for (const k of Object.keys(options)) if (!KEYS.includes(k)) throw new SystabError('EBADSPEC', `filterTable() has no option "${k}" (it takes ${KEYS.join(', ')})`);
+  for (const k of Object.keys(options)) if (!KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no option "${k}" (it takes ${KEYS.join(', ')})`);
   for (const k of KEYS as (keyof FilterOptions)[]) {
     const v = options[k];
-    if (v !== undefined && typeof v !== 'function') throw new SystabError('EBADSPEC', `filterTable() option ${k} must be a function (got ${show(v)})`);
+    if (v !== undefined && typeof v !== 'function') throw new SystabError('EBADSPEC', `${what}() option ${k} must be a function (got ${show(v)})`);
     if (v !== undefined) (o as Record<string, unknown>)[k] = v;
   }
-  return new TableFilter(t, programs, o);
+  return o;
 }
 
