@@ -293,7 +293,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     if (changes !== this.#seenChanges) {
       this.#seenChanges = changes;
       refresh(this.code);
-      this.#setOorMode(oorModeNow(this.policy));
+      this.setOorMode(oorModeNow(this.policy));
     }
     if (Atomics.load(this.v.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
@@ -391,10 +391,10 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   /** What a missing call does: 'enosys' (default), 'throw', 'log-once', or a trap function (this thread's). '*' sets every number and the out-of-range ones. */
   setMissing(targets: readonly CallKey<N>[] | '*', policy: MissingPolicy): void {
     setMissing(this.policy, targets, policy);
-    if (targets === '*') this.#setOorMode(oorModeNow(this.policy));
+    if (targets === '*') this.setOorMode(oorModeNow(this.policy));
   }
 
-  #setOorMode(mode: number): void {
+  /** @internal How this thread's hot paths treat out-of-range numbers now (policy.ts oorModeNow(); a trace's plug changes it too). */ setOorMode(mode: number): void {
     // Written only on a real change: the first rewrite ends the field's constancy.
     if (this.hotOorMode !== mode) this.hotOorMode = mode;
     this.v.core.setOorMode(mode);

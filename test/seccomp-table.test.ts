@@ -5,7 +5,7 @@
 // and switching the trace off leaves the filter on (each has its reason).
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createTable, SystabError } from 'systab';
+import { attach, createTable, SystabError } from 'systab';
 import { attachFilter, filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP } from 'systab/seccomp';
 import { traceTable } from 'systab/trace';
 import { abi } from 'systab/abi/linux-x86_64';
@@ -149,6 +149,45 @@ describe('a table\'s filters on every thread that joins them', () => {
       w.postMessage({ close: true });
       await new Promise((r) => w.once('exit', r));
     }
+  });
+
+  it('every JS value as programs or options: a typed error, no filter left, the table intact', () => {
+    const t = createTable({ abi });
+    const values: unknown[] = [undefined, null, 0, -0, NaN, 1n, 'x', Symbol('s'), {}, [], [[]], [null], [{}], [[{ code: 'x' }]], () => 0, new Proxy({}, { get: () => { throw new Error('trap'); } })];
+    const bad: string[] = [];
+    for (const v of values) {
+      // As options, undefined and an object with no keys ({}, []) are no options: only programs must be refused.
+      for (const [which, call] of [['programs', () => filterTable(t, v as never)], ['options', () => filterTable(t, [program], v as never)]] as const) {
+        try {
+          call().close();
+          if (which === 'programs' || (v !== undefined && typeof v !== 'object')) bad.push(`${which}: accepted ${String(typeof v)}`);
+        } catch (e) {
+          if (!(e instanceof SystabError) && !(e instanceof Error && e.message === 'trap')) bad.push(`${typeof v}: ${String(e)}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(word(t, WRITE) & HOOK_TRACE).toBe(0);
+    expect(() => filterTable(t, [program]).close()).not.toThrow(); // nothing left half installed
+    t.verify();
+  });
+
+  it('a control word another thread damaged: joined threads get a typed error (no hang), the owner\'s next stack() repairs it', async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'm', handlers: { write: (fd, b, n) => n } });
+    const f = filterTable(t, [program]);
+    const desc = f.describe();
+    const other = attach(t.describe());
+    const joined = attachFilter(other, desc);
+    new Int32Array(desc.control)[0] = 12345; // not a set
+    expect(() => other.call(WRITE, 2, 0, 5)).toThrow(expect.objectContaining({ code: 'EATTACH' }));
+    expect(t.call(WRITE, 2, 0, 5)).toBe(-1); // the owner keeps its own handle
+    f.stack([[ret(SECCOMP_RET_ALLOW)]]);
+    expect(other.call(WRITE, 2, 0, 5)).toBe(-1);
+    joined.close();
+    other.close();
+    f.close();
+    t.verify();
   });
 
   it('attachFilter() of anything else is EATTACH; describe() of an unshared table\'s filters is EATTACH', () => {

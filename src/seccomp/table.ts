@@ -63,7 +63,8 @@ export class TableFilter {
     this.filters = this.engine.install(programs, { abis: [t.abi] });
     Atomics.store(this.#control, C_MAGIC, MAGIC);
     Atomics.store(this.#control, C_SET, this.filters.at);
-    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => this.engine.evaluate(this.filters, { nr, abi: t.abi.id, args, ip }));
+    // The set's one section is t's ABI: no abi given, so the engine's fast path reads the cache.
+    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => this.engine.evaluate(this.filters, { nr, args, ip }));
     this.#switches();
   }
 

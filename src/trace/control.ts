@@ -63,7 +63,6 @@ export const EVF_INJECTED = 1;
 export const EVF_THREW = 2;
 export const EVF_DELAYED = 4;
 
-export const INJ_NONE = 0;
 export const INJ_ERROR = 1;
 export const INJ_RETVAL = 2;
 export const INJ_DELAY_ONLY = 3; // delays or a signal, the call runs

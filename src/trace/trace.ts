@@ -259,7 +259,6 @@ function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
   };
 }
 
-/** Starts tracing table `t` on this thread; the trace state is new (other threads attach to it). */
 /**
  * One trace per table: the traces this thread has made or joined, by the
  * table's memory (every view of a table on a thread shares it). Their
@@ -269,10 +268,12 @@ function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
  */
 const traces = new WeakMap<WebAssembly.Memory, { s: TraceState; open: number }>();
 
+const busy = (t: Table<string, number | Promise<number>>): SystabError => new SystabError('EBUSY', `this ${t.abi.id} table already has a trace on this thread: one trace per table (attachTrace(table, tr.describe()) joins it)`);
+
+/** Records a trace this thread makes (`made`) or joins; the caller has refused another one open. */
 function register(t: Table<string, number | Promise<number>>, s: TraceState, made: boolean): void {
   const m = t.v.memory;
   const here = traces.get(m);
-  if (here !== undefined && here.open > 0 && here.s !== s) throw new SystabError('EBUSY', `this ${t.abi.id} table already has a trace on this thread: one trace per table (attachTrace(table, tr.describe()) joins it)`);
   if (here !== undefined && here.s !== s && made) {
     // The trace this thread made before, closed: the new one starts from nothing, its switches cleared.
     for (let slot = 0; slot < here.s.slots; slot++) setControl(here.s, slot, CTL_BITS, false);
@@ -282,11 +283,12 @@ function register(t: Table<string, number | Promise<number>>, s: TraceState, mad
   else traces.set(m, { s, open: 1 });
 }
 
+/** Starts tracing table `t` on this thread; the trace state is new (other threads attach to it). */
 export function traceTable(t: Table<string, number | Promise<number>>, out: TraceOutput = {}): Trace {
   checkTable(t, 'traceTable');
   const o = checkOutput(out, 'traceTable');
   const here = traces.get(t.v.memory);
-  if (here !== undefined && here.open > 0) throw new SystabError('EBUSY', `this ${t.abi.id} table already has a trace on this thread: one trace per table (attachTrace(table, tr.describe()) joins it)`);
+  if (here !== undefined && here.open > 0) throw busy(t);
   const s = createState(t.v, capacityOf(o.events));
   const tr = new Trace(t, s, o);
   register(t, s, true);
@@ -298,11 +300,14 @@ export function attachTrace(t: Table<string, number | Promise<number>>, desc: Tr
   checkTable(t, 'attachTrace');
   const o = checkOutput(out, 'attachTrace');
   if (o.events !== undefined) throw new SystabError('EBADSPEC', 'attachTrace() takes no events option: the rings are the trace state\'s, sized by traceTable() (every thread that attaches records into its own)');
-  const s = attachState(t.v, desc);
+  const attached = attachState(t.v, desc);
   const here = traces.get(t.v.memory);
-  if (here !== undefined && here.open > 0 && here.s.words.buffer !== s.words.buffer) throw new SystabError('EBUSY', `this ${t.abi.id} table already has another trace on this thread: one trace per table`);
-  const tr = new Trace(t, here !== undefined && here.s.words.buffer === s.words.buffer ? here.s : s, o);
-  register(t, here !== undefined && here.s.words.buffer === s.words.buffer ? here.s : s, false);
+  const same = here !== undefined && here.s.words.buffer === attached.words.buffer;
+  if (here !== undefined && here.open > 0 && !same) throw busy(t);
+  // The trace this thread already knows, if it is that one: one state per trace on a thread.
+  const s = same ? here.s : attached;
+  const tr = new Trace(t, s, o);
+  register(t, s, false);
   return tr;
 }
 
@@ -310,9 +315,7 @@ const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
 
 /** This thread's hot paths (JS and the core's) send numbers beyond the table to the slow path while its plug prints them (see policy.ts oorModeNow). */
 function oorMode(t: Table<string, number | Promise<number>>): void {
-  const m = oorModeNow(t.policy);
-  if (t.hotOorMode !== m) t.hotOorMode = m;
-  t.v.core.setOorMode(m);
+  t.setOorMode(oorModeNow(t.policy));
 }
 
 /** A table of this package, on this thread: anything else is EBADSPEC (a value whose looks throw included). */
