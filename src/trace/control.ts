@@ -84,6 +84,8 @@ export interface InjectWords {
 export interface TraceDescriptor {
   state: SharedArrayBuffer | ArrayBuffer;
   injections: SharedArrayBuffer | ArrayBuffer;
+  /** The follow rings (a trace made with follow). */
+  follow?: SharedArrayBuffer;
 }
 
 /** Where each region starts (in 32-bit words) and its sizes, from the header's counts. */

@@ -3,28 +3,32 @@
 import type { Abi } from '../abi/types.js';
 import { show } from '../handlers.js';
 import { callClass } from './classes.js';
-import { createFormatter, type Pending } from './format.js';
+import { createFormatter, type Formatter, type Pending } from './format.js';
 import type { FormatterOptions } from './options.js';
-import type { LineMaker } from './plug.js';
+import type { ExitNote, LineMaker } from './plug.js';
 
 const ENDS = new Set(['exit', 'exit_group', 'proc_exit']);
 
 /** How lines look: strace's -s (strSize), -x/-xx (hex), -a (column), and the guest memory reader. */
 export type StraceFormat = Omit<FormatterOptions, 'abi'>;
 
+/** strace's formatter for `abi`: raw calls print as many arguments as strace's table says they take. */
+export function straceFormatter(abi: Abi, format: StraceFormat = {}): Formatter {
+  return createFormatter({ nargs: (name) => callClass(abi, name).nargs, ...format, abi });
+}
+
+/** What follows a tampered call's result: strace's suffixes (syscall.c), " (INJECTED)" for error= and retval=, " (DELAYED)" for a delay. */
+export function suffix(p: Pending, note: ExitNote): string {
+  // An exit call ends by throwing (the embedder's way out of the guest): strace's `= ?` says all.
+  const threw = note.threw !== undefined && !ENDS.has(p.name) ? ` (the handler threw ${show(note.threw)})` : '';
+  return (note.injected ? ' (INJECTED)' : '') + (note.delayed ? ' (DELAYED)' : '') + threw;
+}
+
 /** strace's lines for calls of `abi`: `openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3`, each ending in a newline. */
 export function straceLines(abi: Abi, format: StraceFormat = {}): LineMaker {
-  // Raw calls print as many arguments as strace's table says they take.
-  const f = createFormatter({ nargs: (name) => callClass(abi, name).nargs, ...format, abi });
+  const f = straceFormatter(abi, format);
   return {
     enter: (nr, args) => f.enter(nr, args),
-    exit: (p, r, note) => {
-      const line = f.exit(p as Pending, note.threw !== undefined ? undefined : r);
-      // strace's suffixes (syscall.c): " (INJECTED)" for error= and retval=, " (DELAYED)" for a delay.
-      // An exit call ends by throwing (the embedder's way out of the guest): strace's `= ?` says all.
-      const threw = note.threw !== undefined && !ENDS.has((p as Pending).name) ? ` (the handler threw ${show(note.threw)})` : '';
-      const tail = (note.injected ? ' (INJECTED)' : '') + (note.delayed ? ' (DELAYED)' : '') + threw;
-      return `${line}${tail}\n`;
-    },
+    exit: (p, r, note) => `${f.exit(p as Pending, note.threw !== undefined ? undefined : r)}${suffix(p as Pending, note)}\n`,
   };
 }

@@ -17,6 +17,10 @@ import { parseTraceSet } from './select.js';
 import { releaseEntry, takeEntry } from './injections.js';
 import { makePlug, type LineMaker } from './plug.js';
 import { straceLines, type StraceFormat } from './lines.js';
+import { checkRelay, createRelay, RELAY_BYTES_DEFAULT, relayLines, relayWhole, relayWriter } from './relay.js';
+import { checkFollow, startFollow, type Follow } from './follow.js';
+import type { PrefixStyle } from './interleave.js';
+import { exitedLine } from './format.js';
 import { openSink, type Sink, type SinkWriter } from './sinks.js';
 import { readRings, type CallEvent } from './events.js';
 import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
@@ -40,6 +44,16 @@ export interface TraceOutput {
   events?: { capacity: number };
   /** inject's signal=: delivers signal `sig` to the guest thread that made call `nr`. */
   signal?: (sig: number, nr: number) => void;
+  /**
+   * traceTable() only, with a sink: strace -f. Every thread that joins with
+   * attachTrace() and no sink of its own sends its lines to this sink, in
+   * the order the calls entered and ended (` <unfinished ...>`, `<... read
+   * resumed>`), through a ring per thread of `bytes` (64 KiB; a full ring
+   * drops pieces and says so); `prefix` as createInterleaver()'s ('pid').
+   */
+  follow?: { bytes?: number; prefix?: PrefixStyle; column?: number };
+  /** The thread id this thread's lines show with follow (default: its worker record's index). */
+  tid?: number;
 }
 
 /** Options of summaryTable() and summaryRows(). */
@@ -59,18 +73,24 @@ export class Trace {
   readonly #t: Table<string, number | Promise<number>>;
   readonly #sinks: SinkWriter[] = [];
   readonly #record: (e: CallEvent) => CallRecord;
+  readonly #follow: Follow | undefined;
   #closed = false;
   /** @internal */
-  constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput) {
+  constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput, follow?: SharedArrayBuffer | ArrayBuffer) {
     this.#t = t;
     this.s = s;
     const p = t.policy;
     if (p.plug !== undefined) throw new SystabError('EBUSY', `this thread already traces this ${t.abi.id} table: close() that trace first`);
     this.#record = recordMaker(t.abi, t.v.map);
     // Before any sink opens: a bad format leaves no file behind.
-    const make = out.sink !== undefined ? (out.lines ?? straceLines(t.abi, out.format)) : undefined;
+    const owner = follow !== undefined && out.follow !== undefined;
+    const relayed = follow !== undefined && (owner || out.sink === undefined);
+    const put = relayed ? relayWriter(follow, t.v.me) : undefined;
+    const tid = out.tid ?? t.v.me;
+    const make = put !== undefined ? (out.lines !== undefined ? relayWhole(out.lines, put, tid) : relayLines(t.abi, out.format, put, tid)) : out.sink !== undefined ? (out.lines ?? straceLines(t.abi, out.format)) : undefined;
     const lines = out.sink !== undefined ? openSink(out.sink, 'trace output sink') : undefined;
     if (lines !== undefined) this.#sinks.push(lines);
+    this.#follow = put !== undefined ? startFollow(follow!, put, tid, owner ? { ...out.follow, sink: lines! } : undefined) : undefined;
     let json: SinkWriter | undefined;
     try {
       json = out.json !== undefined ? openSink(out.json, 'trace output json') : undefined;
@@ -81,7 +101,7 @@ export class Trace {
     if (json !== undefined) this.#sinks.push(json);
     const record = this.#record;
     p.plug = makePlug(s, {
-      ...(lines !== undefined ? { lines: { make: make!, write: (l: string) => lines.write(l) } } : {}),
+      ...(this.#follow !== undefined ? { lines: { make: make!, write: this.#follow.written } } : lines !== undefined ? { lines: { make: make!, write: (l: string) => lines.write(l) } } : {}),
       ...(json !== undefined ? { events: (e) => json.write(JSON.stringify(record(e)) + '\n') } : {}),
       ring: s.at.capacity > 0,
       here: (id: number) => entryOf(t.code, id) !== undefined,
@@ -93,7 +113,7 @@ export class Trace {
   /** What another thread passes to attachTrace(). */
   describe(): TraceDescriptor {
     if (!(this.s.words.buffer instanceof SharedArrayBuffer)) throw new SystabError('EATTACH', 'describe() is for attachTrace() in another thread, which needs a shared table; this one was made with shared: false');
-    return { state: this.s.words.buffer, injections: this.s.entries.buffer };
+    return { state: this.s.words.buffer, injections: this.s.entries.buffer, ...(this.#follow !== undefined ? { follow: this.#follow.buffer as SharedArrayBuffer } : {}) };
   }
 
   /**
@@ -197,7 +217,16 @@ export class Trace {
 
   /** Writes what this thread's file outputs hold buffered. */
   flush(): void {
+    this.#follow?.drain(false);
     for (const w of this.#sinks) w.flush();
+  }
+
+  /** strace's `+++ exited with N +++` for this thread: into the follow sink (or this thread's own). */
+  exited(code: number): void {
+    this.#open('exited');
+    if (!Number.isInteger(code)) throw new SystabError('EBADSPEC', `exited() takes the exit code, an integer (got ${show(code)})`);
+    if (this.#follow !== undefined) this.#follow.exited(code);
+    else for (const w of this.#sinks.slice(0, 1)) w.write(`${exitedLine(code)}\n`);
   }
 
   /** Stops tracing and injecting on this thread, and flushes and closes its file outputs (the shared switches stay as they are for other threads). */
@@ -208,6 +237,7 @@ export class Trace {
     oorMode(this.#t);
     const here = traces.get(this.#t.v.memory);
     if (here !== undefined && here.s === this.s) here.open--;
+    this.#follow?.stop();
     for (const w of this.#sinks) w.close();
   }
 
@@ -290,7 +320,7 @@ export function traceTable(t: Table<string, number | Promise<number>>, out: Trac
   const here = traces.get(t.v.memory);
   if (here !== undefined && here.open > 0) throw busy(t);
   const s = createState(t.v, capacityOf(o.events));
-  const tr = new Trace(t, s, o);
+  const tr = new Trace(t, s, o, o.follow !== undefined ? createRelay(t.v.i32[L.H_MAXW]!, o.follow.bytes ?? RELAY_BYTES_DEFAULT, t.v.shared) : undefined);
   register(t, s, true);
   return tr;
 }
@@ -306,12 +336,14 @@ export function attachTrace(t: Table<string, number | Promise<number>>, desc: Tr
   if (here !== undefined && here.open > 0 && !same) throw busy(t);
   // The trace this thread already knows, if it is that one: one state per trace on a thread.
   const s = same ? here.s : attached;
-  const tr = new Trace(t, s, o);
+  if (o.follow !== undefined) throw new SystabError('EBADSPEC', 'attachTrace() takes no follow option: the thread that made the trace owns the follow sink (join without a sink to print into it)');
+  const follow = (desc as { follow?: unknown }).follow;
+  const tr = new Trace(t, s, o, follow !== undefined ? checkRelay(follow, t.v.i32[L.H_MAXW]!) : undefined);
   register(t, s, false);
   return tr;
 }
 
-const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal'];
+const OUTPUT_KEYS = ['sink', 'lines', 'format', 'json', 'events', 'signal', 'follow', 'tid'];
 
 /** This thread's hot paths (JS and the core's) send numbers beyond the table to the slow path while its plug prints them (see policy.ts oorModeNow). */
 function oorMode(t: Table<string, number | Promise<number>>): void {
@@ -334,8 +366,8 @@ function checkTable(t: unknown, what: string): void {
 function checkOutput(given: TraceOutput, what: string): TraceOutput {
   if (given === null || typeof given !== 'object') throw new SystabError('EBADSPEC', `${what}() output must be an object like { sink } (got ${show(given)})`);
   for (const k of Object.keys(given)) if (!OUTPUT_KEYS.includes(k)) throw new SystabError('EBADSPEC', `${what}() has no output option "${k}" (it takes ${OUTPUT_KEYS.join(', ')})`);
-  const { sink, lines, format, json, events, signal } = given;
-  const out: TraceOutput = { sink, lines, format, json, events, signal };
+  const { sink, lines, format, json, events, signal, follow, tid } = given;
+  const out: TraceOutput = { sink, lines, format, json, events, signal, ...checkFollow(follow, tid, sink, what) };
   if (lines !== undefined) {
     // Its two functions, read once too.
     const enter = lines !== null && typeof lines === 'object' ? lines.enter : undefined;

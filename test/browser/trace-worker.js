@@ -15,7 +15,8 @@ self.onmessage = (e) => {
     if (m.desc) {
       t = attach(m.desc);
       t.load({ name: 'worker-mod', handlers: { getppid: (a) => 7000 + a } });
-      attachTrace(t, m.traceDesc, { sink: (line) => self.postMessage({ line }), lines });
+      // follow: no sink of its own, so its lines go to the page's follow sink.
+      attachTrace(t, m.traceDesc, m.follow ? { tid: 2 } : { sink: (line) => self.postMessage({ line }), lines });
       self.postMessage({ ready: true });
       return;
     }

@@ -60,4 +60,27 @@ describe('trace switches shared with a Web Worker', () => {
       w.terminate();
     }
   });
+
+  it('follow: the worker\'s lines, made in the worker, are printed by the page\'s sink, the page never blocking', async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'page-mod', handlers: { getpid: (a: number) => 4000 + a } });
+    const out: string[] = [];
+    const tr = traceTable(t, { sink: (l) => out.push(l), follow: {}, tid: 1 });
+    tr.select(['getpid', 'getppid']);
+    const w = new Worker(new URL('./trace-worker.js', import.meta.url), { type: 'module' });
+    let wake: ((m: Record<string, unknown>) => void) | undefined;
+    w.onmessage = (e) => wake?.(e.data);
+    const ask = (m: object) => new Promise<Record<string, unknown>>((r) => ((wake = r), w.postMessage(m)));
+    try {
+      expect((await ask({ desc: t.describe(), traceDesc: tr.describe(), follow: true })).error).toBeUndefined();
+      expect((await ask({ nr: GETPPID, args: [5] })).result).toBe(7005);
+      expect(t.call(GETPID, 1)).toBe(4001);
+      for (let i = 0; i < 100 && out.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toEqual([expect.stringMatching(/^2 +getppid\(\) += 7005\n$/), expect.stringMatching(/^1 +getpid\(\) += 4001\n$/)]);
+      tr.close();
+      t.verify();
+    } finally {
+      w.terminate();
+    }
+  });
 });
