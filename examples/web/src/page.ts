@@ -101,7 +101,7 @@ function refresh(): void {
   const s = session;
   if (!s) return;
   const st = s.t.stats();
-  bars = st.calls.filter((c) => c.calls + c.enosys > 0).map((c) => ({ name: c.name, calls: c.calls, errors: c.errors, enosys: c.enosys }));
+  bars = st.calls.filter((c) => c.calls + c.enosys > 0).map((c) => ({ name: c.name ?? `syscall_${c.nr}`, calls: c.calls, errors: c.errors, enosys: c.enosys }));
   const total = bars.reduce((n, b) => n + b.calls + b.enosys, 0) + st.outOfRange;
   const errors = bars.reduce((n, b) => n + b.errors, 0);
   const now = performance.now();

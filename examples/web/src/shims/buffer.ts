@@ -1,21 +1,21 @@
 // The `Buffer` the rv64 emulator uses (injected in place of the global by
-// esbuild, in the browser bundle): strings to UTF-8 bytes, and bytes of guest
-// memory back to a string.
+// esbuild, in the browser bundle): Buffer.from(string) as UTF-8 bytes, and
+// Buffer.from(memory, offset, length).toString() as the string they hold.
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-class BrowserBuffer extends Uint8Array {
-  static override from(value: string | ArrayBufferLike, offset?: number, length?: number): BrowserBuffer {
-    if (typeof value === 'string') {
-      const bytes = enc.encode(value);
-      return new BrowserBuffer(bytes.buffer, bytes.byteOffset, bytes.length);
-    }
-    return new BrowserBuffer(value, offset ?? 0, length ?? value.byteLength - (offset ?? 0));
-  }
-
-  override toString(_encoding?: 'utf8'): string {
+class Bytes extends Uint8Array {
+  override toString(): string {
     return dec.decode(this);
   }
 }
 
-export { BrowserBuffer as Buffer };
+export const Buffer = {
+  from(value: string | ArrayBuffer, offset = 0, length?: number): Uint8Array {
+    if (typeof value === 'string') {
+      const b = enc.encode(value);
+      return new Bytes(b.buffer, b.byteOffset, b.length);
+    }
+    return new Bytes(value, offset, length ?? value.byteLength - offset);
+  },
+};

@@ -1,0 +1,18 @@
+import { chromium } from 'playwright';
+import { serve } from '/work/h-page/examples/web/serve.mjs';
+const { url, close } = await serve({ port: 0 });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(url);
+await page.selectOption('#guest', process.argv[2] ?? 'rv64');
+await page.fill('#lines', '8');
+await page.click('#start');
+await page.waitForFunction(() => /exited|failed/.test(document.querySelector('#status').textContent), null, { timeout: 30000 }).catch(e => console.log('timeout'));
+console.log(await page.textContent('#status'), await page.textContent('#message'));
+console.log(await page.textContent('#out'));
+console.log((await page.textContent('#trace')).split('\n').slice(0, 60).join('\n'));
+console.log(await page.textContent('#totals'), await page.textContent('#missing'));
+await page.screenshot({ path: '/tmp/hp.png', fullPage: true });
+await browser.close(); await close();
