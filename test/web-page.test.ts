@@ -122,6 +122,11 @@ describe.runIf(ready)('examples/web: systab in a browser tab', () => {
     if (process.env.SYSTAB_PAGE_PNG === '1') copyFileSync(shot, new URL('../docs/page.png', import.meta.url));
 
     await until(page, '#status', /exited with 0/, 30_000);
+    // The page never blocked: animation frames kept coming while the guest ran and the controls changed its table; refreshes at 4 Hz.
+    const own = await page.locator('#perf').evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+    console.log(`page: ${JSON.stringify(own)}`);
+    expect(Number(own.maxGap)).toBeLessThan(1000);
+    expect(Number(own.refreshes)).toBeGreaterThan((LINES * 0.1) * 2);
     // The whole output: every tick once, in order, as the controls left it.
     const out = await text(page, '#out');
     expect(out.endsWith('done\n')).toBe(true);

@@ -40,6 +40,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const at = args.indexOf('--port');
   const port = at >= 0 ? Number(args[at + 1]) : 8080;
   if (!args.includes('--no-build')) await buildWeb();
-  const { url } = await serve({ port, isolated: !args.includes('--no-isolation') });
+  const { url } = await serve({ port, isolated: !args.includes('--no-isolation') }).catch((e) => {
+    console.error(e.code === 'EADDRINUSE' ? `serve.mjs: port ${port} is in use: pass --port N (0 for any free one)` : `serve.mjs: ${e.message}`);
+    process.exit(1);
+  });
   console.log(`systab demo: ${url}${args.includes('--no-isolation') ? ' (not cross-origin isolated, to see the note)' : ''}\nCtrl-C to stop.`);
 }

@@ -17,6 +17,8 @@ let bars: Bar[] = [];
 let rate = 0;
 let last = { at: 0, total: 0 };
 let dirty = true;
+/** What the page measures of itself (shown, and read by the test): the longest gap between animation frames, the refreshes, the time stats() takes. */
+const perf = { frames: 0, lastFrame: 0, maxGap: 0, refreshes: 0, statsMs: 0 };
 
 function message(text: string, error = false): void {
   const m = $('message');
@@ -81,6 +83,7 @@ async function start(): Promise<void> {
   traceLines = [];
   bars = [];
   last = { at: performance.now(), total: 0 };
+  Object.assign(perf, { frames: 0, lastFrame: 0, maxGap: 0, refreshes: 0, statsMs: 0 });
   dirty = true;
   message('');
   running(true);
@@ -100,7 +103,10 @@ async function start(): Promise<void> {
 function refresh(): void {
   const s = session;
   if (!s) return;
+  const t0 = performance.now();
   const st = s.t.stats();
+  perf.statsMs = Math.max(perf.statsMs, performance.now() - t0);
+  perf.refreshes++;
   bars = st.calls.filter((c) => c.calls + c.enosys > 0).map((c) => ({ name: c.name ?? `syscall_${c.nr}`, calls: c.calls, errors: c.errors, enosys: c.enosys }));
   const total = bars.reduce((n, b) => n + b.calls + b.enosys, 0) + st.outOfRange;
   const errors = bars.reduce((n, b) => n + b.errors, 0);
@@ -114,10 +120,17 @@ function refresh(): void {
   $('missing').textContent = st.missing.length === 0 && st.outOfRange === 0 ? 'none'
     : [...st.missing.map((m) => `${String(m.count).padStart(7)}  ${m.name} (${m.nr})`), ...(st.outOfRange ? [`${String(st.outOfRange).padStart(7)}  numbers outside the ABI's range`] : [])].join('\n');
   $('summary').textContent = s.tr.summaryTable({ sort: 'calls' });
+  const p = $('perf');
+  p.textContent = `page: ${perf.refreshes} refreshes, stats() at most ${perf.statsMs.toFixed(2)} ms, longest gap between frames ${perf.maxGap.toFixed(0)} ms`;
+  Object.assign(p.dataset, { refreshes: perf.refreshes, statsMs: perf.statsMs.toFixed(3), maxGap: perf.maxGap.toFixed(1), frames: perf.frames });
   dirty = true;
 }
 
-function frame(): void {
+function frame(now: number): void {
+  // Counted while a guest runs: a page that blocked would show it here.
+  if (session && !session.ended && perf.lastFrame > 0) perf.maxGap = Math.max(perf.maxGap, now - perf.lastFrame);
+  perf.lastFrame = now;
+  perf.frames++;
   if (dirty) {
     dirty = false;
     drawBars($<HTMLCanvasElement>('chart'), bars, rate);
