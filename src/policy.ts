@@ -27,6 +27,8 @@ export interface TracePlug {
   exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
   /** A number beyond the ABI's table (no slot, so no switch), as strace traces a number it has no call for: always. */
   oor?(nr: number, args: number[], result: unknown, threw: boolean): void;
+  /** seccomp's LOG: the call in progress (entered, not yet exited) is printed even if not selected; false if nothing prints here. */
+  log?(nr: number, slot: number, args: number[]): boolean;
 }
 
 export class Policy {
@@ -179,9 +181,10 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
   return r;
 }
 
-/** The filter (may answer), count, enter hook (may answer early), the handler (`run`), exit hook. */
+/** The filter (may answer, or let the rest run), then belowFilter(). */
 function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
   const filter = (word & L.HOOK_TRACE) !== 0 ? p.filter : undefined;
+  if (filter === undefined && (word & L.HOOK_TRACE) !== 0 && (Atomics.load(p.v.u8, p.v.at.reasons + slot) & L.PR_SECCOMP) !== 0) unjoined(p, slot);
   if (filter !== undefined) {
     let answer: number | bigint | undefined;
     p.t.depth++; // a filter callback that calls the table reaches no quiescent point
@@ -190,8 +193,18 @@ function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args:
     } finally {
       p.t.depth--;
     }
-    if (answer !== undefined) return result(answer);
+    if (answer !== undefined) {
+      if (typeof answer !== 'object') return result(answer);
+      // A promise (an async supervisor): its number, or the rest of the call once it lets it run, as the call's answer (counted in flight, so the handler stays).
+      const later = (answer as Promise<unknown>).then((a) => (a === undefined ? belowFilter(p, nr, slot, word, args, run, (r) => r) : a));
+      return result(later);
+    }
   }
+  return belowFilter(p, nr, slot, word, args, run, result);
+}
+
+/** Count, enter hook (may answer early), the handler (`run`), exit hook. */
+function belowFilter<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
   const counters = p.counters;
   const at = slot * L.C_WORDS;
   const counting = (word & L.HOOK_COUNT) !== 0;
@@ -223,6 +236,11 @@ function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args:
   }
   exit?.(nr, args, r);
   return r;
+}
+
+/** Fails closed: a table's filters cover every thread of it, and this one has not joined them (seccomp's TSYNC, kept by refusing). */
+function unjoined(p: Policy, slot: number): never {
+  throw new SystabError('ESECCOMP', `seccomp: call ${describeSlot(p.v.map, slot)} of ${p.v.abi.id} is filtered on this table, and this thread has not joined its filters: attachFilter(table, filter.describe()) first (a thread that has not joined may make only the calls the filters allow whatever their arguments)`);
 }
 
 /**

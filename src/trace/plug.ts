@@ -157,6 +157,20 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
           },
         }
       : {}),
+    log(nr, slot, args) {
+      if (o.lines === undefined && !record) return false;
+      const f = frames[depth - 1];
+      if (f === undefined) return false;
+      if ((f.ctl & CTL_PRINT) !== 0) return true;
+      if (record) {
+        for (let i = 0; i < 6; i++) f.args[i] = args[i] ?? 0;
+        f.home = homeOf(s, slot, o.here);
+        f.start = now();
+      }
+      if (o.lines !== undefined) f.pending = o.lines.make.enter(nr, args);
+      f.ctl |= CTL_PRINT;
+      return true;
+    },
     exit(nr, slot, _args, result, threw, injected) {
       if (depth === 0) return;
       const f = frames[depth - 1]!;

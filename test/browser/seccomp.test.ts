@@ -12,25 +12,28 @@ const ld = (k: number) => ({ code: 0x20, jt: 0, jf: 0, k });
 const jeq = (k: number, jt: number, jf: number) => ({ code: 0x15, jt, jf, k });
 const ret = (k: number) => ({ code: 0x06, jt: 0, jf: 0, k });
 
+/** The worker, and ask(message): its answer (the result, or the error's code). */
+function start() {
+  const w = new Worker(new URL('./seccomp-worker.js', import.meta.url), { type: 'module' });
+  let wake: ((m: Record<string, unknown>) => void) | undefined;
+  w.onmessage = (e) => wake?.(e.data);
+  const ask = async (m: object) => {
+    const p = new Promise<Record<string, unknown>>((r) => (wake = r));
+    w.postMessage(m);
+    const r = await p;
+    return r.error ?? r.result;
+  };
+  return { w, ask };
+}
+
 describe('seccomp filters shared with a Web Worker', () => {
   it('the worker is filtered by the page’s set, its stack and its close, at its next call', async () => {
     const t = createTable({ abi });
     const f = filterTable(t, [[ld(0), jeq(WRITE, 0, 3), ld(16), jeq(2, 0, 1), ret(SECCOMP_RET_ERRNO | 1), ret(SECCOMP_RET_ALLOW)]]);
-    const w = new Worker(new URL('./seccomp-worker.js', import.meta.url), { type: 'module' });
-    let wake: ((m: Record<string, unknown>) => void) | undefined;
-    w.onmessage = (e) => wake?.(e.data);
-    const next = () => new Promise<Record<string, unknown>>((r) => (wake = r));
-    const call = async (nr: number, ...args: number[]) => {
-      const p = next();
-      w.postMessage({ nr, args });
-      const m = await p;
-      if (m.error !== undefined) throw new Error(String(m.error));
-      return m.result;
-    };
+    const { w, ask } = start();
+    const call = (nr: number, ...args: number[]) => ask({ nr, args });
     try {
-      const ready = next();
-      w.postMessage({ desc: t.describe(), filterDesc: f.describe() });
-      expect((await ready).error).toBeUndefined();
+      expect(await ask({ desc: t.describe(), filterDesc: f.describe() })).toBeUndefined();
       expect(await call(WRITE, 1, 0, 5)).toBe(5);
       expect(await call(WRITE, 2, 0, 5)).toBe(-1);
       f.stack([[ld(0), jeq(GETPID, 0, 1), ret(SECCOMP_RET_ERRNO | 5), ret(SECCOMP_RET_ALLOW)]]);
@@ -38,6 +41,23 @@ describe('seccomp filters shared with a Web Worker', () => {
       f.close();
       expect(await call(WRITE, 2, 0, 5)).toBe(5);
       expect(await call(GETPID)).toBe(7);
+      t.verify();
+    } finally {
+      w.terminate();
+    }
+  });
+
+  it('a worker that has not joined is refused what the filters do not allow unconditionally, until it joins', async () => {
+    const t = createTable({ abi });
+    const f = filterTable(t, [[ld(0), jeq(WRITE, 0, 3), ld(16), jeq(2, 0, 1), ret(SECCOMP_RET_ERRNO | 1), ret(SECCOMP_RET_ALLOW)]]);
+    const { w, ask } = start();
+    try {
+      expect(await ask({ desc: t.describe() })).toBeUndefined();
+      expect(await ask({ nr: WRITE, args: [1, 0, 5] })).toBe('ESECCOMP');
+      expect(await ask({ nr: GETPID })).toBe(7);
+      expect(await ask({ join: f.describe() })).toBe('joined');
+      expect(await ask({ nr: WRITE, args: [1, 0, 5] })).toBe(5);
+      expect(await ask({ nr: WRITE, args: [2, 0, 5] })).toBe(-1);
       t.verify();
     } finally {
       w.terminate();
