@@ -5,8 +5,8 @@ import { abi } from 'systab/abi/linux-riscv64';
 import type { SyscallFn } from './cpu.js';
 import type { LinuxModule } from './linux/process.js';
 
-export function systabDispatcher(modules: LinuxModule[]): { table: Table; syscall: SyscallFn } {
-  const table = createTable({ abi });
+/** Into `table` when given (one attached from another thread's describe()), else a new one. */
+export function systabDispatcher(modules: LinuxModule[], table: Table = createTable({ abi })): { table: Table; syscall: SyscallFn } {
   for (const m of modules) table.load({ name: m.name, handlers: m.handlers });
   // A bound method keeps the CPU's call site monomorphic.
   const syscall: SyscallFn = table.call.bind(table);

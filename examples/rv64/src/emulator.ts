@@ -6,6 +6,7 @@ import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
 import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
+import type { HostIo } from './linux/vfs.js';
 import { Memory } from './memory.js';
 import { buildStack } from './stack.js';
 
@@ -26,6 +27,10 @@ export interface RunOptions {
   memoryBytes?: number;
   /** Called with the table before the guest starts (hooks for --trace and --stats). */
   onTable?: (table: Table, mem: Memory) => void;
+  /** A linux-riscv64 table to load the Linux modules into (e.g. attached in a worker), instead of a new one. */
+  table?: Table;
+  /** The guest's descriptors 0-2 without node:fs (a browser worker). */
+  io?: HostIo;
 }
 
 export interface RunResult {
@@ -48,13 +53,14 @@ export function run(o: RunOptions): RunResult {
     mmapTop: stackTop - STACK_SIZE - GUARD,
     exe: o.exe,
     halt: () => { cpu!.halted = true; },
+    io: o.io,
   });
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
-    ({ table, syscall } = systabDispatcher(modules));
+    ({ table, syscall } = systabDispatcher(modules, o.table));
     o.onTable?.(table, mem);
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);

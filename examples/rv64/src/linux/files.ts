@@ -53,6 +53,8 @@ export function filesModule(p: Process): LinuxModule {
   const statFile = (file: OpenFile, buf: number): number => {
     if (file.kind === 'mem') return writeStat(buf, file.inode!);
     if (file.kind === 'pipe') return writeStat(buf, { ...file.inode!, size: 0 });
+    // The embedder's descriptors (RunOptions.io): a character device, as a terminal or /dev/null is.
+    if (file.io) return writeStat(buf, { ino: 3 + file.hostFd, mode: S_IFCHR | 0o620, size: 0, mtimeMs: 0, rdev: 0x8800 + file.hostFd });
     const st = fs.fstatSync(file.hostFd);
     const mode = st.isFIFO() ? S_IFIFO : st.isCharacterDevice() ? S_IFCHR : st.isDirectory() ? S_IFDIR : S_IFREG;
     return writeStat(buf, { ino: st.ino, mode: mode | (st.mode & 0o7777), size: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs, rdev: st.rdev });

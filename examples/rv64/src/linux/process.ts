@@ -1,6 +1,6 @@
 // The state one guest process shares across the Linux modules.
 import type { Memory } from '../memory.js';
-import { FdTable, MemFs } from './vfs.js';
+import { FdTable, MemFs, type HostIo } from './vfs.js';
 
 export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
@@ -17,12 +17,14 @@ export interface ProcessOptions {
   exe: string;
   /** Called by exit and exit_group: stops the CPU. */
   halt: (code: number) => void;
+  /** Descriptors 0-2 without node:fs (RunOptions.io). */
+  io?: HostIo;
 }
 
 export class Process {
   readonly mem: Memory;
   readonly fs = new MemFs();
-  readonly fds = new FdTable();
+  readonly fds: FdTable;
   cwd = '/';
   readonly pid = process.pid;
   exitCode: number | null = null;
@@ -38,5 +40,6 @@ export class Process {
     this.mmapTop = o.mmapTop;
     this.exe = o.exe;
     this.halt = o.halt;
+    this.fds = new FdTable(o.io);
   }
 }

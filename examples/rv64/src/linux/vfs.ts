@@ -29,6 +29,14 @@ export interface OpenFile {
   pos: number;
   flags: number;
   path: string;
+  /** The embedder's descriptors 0-2 (RunOptions.io), used instead of node:fs where given. */
+  io?: HostIo;
+}
+
+/** The host side of descriptors 0-2 without node:fs (a browser worker): write answers the count or -errno; read, if given, fills dst (0 at end of file). */
+export interface HostIo {
+  write(fd: number, bytes: Uint8Array): number;
+  read?(fd: number, dst: Uint8Array): number;
 }
 
 export class MemFs {
@@ -98,8 +106,8 @@ export function resolvePath(cwd: string, path: string): string {
 export class FdTable {
   private readonly files: (OpenFile | null)[] = [];
 
-  constructor() {
-    for (let fd = 0; fd < 3; fd++) this.files[fd] = { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: hostFlags(fd), path: '' };
+  constructor(io?: HostIo) {
+    for (let fd = 0; fd < 3; fd++) this.files[fd] = io ? { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: fd === 0 ? 0 : 2, path: '', io } : { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: hostFlags(fd), path: '' };
   }
 
   get(fd: number): OpenFile | null {
@@ -139,11 +147,12 @@ function hostFlags(fd: number): number {
 }
 
 export function isTty(file: OpenFile): boolean {
-  return file.kind === 'host' && tty.isatty(file.hostFd);
+  return file.kind === 'host' && !file.io && tty.isatty(file.hostFd);
 }
 
 /** Reads up to len bytes into dst; returns the count or -errno. */
 export function readFile(file: OpenFile, dst: Uint8Array): number {
+  if (file.io) return file.io.read ? file.io.read(file.hostFd, dst) : 0;
   if (file.kind === 'host') {
     try {
       return fs.readSync(file.hostFd, dst, 0, dst.length, null);
@@ -164,6 +173,7 @@ export function readFile(file: OpenFile, dst: Uint8Array): number {
 
 /** Writes src; returns the count or -errno. */
 export function writeFile(file: OpenFile, src: Uint8Array, append: boolean): number {
+  if (file.io) return file.io.write(file.hostFd, src);
   if (file.kind === 'host') {
     let done = 0;
     while (done < src.length) done += fs.writeSync(file.hostFd, src, done, src.length - done);

@@ -1,0 +1,21 @@
+// The `Buffer` the rv64 emulator uses (injected in place of the global by
+// esbuild, in the browser bundle): Buffer.from(string) as UTF-8 bytes, and
+// Buffer.from(memory, offset, length).toString() as the string they hold.
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+class Bytes extends Uint8Array {
+  override toString(): string {
+    return dec.decode(this);
+  }
+}
+
+export const Buffer = {
+  from(value: string | ArrayBuffer, offset = 0, length?: number): Uint8Array {
+    if (typeof value === 'string') {
+      const b = enc.encode(value);
+      return new Bytes(b.buffer, b.byteOffset, b.length);
+    }
+    return new Bytes(value, offset, length ?? value.byteLength - offset);
+  },
+};

@@ -1,0 +1,4 @@
+// node:os in the browser bundle: what uname and sysinfo ask for.
+const started = performance.now();
+export const hostname = (): string => 'browser';
+export const uptime = (): number => (performance.now() - started) / 1000;
