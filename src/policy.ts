@@ -172,7 +172,7 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
   }
   let r: R;
   try {
-    r = early !== undefined ? result(early) : hookedBelow(p, nr, slot, word, args, run, result);
+    r = early !== undefined ? result(answered(p, slot, word, early)) : hookedBelow(p, nr, slot, word, args, run, result);
   } catch (e) {
     plug.exit(nr, slot, args, e, true, false);
     throw e;
@@ -194,13 +194,22 @@ function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args:
       p.t.depth--;
     }
     if (answer !== undefined) {
-      if (typeof answer !== 'object') return result(answer);
+      if (typeof answer !== 'object') return result(answered(p, slot, word, answer));
       // A promise (an async supervisor): its number, or the rest of the call once it lets it run, as the call's answer (counted in flight, so the handler stays).
-      const later = (answer as Promise<unknown>).then((a) => (a === undefined ? belowFilter(p, nr, slot, word, args, run, (r) => r) : a));
+      const later = (answer as Promise<unknown>).then((a) => (a === undefined ? belowFilter(p, nr, slot, word, args, run, (r) => r) : answered(p, slot, word, a as number)));
       return result(later);
     }
   }
   return belowFilter(p, nr, slot, word, args, run, result);
+}
+
+/** A call answered for its handler (an injection, a filter): counted as a call, and as an error if it is one, while counting. */
+function answered<A extends number | bigint>(p: Policy, slot: number, word: number, answer: A): A {
+  if ((word & L.HOOK_COUNT) === 0) return answer;
+  const at = slot * L.C_WORDS;
+  p.counters[at + L.C_CALLS]!++;
+  if (isError(Number(answer), p.negative)) p.counters[at + L.C_ERRORS]!++;
+  return answer;
 }
 
 /** Count, enter hook (may answer early), the handler (`run`), exit hook. */
