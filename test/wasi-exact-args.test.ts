@@ -51,3 +51,16 @@ it('an implementation returning undefined (the shim\'s sched_yield) answers 0, a
   expect(fns.sched_yield!()).toBe(0);
   expect(fns.random_get!(0, 0)).toBe(0);
 });
+
+it('a trace prints the guest\'s own arguments: all nine of path_open, i64 exact', async () => {
+  const { traceTable } = await import('systab/trace');
+  const t = createTable({ abi, shared: false });
+  loadWasi(t, 'probe', { path_open: () => 44 });
+  const out: string[] = [];
+  const mem = new Uint8Array(256);
+  mem.set(new TextEncoder().encode('a.txt'), 100);
+  traceTable(t, { sink: (l) => out.push(l), format: { read: (a, n) => mem.slice(a, a + n) } }).select('*');
+  const fns = wasiImports(t).imports.wasi_snapshot_preview1;
+  expect(fns.path_open!(3, 1, 100, 5, 9, (1n << 60n) + 1n, 0x1fffffffn, 4, 200)).toBe(44);
+  expect(out).toEqual([expect.stringMatching(/^path_open\(3, symlink_follow, "a\.txt", creat\|trunc, 0x1000000000000001, 0x1fffffff, nonblock, 0xc8\) += 44 noent\n$/)]);
+});

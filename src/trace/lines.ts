@@ -3,6 +3,7 @@
 import type { Abi } from '../abi/types.js';
 import { show } from '../handlers.js';
 import { callClass } from './classes.js';
+import { wasiArgs } from '../wasi/frame.js';
 import { createFormatter, type Formatter, type Pending } from './format.js';
 import type { FormatterOptions } from './options.js';
 import type { ExitNote, LineMaker } from './plug.js';
@@ -14,7 +15,10 @@ export type StraceFormat = Omit<FormatterOptions, 'abi'>;
 
 /** strace's formatter for `abi`: raw calls print as many arguments as strace's table says they take. */
 export function straceFormatter(abi: Abi, format: StraceFormat = {}): Formatter {
-  return createFormatter({ nargs: (name) => callClass(abi, name).nargs, ...format, abi });
+  const f = createFormatter({ nargs: (name) => callClass(abi, name).nargs, ...format, abi });
+  if (abi.convention !== 'positive') return f;
+  // A WASI call made through wasiImports() has its guest's own arguments (up to nine, i64 exact) in its frame: a table call carries six numbers.
+  return { ...f, enter: (nr, args) => f.enter(nr, wasiArgs(nr) ?? args) };
 }
 
 /** What follows a tampered call's result: strace's suffixes (syscall.c), " (INJECTED)" for error= and retval=, " (DELAYED)" for a delay. */
