@@ -52,10 +52,12 @@ export function inFlight(p: Pending, id: number, promise: Promise<unknown>): voi
 /**
  * Handler `id` returned a non-number `r` for call `nr`: a promise is counted
  * in flight on `id` (the slot may hold another handler by now), anything
- * else is an error (a bigint too: bigint: true handlers convert theirs).
+ * else is an error (a bigint too, except an injected one inside call64(),
+ * which answers it exactly: bigint: true handlers convert theirs).
  */
-export function oddResult(p: Pending, map: SlotMap, nr: number, id: number, r: unknown, promises: boolean): number {
+export function oddResult(p: Pending, map: SlotMap, nr: number, id: number, r: unknown, promises: boolean, exact = false): number {
   if (r === NOT_TAKEN) return r as unknown as number; // tryCall: a carried call its home did not take
+  if (exact && typeof r === 'bigint') return r as unknown as number; // inside call64(): an injected retval= beyond 2^53 (not a handler's), answered exactly
   const slot = slotOf(map, nr);
   if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
     // Counted either way: the handler runs on, and unload waits for it.

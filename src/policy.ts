@@ -47,6 +47,8 @@ export class Policy {
   plug: TracePlug | undefined;
   /** This thread's filter plug (systab/seccomp): inside the trace, before the hooks; its answer skips them and the handler. */
   filter: TracePlug | undefined;
+  /** An injected bigint answer while it passes through the caller's result (call64() answers it exactly; a handler's bigint stays EBADRESULT). */
+  injected: bigint | undefined;
   oorPolicy: MissingPolicy = 'enosys';
   oorLogged = false;
   constructor(t: Thread, counters: Int32Array, oor: Int32Array) {
@@ -172,7 +174,7 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
   }
   let r: R;
   try {
-    r = early !== undefined ? result(answered(p, slot, word, early)) : hookedBelow(p, nr, slot, word, args, run, result);
+    r = early !== undefined ? injected(p, result, answered(p, slot, word, early)) : hookedBelow(p, nr, slot, word, args, run, result);
   } catch (e) {
     plug.exit(nr, slot, args, e, true, false);
     throw e;
@@ -201,6 +203,17 @@ function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args:
     }
   }
   return belowFilter(p, nr, slot, word, args, run, result);
+}
+
+/** The plug's answer through `result`: a bigint (a retval= no number holds) marked as the injection's while it passes, so call64() alone answers it. */
+function injected<R>(p: Policy, result: (r: unknown) => R, a: number | bigint): R {
+  if (typeof a !== 'bigint') return result(a);
+  p.injected = a;
+  try {
+    return result(a);
+  } finally {
+    p.injected = undefined;
+  }
 }
 
 /** A call answered for its handler (an injection, a filter): counted as a call, and as an error if it is one, while counting. */

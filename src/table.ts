@@ -16,7 +16,7 @@ import { inCall, workerWord } from './records.js';
 import { Code, idOf, refresh, resolve, sweep } from './code.js';
 import { oddResult, Pending } from './pending.js';
 import { hooked, missingCall, missingOor, oorModeNow, Policy, setEnter, setExit, setHooks, setMissing, type EnterHook, type ExitHook, type MissingPolicy } from './policy.js';
-import { callAsync, Carrier, remoteFn, takesPromises, tryCall } from './proxy.js';
+import { ANY, callAsync, Carrier, remoteFn, takesPromises, tryCall } from './proxy.js';
 import { serveCarried, serveUntilQuiet, watchDoorbell } from './serve.js';
 import { jsCall, jsCall64, wasmSlow } from './bridge.js';
 import { call64 } from './call64.js';
@@ -272,7 +272,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
 
   /** Handler `id` returned a non-number (see pending.ts oddResult()). */
   #oddResult(nr: number, id: number, r: unknown): number {
-    return oddResult(this.#pending, this.v.map, nr, id, r, takesPromises(this.carrier));
+    return oddResult(this.#pending, this.v.map, nr, id, r, takesPromises(this.carrier), this.carrier.mode === ANY && r === this.policy.injected);
   }
 
   // ---- quiescent points ----

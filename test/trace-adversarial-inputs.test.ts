@@ -177,13 +177,14 @@ describe('values the shared words must hold exactly', () => {
     t.verify();
   });
 
-  // Known gap (issue 13): a number handler's call64() goes through call(), whose numbers cannot hold
-  // this retval, so it is EBADRESULT; a bigint: true handler's call64() answers it exactly (below).
-  it.fails('call64() of an injected retval= answers the register exactly (a number handler)', () => {
+  // A number handler's call64() goes through call(): the injected bigint passes through it exactly there, and call() alone refuses it.
+  it('call64() of an injected retval= answers the register exactly (a number handler); call() is EBADRESULT', () => {
     const { t, tr } = setup();
     const r = 0x123456789abcdef1n;
     tr.inject(`getpid:retval=${r}`);
     expect(t.call64(GETPID)).toBe(r);
+    expect(() => t.call(GETPID)).toThrow(expect.objectContaining({ code: 'EBADRESULT' }));
+    t.verify();
   });
 
   it('call64() of an injected retval= beyond 2^53 answers it exactly for a bigint: true handler', () => {
