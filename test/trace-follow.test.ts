@@ -141,3 +141,28 @@ describe('strace -f: every thread\'s lines through the owner\'s sink', () => {
     t.verify();
   });
 });
+
+describe('follow rings another thread damaged', () => {
+  it('random bytes over the rings: the owner neither throws nor hangs, and its next calls print', () => {
+    const t = createTable({ abi });
+    const out: string[] = [];
+    const tr = traceTable(t, { sink: (l) => out.push(l), follow: { bytes: 1024 } });
+    tr.select('*');
+    t.load({ name: 'm', handlers: { getpid: () => 7 } });
+    const buf = new Uint8Array(tr.describe().follow!);
+    let seed = 12345;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 16; i < buf.length; i++) buf[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      expect(() => tr.flush()).not.toThrow();
+      expect(t.call(abi.names.getpid)).toBe(7);
+    }
+    // Whatever the damage printed, the table and the trace go on: a clean ring prints the next call.
+    new Uint8Array(tr.describe().follow!).fill(0, 16);
+    out.length = 0;
+    expect(t.call(abi.names.getpid)).toBe(7);
+    tr.flush();
+    tr.close();
+    expect(out.some((l) => /^0 +getpid\(\) += 7\n$/.test(l))).toBe(true);
+    t.verify();
+  });
+});

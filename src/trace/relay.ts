@@ -79,8 +79,7 @@ export function relayWriter(buf: SharedArrayBuffer | ArrayBuffer, me: number): (
   const h = new Int32Array(buf, 0, HEADER);
   const { w, data } = ringOf(buf, me);
   const size = data.length;
-  // Whatever an earlier thread of this record left unread is not this thread's.
-  Atomics.store(w, R_HEAD, Atomics.load(w, R_TAIL));
+  // What an earlier thread of this worker record wrote and the owner has not read stays: whole pieces, numbered, printed in turn.
   const piece = new Uint8Array(new ArrayBuffer(size));
   const pv = new DataView(piece.buffer);
   return (kind, tid, text) => {
@@ -128,6 +127,11 @@ export function relayReader(buf: SharedArrayBuffer | ArrayBuffer, write: (line: 
     const size = data.length;
     const head = Atomics.load(w, R_HEAD);
     let tail = Atomics.load(w, R_TAIL);
+    const used = (head - tail) | 0;
+    if (used < 0 || used > size) {
+      Atomics.store(w, R_TAIL, head); // damaged cursors: what they span is no piece, skip it
+      return;
+    }
     const piece = new Uint8Array(size);
     const pv = new DataView(piece.buffer);
     while (((head - tail) | 0) > 0) {
@@ -179,7 +183,11 @@ export function relayReader(buf: SharedArrayBuffer | ArrayBuffer, write: (line: 
           next = p.seq;
         }
         gapSince = 0;
-        print(p);
+        try {
+          print(p);
+        } catch {
+          // A damaged piece (a thread id no thread has, a piece out of turn): skipped, the output goes on.
+        }
         next = (p.seq + 1) >>> 0;
         i++;
       }
