@@ -200,7 +200,7 @@ describe('close() and traceTable() again while calls are in flight', () => {
 });
 
 describe('tracing beside the rest of the table', () => {
-  it("hooks('*', { enter, exit, count }) and tracing: an injected call runs no hook and counts nothing; the rest run both", () => {
+  it("hooks('*', { enter, exit, count }) and tracing: an injected call runs no hook and is counted (a call, its error); the rest run both", () => {
     const t = table();
     const seen: string[] = [];
     t.onEnter((nr) => void seen.push(`enter ${nr}`));
@@ -214,7 +214,7 @@ describe('tracing beside the rest of the table', () => {
     expect(seen).toEqual(['enter 39', 'exit 39 4242', 'enter 110', 'exit 110 1']);
     expect(out).toEqual(['39(0) = 4242', '39(0) = -1 (INJECTED)', '110(0) = 1']);
     const calls = t.stats().calls.find((c) => c.name === 'getpid');
-    expect(calls?.calls).toBe(1);
+    expect([calls?.calls, calls?.errors]).toEqual([2, 1]);
     t.verify();
   });
 
