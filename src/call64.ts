@@ -23,7 +23,7 @@ export function call64(t: { readonly v: View; readonly carrier: Carrier; call(nr
     if ((entry.kind & L.HK_WASM) !== 0) resolve(c, id); // puts it in this thread's core table
     // Hooks see the arguments as numbers (for display); the handler gets them exact.
     const run = (): unknown => ((entry.kind & L.HK_WASM) !== 0 ? t.v.core.callWasm64(id, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!) : (entry.fn as Function)(...args));
-    return hooked(p, nr, slot, word, args.map(Number), run, (r) => toResult64(r, t.v.map, slot));
+    return hooked(p, nr, slot, word, args.map(Number), run, (r) => toResult64(r, t.v.map, slot), args);
   }
   const nums = args.map((a, i) => {
     if (a > BigInt(Number.MAX_SAFE_INTEGER) || a < BigInt(Number.MIN_SAFE_INTEGER)) {

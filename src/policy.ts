@@ -23,7 +23,8 @@ export type ExitHook = (nr: number, args: number[], result: unknown) => void;
  * gets, or what the call threw.
  */
 export interface TracePlug {
-  enter(nr: number, slot: number, args: number[]): number | bigint | undefined;
+  /** `exact`: the 64-bit arguments themselves where the caller has them (call64(), WebAssembly), `args` being them as numbers. */
+  enter(nr: number, slot: number, args: number[], exact?: readonly bigint[]): number | bigint | undefined;
   exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
   /** A number beyond the ABI's table (no slot, so no switch), as strace traces a number it has no call for: always. */
   oor?(nr: number, args: number[], result: unknown, threw: boolean): void;
@@ -111,23 +112,39 @@ export function setMissing(p: Policy, targets: readonly (string | number)[] | '*
 
 /** How the hot paths treat out-of-range numbers: only an ABI with one range and the default policy answers there. */
 export function oorModeNow(p: Policy): number {
-  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys' || p.plug?.oor !== undefined) return L.OOR_SLOW;
+  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys' || p.plug?.oor !== undefined || p.filter !== undefined) return L.OOR_SLOW;
   return Atomics.load(p.v.i32, L.H_OOR_COUNT) === 0 ? L.OOR_ANSWER : L.OOR_COUNT;
 }
 
-/** An out-of-range call: count it if counting, and apply the out-of-range policy. */
+/** An out-of-range call: count it if counting, and apply the out-of-range policy (a filter first: the kernel's seccomp sees every number). */
 export function missingOor(p: Policy, nr: number, args: number[]): number {
   const plug = p.plug;
-  if (plug?.oor === undefined) return oorAnswer(p, nr, args);
+  if (plug?.oor === undefined) return oorFiltered(p, nr, args);
   let r: number;
   try {
-    r = oorAnswer(p, nr, args);
+    r = oorFiltered(p, nr, args);
   } catch (e) {
     plug.oor(nr, args, e, true);
     throw e;
   }
   plug.oor(nr, args, r, false);
   return r;
+}
+
+function oorFiltered(p: Policy, nr: number, args: number[]): number {
+  const filter = p.filter;
+  // A number seccomp_data can hold (no fraction, 32 bits): the filter's answer, if it gives one, before the policy's trap could run.
+  if (filter !== undefined && (nr === (nr | 0) || nr === nr >>> 0)) {
+    let answer: number | bigint | undefined;
+    p.t.depth++;
+    try {
+      answer = filter.enter(nr, -1, args);
+    } finally {
+      p.t.depth--;
+    }
+    if (answer !== undefined) return answer as number;
+  }
+  return oorAnswer(p, nr, args);
 }
 
 function oorAnswer(p: Policy, nr: number, args: number[]): number {
@@ -162,9 +179,9 @@ export function missingPolicy(p: Policy, nr: number, slot: number, code: number,
 }
 
 /** A call with switches on (as `word` says): the trace plug around the rest, if its switch is on and this thread has one. */
-export function hooked<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+export function hooked<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R, exact?: readonly bigint[]): R {
   const plug = (word & L.HOOK_TRACE) !== 0 ? p.plug : undefined;
-  if (plug === undefined) return hookedBelow(p, nr, slot, word, args, run, result);
+  if (plug === undefined) return hookedBelow(p, nr, slot, word, args, run, result, exact);
   let early: number | bigint | undefined;
   p.t.depth++; // a plug that calls the table reaches no quiescent point while the handler is held
   try {
@@ -174,7 +191,7 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
   }
   let r: R;
   try {
-    r = early !== undefined ? injected(p, result, answered(p, slot, word, early)) : hookedBelow(p, nr, slot, word, args, run, result);
+    r = early !== undefined ? injected(p, result, answered(p, slot, word, early)) : hookedBelow(p, nr, slot, word, args, run, result, exact);
   } catch (e) {
     plug.exit(nr, slot, args, e, true, false);
     throw e;
@@ -184,14 +201,14 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
 }
 
 /** The filter (may answer, or let the rest run), then belowFilter(). */
-function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R): R {
+function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R, exact?: readonly bigint[]): R {
   const filter = (word & L.HOOK_TRACE) !== 0 ? p.filter : undefined;
   if (filter === undefined && (word & L.HOOK_TRACE) !== 0 && (Atomics.load(p.v.u8, p.v.at.reasons + slot) & L.PR_SECCOMP) !== 0) unjoined(p, slot);
   if (filter !== undefined) {
     let answer: number | bigint | undefined;
     p.t.depth++; // a filter callback that calls the table reaches no quiescent point
     try {
-      answer = filter.enter(nr, slot, args);
+      answer = filter.enter(nr, slot, args, exact); // exact: a filter compares all 64 bits, as the handler gets them
     } finally {
       p.t.depth--;
     }

@@ -5,7 +5,7 @@
 // its handler run (a trace, outermost, sees what the filter answered).
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
-import type { TracePlug } from '../policy.js';
+import { oorModeNow, type TracePlug } from '../policy.js';
 import type { Table } from '../table.js';
 import { takesPromises } from '../proxy.js';
 import { PLUG_SECCOMP, plugPublish, setPlug } from '../plugs.js';
@@ -76,6 +76,7 @@ export class TableFilter {
     Atomics.store(this.#control, C_SET, this.filters.at);
     // The set's one section is t's ABI: no abi given, so the engine's fast path reads the cache.
     t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => this.engine.evaluate(this.filters, { nr, args, ip }));
+    t.setOorMode(oorModeNow(t.policy)); // numbers beyond the table reach the filter too
     this.#switches();
   }
 
@@ -124,6 +125,7 @@ export class TableFilter {
     this.#closed = true;
     const t = this.#t;
     t.policy.filter = undefined;
+    t.setOorMode(oorModeNow(t.policy));
     Atomics.store(this.#control, C_SET, 0);
     for (let slot = 0; slot < t.v.map.total; slot++) setPlug(t.v, slot, PLUG_SECCOMP, false);
     plugPublish(t.v);
@@ -172,6 +174,7 @@ export class AttachedFilter {
         Atomics.store(c, me, 0);
       }
     });
+    t.setOorMode(oorModeNow(t.policy));
   }
 
   /** This thread's calls are no longer filtered (the others' are). */
@@ -179,6 +182,7 @@ export class AttachedFilter {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.policy.filter = undefined;
+    this.#t.setOorMode(oorModeNow(this.#t.policy));
   }
 }
 
@@ -202,19 +206,19 @@ function notify(t: Table<string, number | Promise<number>>, supervisor: NonNulla
 }
 
 /** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
-function makeFilterPlug(t: Table<string, number | Promise<number>>, o: FilterOptions, evaluate: (nr: number, args: number[], ip: number | bigint | undefined) => number): TracePlug {
+function makeFilterPlug(t: Table<string, number | Promise<number>>, o: FilterOptions, evaluate: (nr: number, args: readonly (number | bigint)[], ip: number | bigint | undefined) => number): TracePlug {
   const negative = t.abi.convention === 'negative';
   const enosys = t.abi.enosys;
   const abi = t.abi.id;
   return {
-    enter(nr, slot, args) {
-      const ret = evaluate(nr, args, o.ip?.()) >>> 0;
+    enter(nr, slot, args, exact) {
+      const ret = evaluate(nr, exact ?? args, o.ip?.()) >>> 0;
       const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
       const data = ret & SECCOMP_RET_DATA;
       if (action === SECCOMP_RET_ALLOW >>> 0) return undefined;
       if (action === SECCOMP_RET_ERRNO >>> 0) return negative ? -data : data;
       if (action === SECCOMP_RET_LOG >>> 0) {
-        t.policy.plug?.log?.(nr, slot, args);
+        if (slot >= 0) t.policy.plug?.log?.(nr, slot, args); // a number beyond the table has no trace frame: its oor line prints anyway
         o.onLog?.(nr, args);
         return undefined;
       }
