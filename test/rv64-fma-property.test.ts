@@ -1,11 +1,11 @@
-// Fused multiply-add of doubles (FMADD/FMSUB/FNMSUB/FNMADD.D) in the rv64
-// example's FPU, against a reference of its own: the exact value of
-// ±a*b ± c as one BigInt (scaled by 2^2200, so every finite operand and
-// product is an integer), rounded by a binary search over the ordered bit
-// patterns of the doubles, flags from their definitions (tininess after
-// rounding). Operands are finite; NaN and infinity rules are checked against
-// qemu by rv64-fp.test.ts. Cases aim at the hard parts: cancellation, ties,
-// products near the subnormals and near overflow.
+// Fused multiply-add (FMADD/FMSUB/FNMSUB/FNMADD), add, subtract and multiply
+// of doubles and singles in the rv64 example's FPU, against a reference of
+// its own: the exact value as one BigInt (scaled by 2^2200, so every finite
+// operand and product is an integer), rounded by a binary search over the
+// ordered bit patterns of the format, flags from their definitions
+// (tininess after rounding). Operands are finite; NaN and infinity rules are
+// checked against qemu by rv64-fp.test.ts. Cases aim at the hard parts:
+// cancellation, ties, results near the subnormals and near overflow.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -17,121 +17,139 @@ const FPU = '../examples/rv64/src/fpu.js';
 const { Fpu, execFp } = (await import(FPU)) as FpuModule;
 
 const SCALE = 2200n;
-const MAX_FINITE = 0x7fefffffffffffffn;
 const NX = 1, UF = 2, OF = 4;
 
-/** The exact value of a finite double's bits, times 2^2200. */
-function scaled(bits: bigint): bigint {
-  const neg = bits >> 63n === 1n, be = (bits >> 52n) & 0x7ffn, frac = bits & 0xfffffffffffffn;
-  const m = be === 0n ? frac : frac | (1n << 52n);
-  const v = m << (SCALE + (be === 0n ? -1074n : be - 1075n));
-  return neg ? -v : v;
-}
-const mag = (k: bigint): bigint => scaled(k); // k a non-negative pattern
+interface Fmt { dbl: boolean; width: bigint; p: bigint; emin: bigint; emax: bigint }
+const D: Fmt = { dbl: true, width: 64n, p: 53n, emin: -1022n, emax: 1023n };
+const S: Fmt = { dbl: false, width: 32n, p: 24n, emin: -126n, emax: 127n };
+const signOf = (f: Fmt): bigint => 1n << (f.width - 1n);
+const maxFinite = (f: Fmt): bigint => (((f.emax - f.emin + 1n) << (f.p - 1n)) | ((1n << (f.p - 1n)) - 1n)); // biased emax, all ones
+const infOf = (f: Fmt): bigint => maxFinite(f) + 1n;
 
-/** Rounds x (times 2^2200) to a double's bits in mode rm, with the flags IEEE 754 defines. */
-export function roundRef(x: bigint, rm: number, zeroNeg: boolean): { bits: bigint; flags: number } {
-  if (x === 0n) return { bits: zeroNeg ? 1n << 63n : 0n, flags: 0 };
-  const neg = x < 0n, ax = neg ? -x : x, sign = neg ? 1n << 63n : 0n;
+/** The exact value of finite bits, times 2^2200. */
+function scaled(f: Fmt, bits: bigint): bigint {
+  const be = (bits >> (f.p - 1n)) & ((signOf(f) - 1n) >> (f.p - 1n)), frac = bits & ((1n << (f.p - 1n)) - 1n);
+  const m = be === 0n ? frac : frac | (1n << (f.p - 1n));
+  const e = (be === 0n ? f.emin : be + f.emin - 1n) - (f.p - 1n);
+  const v = m << (SCALE + e);
+  return (bits & signOf(f)) !== 0n ? -v : v;
+}
+
+/** Rounds x (times 2^2200) into format f in mode rm, with the flags IEEE 754 defines. */
+function roundRef(f: Fmt, x: bigint, rm: number, zeroNeg: boolean): { bits: bigint; flags: number } {
+  if (x === 0n) return { bits: zeroNeg ? signOf(f) : 0n, flags: 0 };
+  const neg = x < 0n, ax = neg ? -x : x, sign = neg ? signOf(f) : 0n, max = maxFinite(f);
   const up = rm === 3 ? !neg : rm === 2 ? neg : false; // magnitude rounds up in RUP (x > 0) and RDN (x < 0)
-  if (ax > mag(MAX_FINITE)) {
-    const half = (1n << (1024n + SCALE)) - (1n << (970n + SCALE)); // max + half an ulp
+  if (ax > scaled(f, max)) {
+    const half = (1n << (f.emax + 1n + SCALE)) - (1n << (f.emax - f.p + SCALE)); // max + half an ulp
     const inf = rm === 0 || rm === 4 ? ax >= half : up;
-    return { bits: sign | (inf ? 0x7ff0000000000000n : MAX_FINITE), flags: OF | NX };
+    return { bits: sign | (inf ? infOf(f) : max), flags: OF | NX };
   }
-  let lo = 0n, hi = MAX_FINITE; // largest k with mag(k) <= ax
+  let lo = 0n, hi = max; // the largest pattern whose value is <= ax
   while (lo < hi) {
     const mid = (lo + hi + 1n) >> 1n;
-    if (mag(mid) <= ax) lo = mid; else hi = mid - 1n;
+    if (scaled(f, mid) <= ax) lo = mid; else hi = mid - 1n;
   }
-  const below = mag(lo);
+  const below = scaled(f, lo);
   if (below === ax) return { bits: sign | lo, flags: 0 };
-  const dLo = ax - below, dHi = mag(lo + 1n) - ax;
+  const dLo = ax - below, dHi = scaled(f, lo + 1n) - ax;
   let k: bigint;
   if (rm === 0) k = dLo < dHi || (dLo === dHi && (lo & 1n) === 0n) ? lo : lo + 1n;
   else if (rm === 4) k = dLo < dHi ? lo : lo + 1n;
   else k = up ? lo + 1n : lo;
-  const minNormal = 1n << (SCALE - 1022n);
-  // tiny after rounding: the value rounded to 53 bits with an unbounded exponent is below 2^-1022
-  const tiny = rm === 0 || rm === 4 ? ax < minNormal - (1n << (SCALE - 1076n)) : up ? ax <= minNormal - (1n << (SCALE - 1075n)) : ax < minNormal;
+  // tiny after rounding: rounded to p bits with an unbounded exponent, still below the smallest normal
+  const minNormal = 1n << (SCALE + f.emin), step = SCALE + f.emin - f.p; // the unbounded grid's spacing below it
+  const tiny = rm === 0 || rm === 4 ? ax < minNormal - (1n << (step - 1n)) : up ? ax <= minNormal - (1n << step) : ax < minNormal;
   return { bits: sign | k, flags: NX | (tiny ? UF : 0) };
 }
 
-/** kind 0 FMADD a*b+c, 1 FMSUB a*b-c, 2 FNMSUB -(a*b)+c, 3 FNMADD -(a*b)-c. */
-function fmaRef(a: bigint, b: bigint, c: bigint, kind: number, rm: number): { bits: bigint; flags: number } {
-  const negP = kind >= 2, negC = kind === 1 || kind === 3;
-  const p = (scaled(a) * scaled(b)) >> SCALE; // exact: the product's scale is 2^4400
-  const pNeg = ((a >> 63n) ^ (b >> 63n)) === 1n ? !negP : negP;
-  const cNeg = (c >> 63n === 1n) !== negC;
-  const x = (negP ? -p : p) + (negC ? -scaled(c) : scaled(c));
-  const pZero = p === 0n && (scaled(a) === 0n || scaled(b) === 0n);
-  const zeroNeg = pZero && scaled(c) === 0n && pNeg === cNeg ? pNeg : rm === 2;
-  return roundRef(x, rm, zeroNeg);
+/** Operations: 0..3 FMADD, FMSUB, FNMSUB, FNMADD; 4 FADD, 5 FSUB, 6 FMUL. */
+function ref(f: Fmt, op: number, a: bigint, b: bigint, c: bigint, rm: number): { bits: bigint; flags: number } {
+  const neg = (x: bigint): boolean => (x & signOf(f)) !== 0n;
+  const A = scaled(f, a), B = scaled(f, b), C = scaled(f, c);
+  if (op === 6) return roundRef(f, (A * B) >> SCALE, rm, neg(a) !== neg(b));
+  if (op >= 4) { // a zero sum: -0 only from -0 + -0, or in RDN
+    const bNeg = neg(b) !== (op === 5), y = op === 5 ? -B : B;
+    return roundRef(f, A + y, rm, A === 0n && B === 0n && neg(a) === bNeg ? bNeg : rm === 2);
+  }
+  const negP = op >= 2, negC = op === 1 || op === 3;
+  const p = (A * B) >> SCALE; // exact: the product's scale is 2^4400
+  const pNeg = (neg(a) !== neg(b)) !== negP, cNeg = neg(c) !== negC;
+  const zeroNeg = (A === 0n || B === 0n) && C === 0n && pNeg === cNeg ? pNeg : rm === 2;
+  return roundRef(f, (negP ? -p : p) + (negC ? -C : C), rm, zeroNeg);
 }
 
 const fpu = new Fpu();
 const lo = new Int32Array(32), hi = new Int32Array(32);
-function fmaEmu(a: bigint, b: bigint, c: bigint, kind: number, rm: number): { bits: bigint; flags: number } {
-  fpu.setBits(1, true, a); fpu.setBits(2, true, b); fpu.setBits(3, true, c);
+function emu(f: Fmt, op: number, a: bigint, b: bigint, c: bigint, rm: number): { bits: bigint; flags: number } {
+  fpu.setBits(1, f.dbl, a); fpu.setBits(2, f.dbl, b); fpu.setBits(3, f.dbl, c);
   fpu.flags = 0;
-  const inst = (3 << 27) | (1 << 25) | (2 << 20) | (1 << 15) | (rm << 12) | (4 << 7) | 0x43 | (kind << 2);
+  const fmt = f.dbl ? 1 << 25 : 0, regs = (2 << 20) | (1 << 15) | (rm << 12) | (4 << 7);
+  const inst = op < 4 ? (3 << 27) | fmt | regs | 0x43 | (op << 2) : ([0, 1, 2][op - 4]! << 27) | fmt | regs | 0x53;
   expect(execFp(fpu, lo, hi, inst)).toBe(true);
-  return { bits: fpu.bits(4, true), flags: fpu.flags };
+  return { bits: fpu.bits(4, f.dbl), flags: fpu.flags };
 }
 
-// Operand generators: raw finite doubles, and doubles at a chosen exponent.
-const finite = fc.bigInt(0n, (1n << 64n) - 1n).filter((b) => ((b >> 52n) & 0x7ffn) !== 0x7ffn);
-const atExp = (e: fc.Arbitrary<number>): fc.Arbitrary<bigint> =>
-  fc.tuple(fc.boolean(), e, fc.bigInt(0n, (1n << 52n) - 1n)).map(([s, ex, m]) => (s ? 1n << 63n : 0n) | (BigInt(Math.max(0, Math.min(2046, ex))) << 52n) | m);
-/** Short mantissas: products exact in 54 bits or fewer, so ties happen. */
-const short = fc.tuple(fc.boolean(), fc.integer({ min: 900, max: 1150 }), fc.bigInt(0n, (1n << 27n) - 1n)).map(([s, ex, m]) => (s ? 1n << 63n : 0n) | (BigInt(ex) << 52n) | (m << 25n));
-const nudge = (x: bigint, d: number): bigint => {
-  const v = (x & ~(1n << 63n)) + BigInt(d);
-  return v < 0n || v > MAX_FINITE ? x : (x & (1n << 63n)) | v;
+// Operand generators: raw finite patterns, and values at a chosen biased exponent.
+const expBits = (f: Fmt): bigint => (signOf(f) - 1n) >> (f.p - 1n);
+const finite = (f: Fmt): fc.Arbitrary<bigint> => fc.bigInt(0n, (1n << f.width) - 1n).filter((b) => ((b >> (f.p - 1n)) & expBits(f)) !== expBits(f));
+const atExp = (f: Fmt, min: number, max: number, fracBits = Number(f.p) - 1): fc.Arbitrary<bigint> =>
+  fc.tuple(fc.boolean(), fc.integer({ min, max }), fc.bigInt(0n, (1n << BigInt(fracBits)) - 1n)).map(([s, ex, m]) =>
+    (s ? signOf(f) : 0n) | (BigInt(Math.max(0, Math.min(Number(expBits(f)) - 1, ex))) << (f.p - 1n)) | (m << (f.p - 1n - BigInt(fracBits))));
+const nudge = (f: Fmt, x: bigint, d: number): bigint => {
+  const v = (x & ~signOf(f)) + BigInt(d);
+  return v < 0n || v > maxFinite(f) ? x : (x & signOf(f)) | v;
 };
-const bitsOf = (d: number): bigint => new BigUint64Array(new Float64Array([d]).buffer)[0]!;
-const num = (b: bigint): number => new Float64Array(new BigUint64Array([b]).buffer)[0]!;
+const f64 = new Float64Array(1), u64 = new BigUint64Array(f64.buffer), f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+const num = (f: Fmt, b: bigint): number => { if (f.dbl) { u64[0] = b; return f64[0]!; } u32[0] = Number(b); return f32[0]!; };
+const bitsOf = (f: Fmt, d: number): bigint => { if (f.dbl) { f64[0] = d; return u64[0]!; } f32[0] = d; return BigInt(u32[0]!); };
 
-const cases = fc.oneof(
-  fc.tuple(finite, finite, finite),
-  fc.tuple(atExp(fc.integer({ min: 970, max: 1076 })), atExp(fc.integer({ min: 970, max: 1076 })), atExp(fc.integer({ min: 900, max: 1150 }))),
-  // c cancels most of a*b: c = -(a*b) rounded, nudged a few ulps
-  fc.tuple(atExp(fc.integer({ min: 800, max: 1250 })), atExp(fc.integer({ min: 800, max: 1250 })), fc.integer({ min: -3, max: 3 })).map(
-    ([a, b, d]) => [a, b, nudge(bitsOf(-(num(a) * num(b))), d)] as [bigint, bigint, bigint]),
-  // ties: short mantissas, c near the product's last bits
-  fc.tuple(short, short, atExp(fc.integer({ min: 900, max: 1150 }))),
-  fc.tuple(short, short, fc.constant(0n)),
-  // a*b just below 2^-1022: rounds to the smallest normal, yet tiny after rounding with an unbounded exponent (UF)
-  fc.tuple(atExp(fc.integer({ min: 1013, max: 1033 })), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -4, max: 4 })).map(
-    ([a, d, t]) => [a, nudge(bitsOf(2 ** -1022 / Math.abs(num(a))), d), t < 0 ? (1n << 63n) | BigInt(-t) : BigInt(t)] as [bigint, bigint, bigint]),
-  // the subnormal range, and overflow
-  fc.tuple(atExp(fc.integer({ min: 0, max: 600 })), atExp(fc.integer({ min: 400, max: 1023 })), atExp(fc.integer({ min: 0, max: 60 }))),
-  fc.tuple(atExp(fc.integer({ min: 1500, max: 2046 })), atExp(fc.integer({ min: 900, max: 1100 })), atExp(fc.integer({ min: 1900, max: 2046 }))),
-);
+function cases(f: Fmt): fc.Arbitrary<[bigint, bigint, bigint]> {
+  const bias = Number(-f.emin) + 1, top = Number(expBits(f)) - 1, wide = f.dbl ? 60 : 20;
+  const short = atExp(f, bias - wide, bias + wide, Math.floor(Number(f.p) / 2)); // products exact in few bits: ties
+  return fc.oneof(
+    fc.tuple(finite(f), finite(f), finite(f)),
+    fc.tuple(atExp(f, bias - 53, bias + 53), atExp(f, bias - 53, bias + 53), atExp(f, bias - 2 * wide, bias + 2 * wide)),
+    // c cancels most of a*b: c = -(a*b) rounded, nudged a few ulps
+    fc.tuple(atExp(f, bias - wide, bias + wide), atExp(f, bias - wide, bias + wide), fc.integer({ min: -3, max: 3 })).map(
+      ([a, b, d]) => [a, b, nudge(f, bitsOf(f, -(num(f, a) * num(f, b))), d)] as [bigint, bigint, bigint]),
+    fc.tuple(short, short, atExp(f, bias - 2 * wide, bias + 2 * wide)),
+    fc.tuple(short, short, fc.constant(0n)),
+    // a*b just below the smallest normal: rounds to it, yet tiny after rounding with an unbounded exponent (UF)
+    fc.tuple(atExp(f, bias - 10, bias + 10), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -4, max: 4 })).map(
+      ([a, d, t]) => [a, nudge(f, bitsOf(f, 2 ** Number(f.emin) / Math.abs(num(f, a))), d), t < 0 ? signOf(f) | BigInt(-t) : BigInt(t)] as [bigint, bigint, bigint]),
+    // the subnormal range, and overflow
+    fc.tuple(atExp(f, 0, bias >> 1), atExp(f, Math.floor(bias / 3), bias), atExp(f, 0, wide)),
+    fc.tuple(atExp(f, top - (bias >> 1), top), atExp(f, bias - wide, bias + wide), atExp(f, top - wide, top)),
+  );
+}
 
 const hex = (b: bigint): string => b.toString(16).padStart(16, '0');
+const same = (f: Fmt, op: number, [a, b, c]: [bigint, bigint, bigint], rm: number): void => {
+  const want = ref(f, op, a, b, c, rm), got = emu(f, op, a, b, c, rm);
+  expect({ bits: hex(got.bits), flags: got.flags }).toEqual({ bits: hex(want.bits), flags: want.flags });
+};
 
-describe('rv64 FPU fused multiply-add of doubles', () => {
-  it('rounds a*b+c once, exactly as the BigInt reference does, flags included (round to nearest)', () => {
-    fc.assert(fc.property(cases, fc.integer({ min: 0, max: 3 }), ([a, b, c], kind) => {
-      const want = fmaRef(a, b, c, kind, 0), got = fmaEmu(a, b, c, kind, 0);
-      expect({ bits: hex(got.bits), flags: got.flags }).toEqual({ bits: hex(want.bits), flags: want.flags });
-    }), { numRuns: 4000 });
-  });
-
-  it('and in the directed modes (RTZ, RDN, RUP, RMM)', () => {
-    fc.assert(fc.property(cases, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 4 }), ([a, b, c], kind, rm) => {
-      const want = fmaRef(a, b, c, kind, rm), got = fmaEmu(a, b, c, kind, rm);
-      expect({ bits: hex(got.bits), flags: got.flags }).toEqual({ bits: hex(want.bits), flags: want.flags });
-    }), { numRuns: 1000 });
-  });
+describe('rv64 FPU fused multiply-add, add and multiply against an exact BigInt reference', () => {
+  for (const f of [D, S]) {
+    const name = f.dbl ? 'doubles' : 'singles';
+    it(`FMA of ${name}: rounded once, flags included (round to nearest)`, () => {
+      fc.assert(fc.property(cases(f), fc.integer({ min: 0, max: 3 }), (abc, op) => same(f, op, abc, 0)), { numRuns: f.dbl ? 4000 : 2000 });
+    });
+    it(`FMA of ${name} in the directed modes (RTZ, RDN, RUP, RMM)`, () => {
+      fc.assert(fc.property(cases(f), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 4 }), (abc, op, rm) => same(f, op, abc, rm)), { numRuns: 1000 });
+    });
+    it(`FADD, FSUB, FMUL of ${name}, every rounding mode`, () => {
+      fc.assert(fc.property(cases(f), fc.integer({ min: 4, max: 6 }), fc.integer({ min: 0, max: 4 }), (abc, op, rm) => same(f, op, abc, rm)), { numRuns: 2000 });
+    });
+  }
 
   it('a tie goes to even, and the fused result differs from the unfused one', () => {
     // (1 + 2^-30)(1 + 2^-23) = 1 + 2^-23 + 2^-30 + 2^-53: half an ulp, to even (down); + 2^-52 makes it odd: up
     const a = 0x3ff0000000040000n, b = 0x3ff0000200000000n;
-    expect(hex(fmaRef(a, b, 0n, 0, 0).bits)).toBe('3ff0000200040000');
-    expect(hex(fmaEmu(a, b, 0x3cb0000000000000n, 0, 0).bits)).toBe('3ff0000200040002');
-    expect(hex(fmaRef(a, b, 0x3cb0000000000000n, 0, 0).bits)).toBe('3ff0000200040002');
-    expect(hex(bitsOf(num(a) * num(b) + 2 ** -52))).toBe('3ff0000200040001'); // unfused: the tie rounded first
+    expect(hex(ref(D, 0, a, b, 0n, 0).bits)).toBe('3ff0000200040000');
+    expect(hex(emu(D, 0, a, b, 0x3cb0000000000000n, 0).bits)).toBe('3ff0000200040002');
+    expect(hex(ref(D, 0, a, b, 0x3cb0000000000000n, 0).bits)).toBe('3ff0000200040002');
+    expect(hex(bitsOf(D, num(D, a) * num(D, b) + 2 ** -52))).toBe('3ff0000200040001'); // unfused: the tie rounded first
   });
 });
