@@ -1,8 +1,9 @@
-// Fused multiply-add (FMADD/FMSUB/FNMSUB/FNMADD), add, subtract and multiply
-// of doubles and singles in the rv64 example's FPU, against a reference of
-// its own: the exact value as one BigInt (scaled by 2^2200, so every finite
-// operand and product is an integer), rounded by a binary search over the
-// ordered bit patterns of the format, flags from their definitions
+// Fused multiply-add (FMADD/FMSUB/FNMSUB/FNMADD), add, subtract, multiply,
+// divide and square root of doubles and singles in the rv64 example's FPU,
+// against a reference of its own: the exact value (times 2^2200, so every
+// finite operand and product is an integer; a quotient as a fraction, a root
+// by squaring), rounded by a binary search over the ordered bit patterns of
+// the format, flags from their definitions
 // (tininess after rounding). Operands are finite; NaN and infinity rules are
 // checked against qemu by rv64-fp.test.ts. Cases aim at the hard parts:
 // cancellation, ties, results near the subnormals and near overflow.
@@ -35,38 +36,61 @@ function scaled(f: Fmt, bits: bigint): bigint {
   return (bits & signOf(f)) !== 0n ? -v : v;
 }
 
-/** Rounds x (times 2^2200) into format f in mode rm, with the flags IEEE 754 defines. */
-function roundRef(f: Fmt, x: bigint, rm: number, zeroNeg: boolean): { bits: bigint; flags: number } {
-  if (x === 0n) return { bits: zeroNeg ? signOf(f) : 0n, flags: 0 };
-  const neg = x < 0n, ax = neg ? -x : x, sign = neg ? signOf(f) : 0n, max = maxFinite(f);
+/** An exact value X > 0 as a comparison: sign(n/d - X) for n >= 0, d > 0 (all times 2^2200). */
+type Cmp = (n: bigint, d: bigint) => number;
+const sgn = (x: bigint): number => (x > 0n ? 1 : x < 0n ? -1 : 0);
+const rational = (num: bigint, den: bigint): Cmp => (n, d) => sgn(n * den - num * d); // X = num/den
+const root = (a: bigint): Cmp => (n, d) => sgn(n * n - a * (1n << SCALE) * d * d); // X = sqrt(a * 2^-2200) * 2^2200
+
+/** Rounds X (given by cmp, sign neg) into format f in mode rm, with the flags IEEE 754 defines. */
+function roundCmp(f: Fmt, cmp: Cmp, neg: boolean, rm: number): { bits: bigint; flags: number } {
+  const sign = neg ? signOf(f) : 0n, max = maxFinite(f);
   const up = rm === 3 ? !neg : rm === 2 ? neg : false; // magnitude rounds up in RUP (x > 0) and RDN (x < 0)
-  if (ax > scaled(f, max)) {
-    const half = (1n << (f.emax + 1n + SCALE)) - (1n << (f.emax - f.p + SCALE)); // max + half an ulp
-    const inf = rm === 0 || rm === 4 ? ax >= half : up;
-    return { bits: sign | (inf ? infOf(f) : max), flags: OF | NX };
+  if (cmp(scaled(f, max), 1n) < 0) {
+    // overflow: what rounding with an unbounded exponent gives exceeds max (to nearest: from max + half an ulp on;
+    // toward zero: from 2^(emax+1) on; away from zero: anything above max); else max, inexact
+    const limit = rm === 0 || rm === 4 ? (1n << (f.emax + 1n + SCALE)) - (1n << (f.emax - f.p + SCALE)) : up ? 0n : 1n << (f.emax + 1n + SCALE);
+    if (cmp(limit, 1n) > 0) return { bits: sign | max, flags: NX };
+    return { bits: sign | (rm === 0 || rm === 4 || up ? infOf(f) : max), flags: OF | NX };
   }
-  let lo = 0n, hi = max; // the largest pattern whose value is <= ax
+  let lo = 0n, hi = max; // the largest pattern whose value is <= X
   while (lo < hi) {
     const mid = (lo + hi + 1n) >> 1n;
-    if (scaled(f, mid) <= ax) lo = mid; else hi = mid - 1n;
+    if (cmp(scaled(f, mid), 1n) <= 0) lo = mid; else hi = mid - 1n;
   }
-  const below = scaled(f, lo);
-  if (below === ax) return { bits: sign | lo, flags: 0 };
-  const dLo = ax - below, dHi = scaled(f, lo + 1n) - ax;
+  if (cmp(scaled(f, lo), 1n) === 0) return { bits: sign | lo, flags: 0 };
+  const vsMid = cmp(scaled(f, lo) + scaled(f, lo + 1n), 2n); // > 0: X below the midpoint
   let k: bigint;
-  if (rm === 0) k = dLo < dHi || (dLo === dHi && (lo & 1n) === 0n) ? lo : lo + 1n;
-  else if (rm === 4) k = dLo < dHi ? lo : lo + 1n;
+  if (rm === 0) k = vsMid > 0 || (vsMid === 0 && (lo & 1n) === 0n) ? lo : lo + 1n;
+  else if (rm === 4) k = vsMid > 0 ? lo : lo + 1n;
   else k = up ? lo + 1n : lo;
   // tiny after rounding: rounded to p bits with an unbounded exponent, still below the smallest normal
-  const minNormal = 1n << (SCALE + f.emin), step = SCALE + f.emin - f.p; // the unbounded grid's spacing below it
-  const tiny = rm === 0 || rm === 4 ? ax < minNormal - (1n << (step - 1n)) : up ? ax <= minNormal - (1n << step) : ax < minNormal;
+  const minNormal = 1n << (SCALE + f.emin), step = 1n << (SCALE + f.emin - f.p); // the unbounded grid's spacing below it
+  const tiny = rm === 0 || rm === 4 ? cmp(2n * minNormal - step, 2n) > 0 : up ? cmp(minNormal - step, 1n) >= 0 : cmp(minNormal, 1n) > 0;
   return { bits: sign | k, flags: NX | (tiny ? UF : 0) };
 }
 
-/** Operations: 0..3 FMADD, FMSUB, FNMSUB, FNMADD; 4 FADD, 5 FSUB, 6 FMUL. */
+/** Rounds x (times 2^2200) into format f; zeroNeg: the sign of an exact zero. */
+function roundRef(f: Fmt, x: bigint, rm: number, zeroNeg: boolean): { bits: bigint; flags: number } {
+  if (x === 0n) return { bits: zeroNeg ? signOf(f) : 0n, flags: 0 };
+  return roundCmp(f, rational(x < 0n ? -x : x, 1n), x < 0n, rm);
+}
+
+/** Operations: 0..3 FMADD, FMSUB, FNMSUB, FNMADD; 4 FADD, 5 FSUB, 6 FMUL, 7 FDIV, 8 FSQRT (of a). */
 function ref(f: Fmt, op: number, a: bigint, b: bigint, c: bigint, rm: number): { bits: bigint; flags: number } {
   const neg = (x: bigint): boolean => (x & signOf(f)) !== 0n;
   const A = scaled(f, a), B = scaled(f, b), C = scaled(f, c);
+  const canon = f.dbl ? 0x7ff8000000000000n : 0x7fc00000n, NV = 16, DZ = 8;
+  if (op === 7) {
+    if (B === 0n) return A === 0n ? { bits: canon, flags: NV } : { bits: (neg(a) !== neg(b) ? signOf(f) : 0n) | infOf(f), flags: DZ };
+    if (A === 0n) return { bits: neg(a) !== neg(b) ? signOf(f) : 0n, flags: 0 };
+    return roundCmp(f, rational((A < 0n ? -A : A) << SCALE, B < 0n ? -B : B), neg(a) !== neg(b), rm);
+  }
+  if (op === 8) {
+    if (A === 0n) return { bits: a, flags: 0 }; // sqrt(-0) = -0
+    if (neg(a)) return { bits: canon, flags: NV };
+    return roundCmp(f, root(A), false, rm);
+  }
   if (op === 6) return roundRef(f, (A * B) >> SCALE, rm, neg(a) !== neg(b));
   if (op >= 4) { // a zero sum: -0 only from -0 + -0, or in RDN
     const bNeg = neg(b) !== (op === 5), y = op === 5 ? -B : B;
@@ -85,7 +109,7 @@ function emu(f: Fmt, op: number, a: bigint, b: bigint, c: bigint, rm: number): {
   fpu.setBits(1, f.dbl, a); fpu.setBits(2, f.dbl, b); fpu.setBits(3, f.dbl, c);
   fpu.flags = 0;
   const fmt = f.dbl ? 1 << 25 : 0, regs = (2 << 20) | (1 << 15) | (rm << 12) | (4 << 7);
-  const inst = op < 4 ? (3 << 27) | fmt | regs | 0x43 | (op << 2) : ([0, 1, 2][op - 4]! << 27) | fmt | regs | 0x53;
+  const inst = op < 4 ? (3 << 27) | fmt | regs | 0x43 | (op << 2) : ([0, 1, 2, 3, 0x0b][op - 4]! << 27) | fmt | (op === 8 ? regs & ~(31 << 20) : regs) | 0x53;
   expect(execFp(fpu, lo, hi, inst)).toBe(true);
   return { bits: fpu.bits(4, f.dbl), flags: fpu.flags };
 }
@@ -130,7 +154,7 @@ const same = (f: Fmt, op: number, [a, b, c]: [bigint, bigint, bigint], rm: numbe
   expect({ bits: hex(got.bits), flags: got.flags }).toEqual({ bits: hex(want.bits), flags: want.flags });
 };
 
-describe('rv64 FPU fused multiply-add, add and multiply against an exact BigInt reference', () => {
+describe('rv64 FPU arithmetic against an exact BigInt reference', () => {
   for (const f of [D, S]) {
     const name = f.dbl ? 'doubles' : 'singles';
     it(`FMA of ${name}: rounded once, flags included (round to nearest)`, () => {
@@ -141,6 +165,9 @@ describe('rv64 FPU fused multiply-add, add and multiply against an exact BigInt 
     });
     it(`FADD, FSUB, FMUL of ${name}, every rounding mode`, () => {
       fc.assert(fc.property(cases(f), fc.integer({ min: 4, max: 6 }), fc.integer({ min: 0, max: 4 }), (abc, op, rm) => same(f, op, abc, rm)), { numRuns: 2000 });
+    });
+    it(`FDIV and FSQRT of ${name}, every rounding mode`, () => {
+      fc.assert(fc.property(cases(f), fc.integer({ min: 7, max: 8 }), fc.integer({ min: 0, max: 4 }), (abc, op, rm) => same(f, op, abc, rm)), { numRuns: 1500 });
     });
   }
 
