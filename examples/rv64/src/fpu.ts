@@ -21,25 +21,32 @@ function slow(f: Fpu, op: number, dbl: boolean, rd: number, rs1: number, rs2: nu
   return true;
 }
 
-/** FADD, FSUB, FMUL, FDIV, FSQRT of doubles at round-to-nearest. */
+/**
+ * FADD, FSUB, FMUL, FDIV, FSQRT of doubles at round-to-nearest. NX is sticky:
+ * while it is set (programs rarely clear it) the exactness proofs are skipped.
+ */
 function arithD(f: Fpu, op: number, rd: number, rs1: number, rs2: number): boolean {
-  const d = f.d, a = d[rs1];
+  const d = f.d, a = d[rs1], exact = (f.flags & NX) === 0;
   let b = d[rs2];
   switch (op) {
     case SUB: b = -b; // falls through: a NaN b goes slow with its raw bits
     case ADD: {
       const s = a + b;
       if (s - s !== 0) break;
-      const bb = s - a, err = (a - (s - bb)) + (b - bb);
-      if (err !== 0) { if (err - err !== 0) break; f.flags |= NX; }
+      if (exact) {
+        const bb = s - a, err = (a - (s - bb)) + (b - bb);
+        if (err !== 0) { if (err - err !== 0) break; f.flags |= NX; }
+      }
       d[rd] = s;
       return true;
     }
     case MUL: {
       const p = a * b;
       if (p - p === 0 && (p > TINY_D || p < -TINY_D)) {
-        const err = productError(a, b, p);
-        if (err !== 0) { if (err - err !== 0) break; f.flags |= NX; }
+        if (exact) {
+          const err = productError(a, b, p);
+          if (err !== 0) { if (err - err !== 0) break; f.flags |= NX; }
+        }
       } else if (!(p === 0 && (a === 0 || b === 0))) break;
       d[rd] = p;
       return true;
@@ -47,16 +54,18 @@ function arithD(f: Fpu, op: number, rd: number, rs1: number, rs2: number): boole
     case DIV: {
       const q = a / b;
       if (q - q === 0 && (q > TINY_D || q < -TINY_D) && (a > TINY_D || a < -TINY_D)) {
-        const p = q * b, err = productError(q, b, p);
-        if (err !== 0 || p !== a) { if (err - err !== 0) break; f.flags |= NX; }
+        if (exact) {
+          const p = q * b, err = productError(q, b, p);
+          if (err !== 0 || p !== a) { if (err - err !== 0) break; f.flags |= NX; }
+        }
       } else if (!(a === 0 && b !== 0 && b - b === 0)) break;
       d[rd] = q;
       return true;
     }
     default: { // SQRT
       if (a > TINY_D && a < Infinity) {
-        const r = Math.sqrt(a), p = r * r;
-        if (p !== a || productError(r, r, p) !== 0) f.flags |= NX;
+        const r = Math.sqrt(a);
+        if (exact) { const p = r * r; if (p !== a || productError(r, r, p) !== 0) f.flags |= NX; }
         d[rd] = r;
         return true;
       }
@@ -77,8 +86,10 @@ function arithS(f: Fpu, op: number, rd: number, rs1: number, rs2: number): boole
       const s = a + b;
       r = Math.fround(s);
       if (r - r !== 0) break;
-      const bb = s - a, err = (a - (s - bb)) + (b - bb);
-      if (err !== 0 || r !== s) f.flags |= NX; // a sum of singles in the subnormal range is exact
+      if ((f.flags & NX) === 0) {
+        const bb = s - a, err = (a - (s - bb)) + (b - bb);
+        if (err !== 0 || r !== s) f.flags |= NX; // a sum of singles in the subnormal range is exact
+      }
       f.s[2 * rd] = r; f.w[2 * rd + 1] = -1;
       return true;
     }
@@ -206,6 +217,20 @@ export function execFp(f: Fpu, lo: Int32Array, hi: Int32Array, inst: number): bo
   const rd = (inst >> 7) & 31, rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31;
   const f3 = (inst >> 12) & 7;
   const rm = f3 === 7 ? f.frm : f3; // only for the instructions that round; > 4 is reserved
+  // The hot path: FADD/FSUB/FMUL/FDIV to nearest once NX is set (it is sticky, and nothing else can be
+  // raised by a finite result above the tiny range): the host's operation is the answer.
+  if ((inst & 0xe400007f) === 0x53 && rm === 0 && (f.flags & NX) !== 0) {
+    const f5 = inst >>> 27;
+    if ((inst & 0x02000000) !== 0) {
+      const d = f.d, a = d[rs1], b = d[rs2];
+      const r = f5 === 0 ? a + b : f5 === 1 ? a - b : f5 === 2 ? a * b : a / b;
+      if (r - r === 0 && (r > TINY_D || r < -TINY_D)) { d[rd] = r; return true; }
+    } else {
+      const a = f.getS(rs1), b = f.getS(rs2);
+      const r = Math.fround(f5 === 0 ? a + b : f5 === 1 ? a - b : f5 === 2 ? a * b : a / b);
+      if (r - r === 0 && (r > MIN_NORMAL_S || r < -MIN_NORMAL_S)) { f.s[2 * rd] = r; f.w[2 * rd + 1] = -1; return true; }
+    }
+  }
   const fmt = (inst >>> 25) & 3; // 0 single, 1 double
   if (fmt > 1) return false;
   const dbl = fmt === 1;
@@ -214,7 +239,7 @@ export function execFp(f: Fpu, lo: Int32Array, hi: Int32Array, inst: number): bo
   switch (f5) {
     case 0x00: case 0x01: case 0x02: case 0x03: case 0x0b: { // FADD, FSUB, FMUL, FDIV, FSQRT
       if (rm > 4 || (f5 === 0x0b && rs2 !== 0)) return false;
-      const op = f5 === 0x0b ? SQRT : f5 === 0 ? ADD : f5 === 1 ? SUB : f5 === 2 ? MUL : DIV;
+      const op = f5 === 0x0b ? SQRT : f5; // ADD, SUB, MUL, DIV are 0..3 like f5
       if (rm !== 0) return slow(f, op, dbl, rd, rs1, rs2, 0, rm);
       return dbl ? arithD(f, op, rd, rs1, rs2) : arithS(f, op, rd, rs1, rs2);
     }
