@@ -274,18 +274,18 @@ export class Cpu {
     const src = f3 >= 5 ? rs1 : lo[rs1]; // immediate forms use the rs1 field as a 5-bit value
     let old: number;
     switch (csr) {
-      case 0x001: old = 0; break; // fflags: not tracked
+      case 0x001: old = this.fpu.flags; break; // fflags
       case 0x002: old = this.fpu.frm; break;
-      case 0x003: old = this.fpu.frm << 5; break;
+      case 0x003: old = (this.fpu.frm << 5) | this.fpu.flags; break; // fcsr
       case 0xc00: case 0xc02: old = instret; break; // cycle, instret
       case 0xc01: old = Math.floor(performance.now() * 10000); break; // time, 10 MHz
       default: throw this.illegal(this.pc, inst);
     }
     const write = (f3 & 3) === 1 || rs1 !== 0;
-    if (write && (csr === 0x002 || csr === 0x003)) {
-      let v = (f3 & 3) === 1 ? src : (f3 & 3) === 2 ? old | src : old & ~src;
-      if (csr === 0x003) v >>= 5;
-      this.fpu.frm = v & 7;
+    if (write && csr <= 0x003) {
+      const v = (f3 & 3) === 1 ? src : (f3 & 3) === 2 ? old | src : old & ~src;
+      if (csr !== 0x002) this.fpu.flags = v & 31;
+      if (csr !== 0x001) this.fpu.frm = (csr === 0x003 ? v >> 5 : v) & 7;
     }
     setFromNumber(lo, hi, rd, old);
   }
