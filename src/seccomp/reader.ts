@@ -5,6 +5,7 @@
 import * as L from '../../assembly/seccomp/layout.js';
 import { SystabError } from '../errors.js';
 import { instantiate, type SeccompExports } from './wasm.js';
+import { put } from './engine.js';
 
 export interface SeccompCall {
   nr: number;
@@ -45,18 +46,14 @@ export class SeccompReader {
     w[d] = nr >>> 0;
     w[d + 1] = call.arch === undefined ? w[r + L.A_ARCH]! : call.arch >>> 0;
     const be = (w[r + L.A_FLAGS]! & L.FLAG_BIG_ENDIAN) !== 0;
-    const put = (at: number, v: number | bigint): void => {
-      const u = BigInt.asUintN(64, BigInt(v));
-      w[at + (be ? 1 : 0)] = Number(u & 0xffffffffn);
-      w[at + (be ? 0 : 1)] = Number(u >> 32n);
-    };
-    put(d + 2, call.ip ?? 0);
-    for (let i = 0; i < 6; i++) put(d + 4 + 2 * i, call.args?.[i] ?? 0);
+    put(w, d + 2, call.ip ?? 0, be);
+    for (let i = 0; i < 6; i++) put(w, d + 4 + 2 * i, call.args?.[i] ?? 0, be);
     return this.wasm.evaluate(set, sec, this.scratchAt, this.scratchAt + L.DATA_BYTES) >>> 0;
   }
 
   private view(set: number): Uint32Array {
-    if (this.u32.buffer !== this.memory.buffer) this.u32 = new Uint32Array(this.memory.buffer);
+    // Not memory.buffer each time (60-90 ns a read): only a detached view, or a set beyond it (the memory grew), needs a new one.
+    if (this.u32.byteLength === 0 || set + L.S_WORDS * 4 > this.u32.byteLength) this.u32 = new Uint32Array(this.memory.buffer);
     const w = this.u32;
     if (!Number.isInteger(set) || set < 0 || set % 8 !== 0 || set + L.S_WORDS * 4 > w.byteLength || Atomics.load(w, set >>> 2) !== L.SET_MAGIC || w[(set >>> 2) + L.S_VERSION] !== L.SET_VERSION) {
       throw new SystabError('EATTACH', `seccomp: no published filter set (magic 'SCMP', version ${L.SET_VERSION}) at byte ${String(set)} of the memory`);
