@@ -173,25 +173,38 @@ function callsOf(group: Target[], rules: ReturnType<typeof profileRules>['rules'
   return calls;
 }
 
-/** A binary search over the sorted numbers, linear below 5. */
+/**
+ * A binary search over the number line cut into runs of one target (runs of
+ * numbers with the same action merged; the gaps go to the default).
+ */
 function dispatch(asm: Asm, nrs: [number, Label][], otherwise: Label): void {
-  if (nrs.length <= 4) {
-    nrs.forEach(([nr, to], i) => {
-      const next = i === nrs.length - 1 ? otherwise : asm.label();
-      asm.jmp(JEQ_K, nr, to, next);
-      if (next !== otherwise) asm.place(next);
-    });
-    if (nrs.length === 0) asm.ja(otherwise);
-    return;
+  const runs: [number, Label][] = [];
+  const add = (start: number, to: Label): void => {
+    if (runs.length === 0 || runs[runs.length - 1]![1] !== to) runs.push([start, to]);
+  };
+  add(0, otherwise);
+  for (const [nr, to] of nrs) {
+    if (runs[runs.length - 1]![0] === nr) runs.pop(); // the default run that started here is empty
+    add(nr, to);
+    if (nr < 0xffffffff) add(nr + 1, otherwise);
   }
-  const mid = nrs.length >> 1;
-  const left = asm.label();
-  const right = asm.label();
-  asm.jmp(JGE_K, nrs[mid]![0], right, left);
-  asm.place(left);
-  dispatch(asm, nrs.slice(0, mid), otherwise);
-  asm.place(right);
-  dispatch(asm, nrs.slice(mid), otherwise);
+  const search = (part: [number, Label][]): void => {
+    if (part.length === 1) return asm.ja(part[0]![1]);
+    const mid = part.length >> 1;
+    const [lo, hi] = [part.slice(0, mid), part.slice(mid)];
+    const l = lo.length === 1 ? lo[0]![1] : asm.label();
+    const h = hi.length === 1 ? hi[0]![1] : asm.label();
+    asm.jmp(JGE_K, part[mid]![0], h, l);
+    if (lo.length > 1) {
+      asm.place(l);
+      search(lo);
+    }
+    if (hi.length > 1) {
+      asm.place(h);
+      search(hi);
+    }
+  };
+  search(runs);
 }
 
 /**
