@@ -115,3 +115,20 @@ export function edges(op: number, a: bigint, b: bigint): bigint[] {
 }
 
 export const EDGE = [0n, 1n, 0xffffffffn, 0x100000000n, 0x7fffffffn, 0x80000000n, U64, 1n << 63n];
+
+/**
+ * Whether libseccomp's program loads seccomp_data.nr after its check for
+ * `arch` (libseccomp 2.5.4 does not when the first syscall of a non-x86
+ * arch's list is a pseudo-syscall, a name that arch lacks: gen_bpf.c gives
+ * the accumulator reset to the list's head only, and skips the head).
+ */
+export function loadsNr(bpf: Uint8Array, arch: number): boolean {
+  const v = new DataView(bpf.buffer, bpf.byteOffset, bpf.byteLength);
+  for (let pc = 0; pc < bpf.length / 8; pc++) {
+    if (v.getUint16(pc * 8, true) === 0x15 && v.getUint32(pc * 8 + 4, true) === arch >>> 0) {
+      const to = pc + 1 + v.getUint8(pc * 8 + 2);
+      return v.getUint16(to * 8, true) === 0x20 && v.getUint32(to * 8 + 4, true) === 0;
+    }
+  }
+  return true; // no section for it
+}
