@@ -88,10 +88,9 @@ function action(name: unknown, errno: unknown, at: string, errnoField: string): 
 
 function u64(v: unknown, at: string): bigint {
   if (typeof v === 'bigint' && v >= 0n && v <= U64) return v;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 64) {
-    if (!Number.isSafeInteger(v)) throw bad(at, `is ${v}, above 2^53: JSON.parse has rounded it; give the profile this value as a BigInt`);
-    return BigInt(v);
-  }
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  // (2^64 - 1 in JSON, as profiles write masks, parses to 2^64.)
+  if (typeof v === 'number' && v > Number.MAX_SAFE_INTEGER && v <= 2 ** 64) throw bad(at, `is ${v}, above 2^53: JSON.parse has rounded it; give the profile this value as a BigInt`);
   throw bad(at, `must be an unsigned 64-bit integer (a number or a BigInt; got ${show(v)})`);
 }
 
