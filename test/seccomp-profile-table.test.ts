@@ -21,7 +21,7 @@ const word = (t: object, nr: number): number => {
 const { read, write, mount, clone, getpid, personality, keyctl, kexec_load, unshare } = abi.names;
 const CLONE_NEWUSER = 0x10000000;
 
-function table(a = abi) {
+function table(a: typeof abi | typeof riscv64 = abi) {
   const t = createTable({ abi: a });
   t.load({ name: 'm', handlers: { read: () => 11, write: (_fd, _b, n) => n, mount: () => 0, clone: () => 1234, getpid: () => 42, personality: () => 0 } });
   return t;

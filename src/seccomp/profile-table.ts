@@ -3,15 +3,17 @@
 // work as for any program.
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
-import type { Table } from '../table.js';
 import { compileProfile } from './compile.js';
 import type { ProfileClaims } from './profile.js';
 import { filterTable, type FilterOptions, type TableFilter } from './table.js';
 
 export interface ProfileOptions extends FilterOptions, ProfileClaims {}
 
+/** The table filterTable() takes (named through it: only src/seccomp/table.ts imports the Table). */
+type FilteredTable = Parameters<typeof filterTable>[0];
+
 /** Loads an OCI / Docker seccomp profile on table `t` (compileProfile for t's ABI, then filterTable). */
-export function filterProfile(t: Table<string, number | Promise<number>>, profile: unknown, options: ProfileOptions = {}): TableFilter {
+export function filterProfile(t: FilteredTable, profile: unknown, options: ProfileOptions = {}): TableFilter {
   if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `filterProfile() options must be an object (got ${show(options)})`);
   const { caps, kernel, ...rest } = options;
   const claims: ProfileClaims = {};
