@@ -82,7 +82,11 @@ function action(name: unknown, errno: unknown, at: string, errnoField: string): 
   const takesData = base === SECCOMP_RET_ERRNO || base === SECCOMP_RET_TRACE;
   if (errno === undefined || errno === null) return takesData ? (base | EPERM) >>> 0 : base >>> 0;
   if (!takesData) throw bad(errnoField, `is given for ${name}, which returns no errno (the spec: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)`);
-  if (typeof errno !== 'number' || !Number.isInteger(errno) || errno < 0 || errno > 0xffff) throw bad(errnoField, `must be an errno from 0 to 65535, the action's 16 data bits (got ${show(errno)})`);
+  // libseccomp refuses ERRNO data from MAX_ERRNO (4095) up (EINVAL: runc fails); TRACE takes all 16 bits.
+  const max = base === SECCOMP_RET_ERRNO ? 4094 : 0xffff;
+  if (typeof errno !== 'number' || !Number.isInteger(errno) || errno < 0 || errno > max) {
+    throw bad(errnoField, `must be an errno from 0 to ${max}${base === SECCOMP_RET_ERRNO ? ' (libseccomp takes those below MAX_ERRNO, 4095)' : ", the action's 16 data bits"} (got ${show(errno)})`);
+  }
   return (base | errno) >>> 0;
 }
 
