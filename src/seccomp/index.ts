@@ -14,6 +14,7 @@ export { compileProfile, BAD_ARCH_ACTION } from './compile.js';
 export type { CompileOptions, ProfileAbi } from './compile.js';
 export { filterProfile } from './profile-table.js';
 export type { ProfileOptions } from './profile-table.js';
+export { profileAbiIds } from './profile.js';
 export type { ProfileClaims } from './profile.js';
 export { ociArchs, dockerArchNames } from './oci-arch.js';
 export type { OciArch } from './oci-arch.js';

@@ -8,6 +8,7 @@
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
 import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from './actions.js';
+import { seccompArchs } from './arch.js';
 import { ociArchs, ociArchsWithoutAbi } from './oci-arch.js';
 
 /** libseccomp's comparison operators (enum scmp_compare), as the spec names them. */
@@ -217,4 +218,21 @@ export function profileRules(profile: unknown, arches: readonly string[], caps: 
     for (const name of names) for (const a of split) rules.push({ name, action: act, args: a });
   });
   return { defaultAction, rules };
+}
+
+/**
+ * The ABIs Docker and runc filter for a container on `native` (an ABI id):
+ * the native one, then archMap's subArchitectures for the native arch, or
+ * the profile's `architectures` (libseccomp's filter always has its native
+ * arch). Tokens with no systab ABI (SCMP_ARCH_S390) are left out. Compile
+ * for these to make the program runc would install in the kernel.
+ */
+export function profileAbiIds(profile: unknown, native: string): string[] {
+  profileRules(profile, [], new Set(), undefined); // every field checked
+  const p = profile as { architectures?: string[] | null; archMap?: { architecture: string; subArchitectures?: string[] | null }[] | null };
+  const home = seccompArchs[native];
+  const mine = (token: string): boolean => ociArchs[token]?.id === native && ociArchs[token]!.arch === home?.arch;
+  const tokens = p.archMap?.find((m) => mine(m.architecture));
+  const list = tokens !== undefined ? [tokens.architecture, ...(tokens.subArchitectures ?? [])] : (p.architectures ?? []);
+  return [...new Set([native, ...list.filter((t) => t in ociArchs).map((t) => ociArchs[t]!.id)])];
 }
