@@ -27,7 +27,10 @@ const why = libseccompUnavailable();
 const ABIS: Record<string, Abi> = { 'linux-x86_64': x86_64, 'linux-x32': x32, 'linux-i386': i386, 'linux-arm': arm, 'linux-arm64': arm64, 'linux-riscv64': riscv64 };
 const WIDE = new Set(['linux-x86_64', 'linux-arm64', 'linux-riscv64']);
 // Calls with no socketcall/ipc multiplexing on i386; some an ABI lacks; one no ABI has.
-const NAMES = ['read', 'write', 'close', 'getppid', 'personality', 'prctl', 'madvise', 'dup3', 'fcntl', 'arch_prctl', 'riscv_flush_icache', 'no_such_call'];
+// Calls some ABI lacks; one no ABI has; socket calls i386 also multiplexes (accept only through socketcall), an IPC call.
+const NAMES = ['read', 'write', 'close', 'getppid', 'personality', 'prctl', 'madvise', 'dup3', 'fcntl', 'arch_prctl', 'riscv_flush_icache', 'no_such_call', 'socket', 'accept', 'shmget', 'socketcall', 'ipc'];
+// libseccomp on i386: a rule on these is also one on the multiplexer with argument 0 its SYS_* / IPC number (linux/net.h, linux/ipc.h).
+const MUX: Record<string, [string, bigint]> = { socket: ['socketcall', 1n], accept: ['socketcall', 5n], shmget: ['ipc', 23n] };
 const OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
 const U64 = (1n << 64n) - 1n;
 const RUNS = Number(process.env.SYSTAB_PROFILE_RUNS ?? 120);
@@ -58,7 +61,11 @@ function model(def: number, rules: LsRule[], ids: string[], id: string, nr: numb
   const abi = group.length === 1 ? group[0]! : x32bit ? 'linux-x32' : 'linux-x86_64';
   const wide = WIDE.has(abi);
   const keep = wide ? U64 : 0xffffffffn;
-  const mine = rules.filter((r) => ABIS[abi]!.names[r.name] === nr);
+  const mine = rules.flatMap((r): LsRule[] => {
+    const m = abi === 'linux-i386' ? MUX[r.name] : undefined;
+    const muxed: LsRule[] = m && ABIS[abi]!.names[m[0]] === nr ? [{ ...r, args: [[0, 4, m[1], 0n], ...r.args.filter(([i]) => i !== 0)] }] : [];
+    return [...muxed, ...(ABIS[abi]!.names[r.name] === nr ? [r] : [])];
+  });
   const checks = mine.map((r) => ({ action: r.action, holds: r.args.filter(([, op, a]) => !(op === 7 && (a & keep) === 0n)).map(([i, op, a, b]) => {
     const x = args[i]! & keep;
     const [m, d] = op === 7 ? [a & keep, b & a & keep] : [keep, a & keep];
@@ -102,8 +109,10 @@ describe.skipIf(why !== undefined)(`random profiles: systab, libseccomp and the 
           ours = compileProfile(profile, { abi: abis });
         } catch (err) {
           // systab refuses what libseccomp refuses for its action (an ERRNO of MAX_ERRNO or more): runc would fail too.
+          // (libseccomp never sees a rule on a name it does not know: runc skips it first.)
           expect(err).toMatchObject({ code: 'EBADSPEC', message: expect.stringContaining('below MAX_ERRNO') });
-          expect(refused).toBe(true);
+          const tooBig = (a: number): boolean => (a & 0xffff0000) >>> 0 === 0x00050000 && (a & 0xffff) >= 4095;
+          expect(refused || (!tooBig(def) && rules.filter((r) => tooBig(r.action)).every((r) => ls!.skipped.includes(r.name)))).toBe(true);
           tally.bothRefused++;
           return;
         }
@@ -120,7 +129,7 @@ describe.skipIf(why !== undefined)(`random profiles: systab, libseccomp and the 
           for (const name of NAMES) {
             const nr = ABIS[id]!.names[name];
             if (nr === undefined) continue;
-            const per: bigint[][] = [[0n], [0n], [0n]];
+            const per: bigint[][] = [[0n, 1n, 5n, 23n], [0n], [0n]]; // (the multiplexed sub-call numbers)
             for (const s of profile.syscalls) for (const a of s.args ?? []) per[a.index]!.push(...edges(OPS.indexOf(a.op) + 1, a.value, a.valueTwo ?? 0n));
             const vectors: bigint[][] = [[0n, 0n, 0n, 0n, 0n, 0n]];
             for (let i = 0; i < 3; i++) for (const v of per[i]!) vectors.push([0, 1, 2].map((j) => (j === i ? v : 0n)).concat([0n, 0n, 0n]));
@@ -151,8 +160,8 @@ describe.skipIf(why !== undefined)(`random profiles: systab, libseccomp and the 
     expect(oursBad.slice(0, 3)).toEqual([]);
     expect(lib1.slice(0, 3)).toEqual([]);
     expect(tally.profiles - tally.refused).toBeGreaterThan(RUNS / 3);
-    // One rule per call: libseccomp refuses only what systab refuses (no EEXIST without rules that meet).
-    if (strict) expect(tally.refused).toBe(tally.bothRefused);
+    // One rule per call: libseccomp refuses only what systab refuses (no EEXIST without rules that meet); systab also refuses an ERRNO of 4095 on a name libseccomp does not know.
+    if (strict) expect(tally.refused).toBeLessThanOrEqual(tally.bothRefused);
   };
   it(`${RUNS} profiles of one rule per call: systab = libseccomp = the model`, () => run(arbSimple, true), 300_000);
   // libseccomp 2.5.4 merges some rules of one call wrongly (GT and LT on one argument, split by runc): counted, not asserted.

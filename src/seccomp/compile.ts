@@ -11,7 +11,7 @@ import { show } from '../handlers.js';
 import { SECCOMP_RET_KILL_THREAD } from './actions.js';
 import { AUDIT_ARCH_64BIT, AUDIT_ARCH_CONVENTION_MIPS64_N32, seccompArchs, X32_SYSCALL_BIT } from './arch.js';
 import { ALU_AND_K, Asm, JEQ_K, JGE_K, JGT_K, LD_W_ABS, type Label } from './asm.js';
-import { dockerArchNames } from './oci-arch.js';
+import { dockerArchNames, MUXED_ABIS, MUXED_CALLS } from './oci-arch.js';
 import { checkClaims, profileRules, type ProfileClaims, type ProfileCmp } from './profile.js';
 import type { SockFilter } from './program.js';
 
@@ -158,16 +158,22 @@ function callsOf(group: Target[], rules: ReturnType<typeof profileRules>['rules'
   const calls = new Map<number, Calls>();
   for (const r of rules) {
     for (const t of group) {
-      const nr = Object.hasOwn(t.names, r.name) ? t.names[r.name] : undefined;
-      if (nr === undefined) continue; // a name the ABI lacks is skipped (libseccomp's __NR_SCMP_ERROR / pseudo numbers)
-      let c = calls.get(nr >>> 0);
-      if (c === undefined) calls.set(nr >>> 0, (c = { rules: [] }));
-      if (c.always !== undefined) continue;
-      const checks = r.args.map((a) => check(a, t)).filter((x): x is Check => x !== undefined);
-      if (checks.length === 0) {
-        c.always = r.action;
-        c.rules = [];
-      } else c.rules.push({ action: r.action, checks });
+      const has = (name: string): number | undefined => (Object.hasOwn(t.names, name) ? t.names[name]! >>> 0 : undefined);
+      const forms: [number | undefined, ProfileCmp[]][] = [];
+      const mux = MUXED_ABIS.has(t.id) && Object.hasOwn(MUXED_CALLS, r.name) ? MUXED_CALLS[r.name]! : undefined;
+      if (mux !== undefined) forms.push([has(mux[0]), [{ index: 0, op: 'SCMP_CMP_EQ', value: BigInt(mux[1]), valueTwo: 0n }, ...r.args.filter((a) => a.index !== 0)]]);
+      forms.push([has(r.name), r.args]); // a name the ABI lacks is skipped (libseccomp's __NR_SCMP_ERROR / pseudo numbers)
+      for (const [nr, args] of forms) {
+        if (nr === undefined) continue;
+        let c = calls.get(nr);
+        if (c === undefined) calls.set(nr, (c = { rules: [] }));
+        if (c.always !== undefined) continue;
+        const checks = args.map((a) => check(a, t)).filter((x): x is Check => x !== undefined);
+        if (checks.length === 0) {
+          c.always = r.action;
+          c.rules = [];
+        } else c.rules.push({ action: r.action, checks });
+      }
     }
   }
   return calls;

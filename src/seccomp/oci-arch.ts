@@ -67,3 +67,20 @@ export function dockerArchNames(id: string, arch: number): string[] {
     default: return [id.replace(/^linux-/, '')];
   }
 }
+
+/**
+ * libseccomp's multiplexed calls (src/syscalls.c of 2.5.4): on the ABIs
+ * that have socketcall and ipc (its arch-*.c with abi_rule_add), a rule on
+ * a socket or IPC call also becomes a rule on the multiplexer, its first
+ * argument the sub-call number (SYS_* of include/uapi/linux/net.h, the IPC
+ * calls of include/uapi/linux/ipc.h) in place of any comparison on it.
+ */
+export const MUXED_ABIS: ReadonlySet<string> = new Set(['linux-i386', 'linux-s390x', 'linux-powerpc', 'linux-powerpc64', 'linux-mipso32']);
+export const MUXED_CALLS: Readonly<Record<string, readonly [mux: 'socketcall' | 'ipc', sub: number]>> = {
+  socket: ['socketcall', 1], bind: ['socketcall', 2], connect: ['socketcall', 3], listen: ['socketcall', 4], accept: ['socketcall', 5],
+  getsockname: ['socketcall', 6], getpeername: ['socketcall', 7], socketpair: ['socketcall', 8], send: ['socketcall', 9], recv: ['socketcall', 10],
+  sendto: ['socketcall', 11], recvfrom: ['socketcall', 12], shutdown: ['socketcall', 13], setsockopt: ['socketcall', 14], getsockopt: ['socketcall', 15],
+  sendmsg: ['socketcall', 16], recvmsg: ['socketcall', 17], accept4: ['socketcall', 18], recvmmsg: ['socketcall', 19], sendmmsg: ['socketcall', 20],
+  semop: ['ipc', 1], semget: ['ipc', 2], semctl: ['ipc', 3], semtimedop: ['ipc', 4], msgsnd: ['ipc', 11], msgrcv: ['ipc', 12], msgget: ['ipc', 13],
+  msgctl: ['ipc', 14], shmat: ['ipc', 21], shmdt: ['ipc', 22], shmget: ['ipc', 23], shmctl: ['ipc', 24],
+};
