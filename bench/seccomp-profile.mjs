@@ -13,8 +13,9 @@ import { compare, consume, envInfo, fmtNs, printCompare, roundsFor } from './har
 
 const ci = process.argv.includes('--ci');
 const dir = mkdtempSync(join(tmpdir(), 'systab-bench-profile-'));
-await build({ entryPoints: { seccomp: new URL('../src/seccomp/index.ts', import.meta.url).pathname, x86_64: new URL('../src/abi/linux-x86_64.ts', import.meta.url).pathname }, outdir: dir, bundle: true, format: 'esm', platform: 'neutral', plugins: [inlineWasm], logLevel: 'warning' });
-const { compileProfile, createSeccompEngine } = await import(pathToFileURL(join(dir, 'seccomp.js')).href);
+await build({ entryPoints: { seccomp: new URL('../src/seccomp/index.ts', import.meta.url).pathname, oci: new URL('../src/seccomp/oci.ts', import.meta.url).pathname, x86_64: new URL('../src/abi/linux-x86_64.ts', import.meta.url).pathname }, outdir: dir, bundle: true, format: 'esm', platform: 'neutral', plugins: [inlineWasm], logLevel: 'warning' });
+const { createSeccompEngine } = await import(pathToFileURL(join(dir, 'seccomp.js')).href);
+const { compileProfile } = await import(pathToFileURL(join(dir, 'oci.js')).href);
 const { abi } = await import(pathToFileURL(join(dir, 'x86_64.js')).href);
 const moby = JSON.parse(readFileSync(new URL('../data/seccomp/moby-default.json', import.meta.url), 'utf8'));
 

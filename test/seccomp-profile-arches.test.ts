@@ -5,7 +5,8 @@
 // arch overrides (ppc64le).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileProfile, createSeccompEngine, ociArchs, profileAbiIds, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_THREAD } from 'systab/seccomp';
+import { createSeccompEngine, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_THREAD } from 'systab/seccomp';
+import { compileProfile, ociArchs, profileAbiIds } from 'systab/seccomp/oci';
 import { abi as s390x } from 'systab/abi/linux-s390x';
 import { abi as sparc64 } from 'systab/abi/linux-sparc64';
 import { abi as ppc64 } from 'systab/abi/linux-powerpc64';

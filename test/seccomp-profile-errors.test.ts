@@ -4,7 +4,7 @@
 // takes a good profile next).
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
-import { compileProfile, filterProfile } from 'systab/seccomp';
+import { compileProfile, filterProfile } from 'systab/seccomp/oci';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as arm } from 'systab/abi/linux-arm';
 import { abi as armoabi } from 'systab/abi/linux-armoabi';

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable } from 'systab';
-import { compileProfile, filterProfile, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO } from 'systab/seccomp';
+import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO } from 'systab/seccomp';
+import { compileProfile, filterProfile } from 'systab/seccomp/oci';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as riscv64 } from 'systab/abi/linux-riscv64';
 

@@ -10,11 +10,3 @@ export { seccompArchs, auditArchNames, AUDIT_ARCH_64BIT, AUDIT_ARCH_LE, X32_SYSC
 export type { SeccompArch } from './arch.js';
 export { filterTable, attachFilter, TableFilter, AttachedFilter } from './table.js';
 export type { FilterOptions, FilterDescriptor } from './table.js';
-export { compileProfile, BAD_ARCH_ACTION } from './compile.js';
-export type { CompileOptions, ProfileAbi } from './compile.js';
-export { filterProfile } from './profile-table.js';
-export type { ProfileOptions } from './profile-table.js';
-export { profileAbiIds } from './profile.js';
-export type { ProfileClaims } from './profile.js';
-export { ociArchs, dockerArchNames } from './oci-arch.js';
-export type { OciArch } from './oci-arch.js';
