@@ -2,7 +2,8 @@
 // compiled by systab and by libseccomp 2.5.4 (the rules runc would add,
 // read by the test's own helper), both run by systab's engine: every call
 // it names and every number of the ABI, arguments at each comparison's
-// edges, foreign arches; for x86_64, riscv64 and x86_64 + x32, without
+// edges, foreign arches; for x86_64, riscv64, arm64 and Docker's
+// multi-arch filters (x86_64 + i386 + x32, arm64 + arm), without
 // capabilities and with CAP_SYS_ADMIN, on kernels 6.1 and 4.0.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { abi as x86_64 } from '../src/abi/linux-x86_64.js';
 import { abi as riscv64 } from '../src/abi/linux-riscv64.js';
 import { abi as x32 } from '../src/abi/linux-x32.js';
 import { abi as i386 } from '../src/abi/linux-i386.js';
+import { abi as arm64 } from '../src/abi/linux-arm64.js';
+import { abi as arm } from '../src/abi/linux-arm.js';
 import type { Abi } from '../src/abi/types.js';
 import { EDGE, edges, libseccompBuild, libseccompUnavailable, runcRules } from './helpers/seccomp-profile.js';
 
@@ -33,8 +36,8 @@ function vectors(name: string): bigint[][] {
   return out;
 }
 
-// x86_64 + i386 + x32 is Docker's filter on amd64 (its archMap).
-const CASES: [string, Abi[]][] = [['x86_64', [x86_64]], ['riscv64', [riscv64]], ['x86_64 + x32', [x86_64, x32]], ['x86_64 + i386 + x32', [x86_64, i386, x32]]];
+// x86_64 + i386 + x32 and arm64 + arm are Docker's filters on amd64 and arm64 (its archMap).
+const CASES: [string, Abi[]][] = [['x86_64', [x86_64]], ['riscv64', [riscv64]], ['arm64', [arm64]], ['x86_64 + x32', [x86_64, x32]], ['x86_64 + i386 + x32', [x86_64, i386, x32]], ['arm64 + arm', [arm64, arm]]];
 // i386's socket and IPC calls: libseccomp resolves them to pseudo numbers, and filters both the direct call and socketcall / ipc.
 const MUXED = new Set(['socket', 'bind', 'connect', 'listen', 'accept', 'getsockname', 'getpeername', 'socketpair', 'send', 'recv', 'sendto', 'recvfrom', 'shutdown', 'setsockopt', 'getsockopt', 'sendmsg', 'recvmsg', 'accept4', 'recvmmsg', 'sendmmsg', 'semop', 'semget', 'semctl', 'semtimedop', 'msgsnd', 'msgrcv', 'msgget', 'msgctl', 'shmat', 'shmdt', 'shmget', 'shmctl']);
 
