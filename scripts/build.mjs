@@ -17,7 +17,7 @@ copyFileSync('build/seccomp.wasm', 'dist/seccomp.wasm');
 // and package.json's exports map refuses their subpaths.
 const abis = readdirSync('src/abi').filter((f) => /^(linux|wasi)-[\w-]+\.ts$/.test(f) || f === 'list.ts');
 await build({
-  entryPoints: ['src/index.ts', 'src/wasi/index.ts', 'src/trace/index.ts', 'src/seccomp/index.ts', ...abis.map((f) => `src/abi/${f}`)],
+  entryPoints: ['src/index.ts', 'src/wasi/index.ts', 'src/trace/index.ts', 'src/seccomp/index.ts', 'src/seccomp/oci.ts', ...abis.map((f) => `src/abi/${f}`)],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,

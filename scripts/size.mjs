@@ -10,6 +10,7 @@
 //   core.wasm         the core alone, raw: 5,390 -> 5,888
 //   systab/trace      40,015 -> 43,008 (strace's tables: classes, xlat, errno texts); 43,941 -> 47,104 (follow mode's rings and reader)
 //   systab/seccomp    11,539 -> 12,288 (seccomp.wasm inlined; filters on tables, for every thread, included)
+//   systab/seccomp/oci  16,141 -> 17,408 (OCI profiles: the compiler, and systab/seccomp it installs through)
 //   seccomp.wasm      raw: 5,861 -> 6,272
 // The entry without the core's bytes is printed too (what the core adds).
 import { build } from 'esbuild';
@@ -40,6 +41,7 @@ const rows = [
   ['core.wasm', readFileSync('dist/core.wasm').length, 5_888],
   ['systab/trace (min+gzip)', await gz('src/trace/index.ts'), 47_104],
   ['systab/seccomp (min+gzip, seccomp.wasm inlined)', await gz('src/seccomp/index.ts'), 12_288],
+  ['systab/seccomp/oci (min+gzip, seccomp.wasm inlined)', await gz('src/seccomp/oci.ts'), 17_408],
   ['seccomp.wasm', readFileSync('dist/seccomp.wasm').length, 6_272],
 ];
 let ok = true;
