@@ -1,12 +1,13 @@
 // The systab dispatcher: one linux-riscv64 table, each Linux module loaded by
 // call name. The CPU's ecall calls table.call(a7, a0..a5) and nothing else.
-import { createTable, type Table } from 'systab';
+import { createTable, type Table, type TableOptions } from 'systab';
 import { abi } from 'systab/abi/linux-riscv64';
 import type { SyscallFn } from './cpu.js';
 import type { LinuxModule } from './linux/process.js';
 
-export function systabDispatcher(modules: LinuxModule[]): { table: Table; syscall: SyscallFn } {
-  const table = createTable({ abi });
+/** options: createTable()'s, beside the ABI (threads ask for more workers and a long callTimeout). */
+export function systabDispatcher(modules: LinuxModule[], options: Pick<TableOptions, 'maxWorkers' | 'callRecords' | 'callTimeout'> = {}): { table: Table; syscall: SyscallFn } {
+  const table = createTable({ ...options, abi, async: false });
   for (const m of modules) table.load({ name: m.name, handlers: m.handlers });
   // A bound method keeps the CPU's call site monomorphic.
   const syscall: SyscallFn = table.call.bind(table);

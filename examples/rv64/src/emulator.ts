@@ -1,11 +1,16 @@
-// Puts a program together: memory, ELF, stack, Linux modules, dispatcher, CPU.
+// Puts a program together: memory, ELF, stack, Linux modules, dispatcher, CPU;
+// then runs the leader (the first guest thread) here, and hosts the others (thread-host.ts).
 import type { Table } from 'systab';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { switchDispatcher } from './dispatch-switch.js';
 import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
+import { G_CODE, MAX_THREADS, ThreadGroup } from './linux/group.js';
 import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
+import type { ThreadContext } from './linux/thread.js';
+import { ThreadHost } from './thread-host.js';
+import { CALL_TIMEOUT } from './thread-worker.js';
 import { Memory } from './memory.js';
 import { buildStack } from './stack.js';
 
@@ -14,7 +19,7 @@ const STACK_SIZE = 8 << 20;
 const GUARD = 1 << 20;
 
 /** Real kernels kill a faulting process with a signal; a shell reports 128 + its number. */
-const SIGNAL_EXIT: Record<GuestFault['signal'], number> = { SIGILL: 132, SIGTRAP: 133, SIGSEGV: 139 };
+const SIGNAL_EXIT: Record<GuestFault['signal'], number> = { SIGILL: 132, SIGTRAP: 133, SIGBUS: 135, SIGSEGV: 139 };
 
 export interface RunOptions {
   image: Uint8Array;
@@ -24,6 +29,8 @@ export interface RunOptions {
   exe: string;
   dispatch?: 'systab' | 'switch';
   memoryBytes?: number;
+  /** The script a guest thread's worker runs (default: this module's file, i.e. the bundle; see thread-worker.ts). */
+  workerUrl?: URL;
   /** Called with the table before the guest starts (hooks for --trace and --stats). */
   onTable?: (table: Table, mem: Memory) => void;
 }
@@ -41,26 +48,47 @@ export function run(o: RunOptions): RunResult {
   const elf = loadElf(o.image, mem);
   const stackTop = mem.size;
   mem.map(stackTop - STACK_SIZE, STACK_SIZE);
+  const pid = process.pid;
+  const group = ThreadGroup.create(pid);
+  // Threads need a shared memory and a table other workers can attach to.
+  const threads = mem.shared && o.dispatch !== 'switch';
   let cpu: Cpu | undefined;
+  let host: ThreadHost | undefined;
+  let leaderCode = 0;
+  const leader: ThreadContext = {
+    tid: pid, pid, mem, group, clearTid: 0, sigmask: [0, 0],
+    cpu: () => cpu!,
+    wait: (i32, index, value, ms) => (host ? host.wait(i32, index, value, ms) : Atomics.wait(i32, index, value, ms)),
+    spawn: threads ? (s) => host!.spawn(s) : null,
+    halt: () => { cpu!.halted = true; },
+    exited: (code) => { leaderCode = code; group.remove(pid); },
+  };
   const proc = new Process({
     mem,
     brk: elf.brk,
     mmapTop: stackTop - STACK_SIZE - GUARD,
     exe: o.exe,
     halt: () => { cpu!.halted = true; },
+    thread: leader,
   });
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
-    ({ table, syscall } = systabDispatcher(modules));
+    ({ table, syscall } = systabDispatcher(modules, threads ? { maxWorkers: MAX_THREADS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
     o.onTable?.(table, mem);
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);
   cpu.pc = elf.entry;
   const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
   cpu.setReg(2, buildStack(mem, stackTop, { argv: o.argv, env: o.env, elf, uid, gid }));
+  if (threads) {
+    const c = cpu;
+    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; } });
+    const h = host;
+    cpu.tick = () => h.serve();
+  }
 
   const t0 = performance.now();
   let fault: string | undefined;
@@ -69,8 +97,13 @@ export function run(o: RunOptions): RunResult {
   } catch (e) {
     if (!(e instanceof GuestFault)) throw e;
     fault = `${e.signal}: ${e.message}`;
-    proc.exitCode = SIGNAL_EXIT[e.signal];
+    group.endAll(SIGNAL_EXIT[e.signal]);
   }
+  // The leader exited alone (exit, not exit_group): the process lives while its other threads do.
+  if (!group.exiting) host?.finish();
+  host?.end();
   const seconds = (performance.now() - t0) / 1000;
-  return { exitCode: proc.exitCode ?? 0, instructions: cpu.instret, seconds, fault, table };
+  const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
+  proc.exitCode = exitCode;
+  return { exitCode, instructions: cpu.instret, seconds, fault, table };
 }

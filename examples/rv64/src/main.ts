@@ -3,6 +3,7 @@ import { readFileSync, writeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
+import { isThreadWorker, runThreadWorker } from './thread-worker.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
 
 const USAGE = `usage: rv64 [options] program [args...]
@@ -98,4 +99,6 @@ function main(argv: string[]): number {
   return r.exitCode;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// The same bundle is every guest thread's worker script (thread-worker.ts).
+if (isThreadWorker()) runThreadWorker();
+else process.exitCode = main(process.argv.slice(2));

@@ -1,7 +1,10 @@
-// Guest memory: one flat ArrayBuffer (the host commits pages lazily, so an
+// Guest memory: one flat buffer (the host commits pages lazily, so an
 // untouched gigabyte costs nothing), plus a page map for brk and mmap.
 // Every access goes through a DataView: out-of-range addresses throw a
-// RangeError, which the CPU turns into SIGSEGV.
+// RangeError, which the CPU turns into SIGSEGV. Where SharedArrayBuffer
+// exists the buffer (and the page map) is shared, so guest threads in other
+// workers see the same bytes; i32 and i64 are the views Atomics needs (the
+// host must be little-endian, as RISC-V is: every host Node runs on is).
 
 export const PAGE = 4096;
 
@@ -12,18 +15,34 @@ export const FREE_DIRTY = 2; // unmapped, may hold old bytes: zero before reuse
 
 export class Memory {
   readonly size: number;
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   readonly dv: DataView;
   readonly u8: Uint8Array;
+  /** Whole words for Atomics (futex, AMOs): index = address / 4. */
+  readonly i32: Int32Array;
+  /** Whole doublewords for 64-bit AMOs: index = address / 8. */
+  readonly i64: BigInt64Array;
+  /** Page states; only the process's mm home writes them (mm calls are carried there). */
   readonly pages: Uint8Array;
+  readonly shared: boolean;
 
-  constructor(size: number) {
+  /** A fresh memory of size bytes, or (another thread) the buffers of an existing one. */
+  constructor(size: number, from?: { buffer: SharedArrayBuffer; pages: SharedArrayBuffer }) {
     if (size % PAGE !== 0) throw new Error(`memory size ${size} is not a multiple of ${PAGE}`);
     this.size = size;
-    this.buffer = new ArrayBuffer(size);
+    this.shared = from !== undefined || typeof SharedArrayBuffer === 'function';
+    this.buffer = from?.buffer ?? (this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
     this.dv = new DataView(this.buffer);
     this.u8 = new Uint8Array(this.buffer);
-    this.pages = new Uint8Array(size / PAGE);
+    this.i32 = new Int32Array(this.buffer);
+    this.i64 = new BigInt64Array(this.buffer);
+    this.pages = new Uint8Array(from?.pages ?? (this.shared ? new SharedArrayBuffer(size / PAGE) : new ArrayBuffer(size / PAGE)));
+  }
+
+  /** What another thread passes to the constructor to see the same memory (throws when not shared). */
+  share(): { size: number; buffer: SharedArrayBuffer; pages: SharedArrayBuffer } {
+    if (!this.shared) throw new Error('guest memory is not shared: this runtime has no SharedArrayBuffer, so the guest cannot have threads');
+    return { size: this.size, buffer: this.buffer as SharedArrayBuffer, pages: this.pages.buffer as SharedArrayBuffer };
   }
 
   /** True when [addr, addr+len) lies inside guest memory. */

@@ -1,5 +1,6 @@
 // The state one guest process shares across the Linux modules.
 import type { Memory } from '../memory.js';
+import type { ThreadContext } from './thread.js';
 import { FdTable, MemFs } from './vfs.js';
 
 export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
@@ -17,6 +18,8 @@ export interface ProcessOptions {
   exe: string;
   /** Called by exit and exit_group: stops the CPU. */
   halt: (code: number) => void;
+  /** The leader: the program's first thread (its thread-local calls, and the group every thread shares). */
+  thread: ThreadContext;
 }
 
 export class Process {
@@ -31,6 +34,7 @@ export class Process {
   readonly mmapTop: number;
   readonly exe: string;
   readonly halt: (code: number) => void;
+  readonly thread: ThreadContext;
 
   constructor(o: ProcessOptions) {
     this.mem = o.mem;
@@ -38,5 +42,6 @@ export class Process {
     this.mmapTop = o.mmapTop;
     this.exe = o.exe;
     this.halt = o.halt;
+    this.thread = o.thread;
   }
 }

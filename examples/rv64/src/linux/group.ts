@@ -1,0 +1,73 @@
+// The thread group: what every guest thread of one process shares, in one
+// small SharedArrayBuffer beside the guest memory: whether exit_group has
+// ended the process (and its code), the next thread id, and the live
+// threads' ids (for tgkill and the count that ends the process).
+export const G_EXITING = 0; // 0 running; 1 exit_group or a fatal signal ended the process
+export const G_CODE = 1; // the process's exit code once G_EXITING (or the leader's, from its exit)
+export const G_NEXT_TID = 2;
+export const G_LIVE = 3; // live guest threads
+export const G_SPAWN = 4; // clone requests posted to the leader and not yet taken
+export const G_BELL = 5; // rung (incremented, notified) when a thread ends or posts a request
+const G_TIDS = 16; // MAX_THREADS words: a live thread's id, or 0
+
+/** Live guest threads at once (each is a worker; systab's maxWorkers is set above this). */
+export const MAX_THREADS = 64;
+
+export class ThreadGroup {
+  readonly w: Int32Array;
+
+  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer((G_TIDS + MAX_THREADS) * 4)) {
+    this.w = new Int32Array(sab);
+  }
+
+  /** The first thread's record (the leader's id is the pid). */
+  static create(pid: number): ThreadGroup {
+    const g = new ThreadGroup();
+    g.w[G_NEXT_TID] = pid + 1;
+    g.w[G_LIVE] = 1;
+    g.w[G_TIDS] = pid;
+    return g;
+  }
+
+  get exiting(): boolean { return Atomics.load(this.w, G_EXITING) !== 0; }
+  get live(): number { return Atomics.load(this.w, G_LIVE); }
+
+  /** Records a new thread's id; false when MAX_THREADS are alive. */
+  add(): number {
+    for (let i = 0; i < MAX_THREADS; i++) {
+      if (Atomics.load(this.w, G_TIDS + i) !== 0) continue;
+      const tid = Atomics.add(this.w, G_NEXT_TID, 1);
+      if (Atomics.compareExchange(this.w, G_TIDS + i, 0, tid) === 0) {
+        Atomics.add(this.w, G_LIVE, 1);
+        return tid;
+      }
+    }
+    return -1;
+  }
+
+  alive(tid: number): boolean {
+    for (let i = 0; i < MAX_THREADS; i++) if (Atomics.load(this.w, G_TIDS + i) === tid) return true;
+    return false;
+  }
+
+  /** Thread tid has ended; returns the threads still alive. */
+  remove(tid: number): number {
+    for (let i = 0; i < MAX_THREADS; i++) if (Atomics.compareExchange(this.w, G_TIDS + i, tid, 0) === tid) break;
+    const left = Atomics.sub(this.w, G_LIVE, 1) - 1;
+    this.ring();
+    return left;
+  }
+
+  /** Ends the process with code (the first caller wins); false when it was already ending. */
+  endAll(code: number): boolean {
+    if (Atomics.compareExchange(this.w, G_EXITING, 0, 1) !== 0) return false;
+    Atomics.store(this.w, G_CODE, code);
+    this.ring();
+    return true;
+  }
+
+  ring(): void {
+    Atomics.add(this.w, G_BELL, 1);
+    Atomics.notify(this.w, G_BELL);
+  }
+}

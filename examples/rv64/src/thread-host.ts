@@ -1,0 +1,103 @@
+// The leader's side of guest threads. The leader (the program's first
+// thread) runs on the emulator's main thread, which loaded every module: it
+// is their home, so the calls other threads make to per-process state (the
+// descriptor table, the file system, the brk/mmap page map) are carried to
+// it by systab, and it must keep serving them while its own guest thread
+// computes (serve() at the CPU's tick), blocks (wait()), or has exited
+// (finish()). It also starts every thread's worker, so each worker's
+// exit is seen by a thread that has a table (systab evicts its records).
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Table } from 'systab';
+import { G_SPAWN, type ThreadGroup } from './linux/group.js';
+import type { ThreadStart } from './linux/thread.js';
+import type { Memory } from './memory.js';
+import type { WorkerInit } from './thread-worker.js';
+
+export interface HostOptions {
+  table: Table;
+  mem: Memory;
+  group: ThreadGroup;
+  pid: number;
+  /** The decode cache's range (the executable segment). */
+  text: [number, number];
+  /** The script a thread's worker runs: the emulator's bundle, which starts a thread when it finds its workerData. */
+  url: URL;
+  /** Stops the leader's CPU (the process is ending). */
+  halt(): void;
+}
+
+const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks between two looks at carried calls
+
+export class ThreadHost {
+  private readonly ports = new Set<MessagePort>();
+  private readonly workers = new Set<Worker>();
+
+  constructor(private readonly o: HostOptions) {}
+
+  /** Starts a worker for the thread (the leader's clone calls it; other threads' clones are posted here). */
+  spawn(s: ThreadStart): void {
+    const { table, mem, group, pid, text } = this.o;
+    if (group.exiting) { group.remove(s.tid); return; }
+    const { port1, port2 } = new MessageChannel();
+    const init: WorkerInit = { table: table.describe(), mem: mem.share(), group: group.sab, start: s, pid, text, port: port2 };
+    const w = new Worker(this.o.url, { workerData: { rv64Thread: init }, transferList: [port2] });
+    this.workers.add(w);
+    this.ports.add(port1);
+    w.on('exit', () => { this.workers.delete(w); this.ports.delete(port1); port1.close(); });
+  }
+
+  /** Runs carried calls and posted clones, and halts the leader once the process ends. Cheap while it is alone. */
+  serve(): void {
+    const { group } = this.o;
+    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0) {
+      this.o.table.poll();
+      if (Atomics.load(group.w, G_SPAWN) > 0) this.take();
+    }
+    if (group.exiting) this.o.halt();
+  }
+
+  private take(): void {
+    for (const port of this.ports) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        Atomics.sub(this.o.group.w, G_SPAWN, 1);
+        this.spawn(m.message as ThreadStart);
+      }
+    }
+  }
+
+  /**
+   * The leader's Atomics.wait: in slices (50 us, doubling to 1 ms), serving
+   * between them, since a call carried here cannot wake a wait on a guest
+   * word. A wake that lands between two slices is seen as the changed value.
+   */
+  wait(i32: Int32Array, index: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
+    const { group } = this.o;
+    if (group.live <= 1 && Atomics.load(group.w, G_SPAWN) === 0) return Atomics.wait(i32, index, value, ms);
+    const end = performance.now() + ms;
+    let slice = FIRST_SLICE;
+    for (let first = true; ; first = false) {
+      this.serve();
+      if (group.exiting) return 'ok';
+      const left = end - performance.now();
+      if (left <= 0) return 'timed-out';
+      const r = Atomics.wait(i32, index, value, Math.min(left, slice));
+      if (r === 'ok') return r;
+      if (r === 'not-equal') return first ? r : 'ok'; // changed while we served: woken
+      slice = Math.min(LAST_SLICE, slice * 2);
+    }
+  }
+
+  /** The leader's guest thread has exited: serve the others until they all have, or the process ends. */
+  finish(): void {
+    const { group, table } = this.o;
+    while (!group.exiting && group.live > 0) {
+      table.listen(1);
+      this.serve();
+    }
+  }
+
+  /** Ends every thread's worker (exit_group, a fatal signal, or all done). */
+  end(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+}

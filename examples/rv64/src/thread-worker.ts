@@ -1,0 +1,81 @@
+// One guest thread in its own worker: it attaches to the leader's table,
+// sees the same guest memory, provides its own copy of the thread-local
+// modules (clone, exit, futex, ids, signal mask, clocks, sleeps: they run
+// here), and runs the CPU from the registers clone gave it. Every other call
+// (files, memory maps, process identity) finds no code here and is carried
+// by systab to the leader, the modules' home.
+import { writeSync } from 'node:fs';
+import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
+import { attach, type TableDescriptor } from 'systab';
+import { Cpu, GuestFault } from './cpu.js';
+import { G_SPAWN, ThreadGroup } from './linux/group.js';
+import { threadLocalModules } from './linux/index.js';
+import type { ThreadContext, ThreadStart } from './linux/thread.js';
+import { Memory } from './memory.js';
+
+/** What the leader posts to a thread's worker. */
+export interface WorkerInit {
+  table: TableDescriptor;
+  mem: { size: number; buffer: SharedArrayBuffer; pages: SharedArrayBuffer };
+  group: SharedArrayBuffer;
+  start: ThreadStart;
+  pid: number;
+  text: [number, number];
+  /** Where this thread posts the clones it makes (the leader starts their workers). */
+  port: MessagePort;
+}
+
+/** How long a carried call may wait for the leader (it serves at least every few ms; a blocking read may take long). */
+export const CALL_TIMEOUT = 24 * 3600 * 1000;
+
+/** Exit codes of the faults, as a shell reports a process killed by the signal. */
+const FAULT_EXIT: Record<GuestFault['signal'], number> = { SIGILL: 132, SIGTRAP: 133, SIGBUS: 135, SIGSEGV: 139 };
+
+export function isThreadWorker(): boolean {
+  return !isMainThread && (workerData as { rv64Thread?: unknown } | null)?.rv64Thread !== undefined;
+}
+
+export function runThreadWorker(): void {
+  const d = (workerData as { rv64Thread: WorkerInit }).rv64Thread;
+  const { start: s } = d;
+  const t = attach(d.table, { callTimeout: CALL_TIMEOUT });
+  const mem = new Memory(d.mem.size, d.mem);
+  const group = new ThreadGroup(d.group);
+  let cpu: Cpu | undefined;
+  const ctx: ThreadContext = {
+    tid: s.tid, pid: d.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask,
+    cpu: () => cpu!,
+    wait: (i32, index, value, ms) => Atomics.wait(i32, index, value, ms), // exit_group ends this worker even mid-wait (terminate)
+    spawn: (child) => {
+      d.port.postMessage(child);
+      Atomics.add(group.w, G_SPAWN, 1);
+      group.ring();
+    },
+    halt: () => { cpu!.halted = true; },
+    exited: () => { /* the finally below removes this thread from the group */ },
+  };
+  for (const m of threadLocalModules(ctx)) t.provide({ name: m.name, handlers: m.handlers });
+  cpu = new Cpu(mem, t.call.bind(t), d.text[0], d.text[1]);
+  cpu.lo.set(s.lo);
+  cpu.hi.set(s.hi);
+  cpu.fpu.w.set(s.fw);
+  cpu.fpu.frm = s.frm;
+  cpu.pc = s.pc;
+  const c = cpu;
+  c.tick = () => {
+    t.poll(); // a quiescent point: unloads need not wait for a thread that computes
+    if (group.exiting) c.halted = true;
+  };
+  try {
+    if (!group.exiting) c.run();
+  } catch (e) {
+    // A fault kills the whole process, as the kernel's signal would.
+    const signal = e instanceof GuestFault ? e.signal : 'SIGSEGV';
+    writeSync(2, `rv64: thread ${s.tid}: ${signal}: ${e instanceof Error ? e.message : String(e)}\n`);
+    group.endAll(e instanceof GuestFault ? FAULT_EXIT[e.signal] : 134);
+  } finally {
+    group.remove(s.tid);
+    d.port.close();
+    t.close();
+  }
+}
