@@ -11,6 +11,7 @@ import type { Table } from 'systab';
 import { G_SPAWN, type ThreadGroup } from './linux/group.js';
 import type { ThreadStart } from './linux/thread.js';
 import type { Memory } from './memory.js';
+import { BOX_IDLE, handTo, newBox } from './thread-box.js';
 import type { WorkerInit } from './thread-worker.js';
 
 export interface HostOptions {
@@ -31,19 +32,42 @@ const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks betw
 export class ThreadHost {
   private readonly ports = new Set<MessagePort>();
   private readonly workers = new Set<Worker>();
+  /** Every worker's mailbox: an idle one takes the next thread. */
+  private readonly boxes = new Set<Int32Array>();
 
   constructor(private readonly o: HostOptions) {}
 
-  /** Starts a worker for the thread (the leader's clone calls it; other threads' clones are posted here). */
+  /**
+   * Runs the thread on an idle worker, or a fresh one (the leader's clone
+   * calls it; other threads' clones are posted here). Keeps one spare worker
+   * starting, so the next clone need not wait for one to boot.
+   */
   spawn(s: ThreadStart): void {
-    const { table, mem, group, pid, text } = this.o;
+    const { group } = this.o;
     if (group.exiting) { group.remove(s.tid); return; }
+    for (const box of this.boxes) if (handTo(box, s)) { this.spare(); return; }
+    const box = newBox();
+    handTo(box, s, true);
+    this.start(box);
+    this.spare();
+  }
+
+  private spare(): void {
+    for (const box of this.boxes) if (Atomics.load(box, 0) === BOX_IDLE) return;
+    const box = newBox();
+    box[0] = BOX_IDLE;
+    this.start(box);
+  }
+
+  private start(box: Int32Array): void {
+    const { table, mem, group, pid, text } = this.o;
     const { port1, port2 } = new MessageChannel();
-    const init: WorkerInit = { table: table.describe(), mem: mem.share(), group: group.sab, start: s, pid, text, port: port2 };
+    const init: WorkerInit = { table: table.describe(), mem: mem.share(), group: group.sab, box, pid, text, port: port2 };
     const w = new Worker(this.o.url, { workerData: { rv64Thread: init }, transferList: [port2] });
     this.workers.add(w);
+    this.boxes.add(box);
     this.ports.add(port1);
-    w.on('exit', () => { this.workers.delete(w); this.ports.delete(port1); port1.close(); });
+    w.on('exit', () => { this.workers.delete(w); this.boxes.delete(box); this.ports.delete(port1); port1.close(); });
   }
 
   /** Runs carried calls and posted clones, and halts the leader once the process ends. Cheap while it is alone. */

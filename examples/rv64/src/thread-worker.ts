@@ -1,24 +1,27 @@
-// One guest thread in its own worker: it attaches to the leader's table,
-// sees the same guest memory, provides its own copy of the thread-local
-// modules (clone, exit, futex, ids, signal mask, clocks, sleeps: they run
-// here), and runs the CPU from the registers clone gave it. Every other call
-// (files, memory maps, process identity) finds no code here and is carried
-// by systab to the leader, the modules' home.
+// A guest thread's worker: it attaches to the leader's table once, sees the
+// same guest memory, and then runs threads one after another (thread-box.ts):
+// for each it provides its own copy of the thread-local modules (clone,
+// exit, futex, ids, signal mask, clocks, sleeps: they run here) and runs the
+// CPU from the registers clone gave it. Every other call (files, memory
+// maps, process identity) finds no code here and is carried by systab to
+// the leader, the modules' home.
 import { writeSync } from 'node:fs';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import { attach, type TableDescriptor } from 'systab';
+import { attach, type Table, type TableDescriptor } from 'systab';
 import { Cpu, GuestFault } from './cpu.js';
 import { G_SPAWN, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
-import type { ThreadContext, ThreadStart } from './linux/thread.js';
+import type { ThreadContext } from './linux/thread.js';
 import { Memory } from './memory.js';
+import { takeFrom } from './thread-box.js';
 
 /** What the leader posts to a thread's worker. */
 export interface WorkerInit {
   table: TableDescriptor;
   mem: { size: number; buffer: SharedArrayBuffer; pages: SharedArrayBuffer };
   group: SharedArrayBuffer;
-  start: ThreadStart;
+  /** This worker's mailbox: the threads it is to run. */
+  box: Int32Array;
   pid: number;
   text: [number, number];
   /** Where this thread posts the clones it makes (the leader starts their workers). */
@@ -37,10 +40,19 @@ export function isThreadWorker(): boolean {
 
 export function runThreadWorker(): void {
   const d = (workerData as { rv64Thread: WorkerInit }).rv64Thread;
-  const { start: s } = d;
-  const t = attach(d.table, { callTimeout: CALL_TIMEOUT });
+  const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
   const mem = new Memory(d.mem.size, d.mem);
   const group = new ThreadGroup(d.group);
+  try {
+    while (!group.exiting) runThread(d, t, mem, group);
+  } finally {
+    d.port.close();
+    t.close();
+  }
+}
+
+function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): void {
+  const s = takeFrom(d.box);
   let cpu: Cpu | undefined;
   const ctx: ThreadContext = {
     tid: s.tid, pid: d.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask,
@@ -75,7 +87,5 @@ export function runThreadWorker(): void {
     group.endAll(e instanceof GuestFault ? FAULT_EXIT[e.signal] : 134);
   } finally {
     group.remove(s.tid);
-    d.port.close();
-    t.close();
   }
 }
