@@ -12,6 +12,7 @@ export const PAGE = 4096;
 export const FREE_CLEAN = 0; // never used: known to be zero
 export const MAPPED = 1;
 export const FREE_DIRTY = 2; // unmapped, may hold old bytes: zero before reuse
+export const RESERVED = 3; // mapped PROT_NONE and never made accessible: still zero (Go reserves its arenas so)
 
 export class Memory {
   readonly size: number;
@@ -77,20 +78,45 @@ export class Memory {
     this.dv.setUint32(addr + 4, Math.floor(value / 4294967296) >>> 0, true);
   }
 
-  /** Marks pages [addr, addr+len) mapped, zeroing any that held old bytes. */
-  map(addr: number, len: number): void {
+  /**
+   * Marks pages [addr, addr+len) mapped (RESERVED when reserved: PROT_NONE),
+   * zeroing those that may hold old bytes; each run of them with one fill.
+   */
+  map(addr: number, len: number, reserved = false): void {
     const first = Math.floor(addr / PAGE);
     const last = Math.ceil((addr + len) / PAGE);
+    const state = reserved ? RESERVED : MAPPED;
     for (let p = first; p < last; p++) {
-      if (this.pages[p] === FREE_DIRTY) this.u8.fill(0, p * PAGE, (p + 1) * PAGE);
-      this.pages[p] = MAPPED;
+      if (this.pages[p] === FREE_DIRTY) {
+        let q = p;
+        while (q < last && this.pages[q] === FREE_DIRTY) this.pages[q++] = state;
+        this.u8.fill(0, p * PAGE, q * PAGE);
+        p = q - 1;
+      } else if (!(reserved && this.pages[p] === MAPPED)) this.pages[p] = state;
     }
+  }
+
+  /** Pages [addr, addr+len) become accessible (mprotect): reserved ones may now be written. */
+  open(addr: number, len: number): void {
+    const first = Math.floor(addr / PAGE);
+    const last = Math.ceil((addr + len) / PAGE);
+    for (let p = first; p < last; p++) if (this.pages[p] === RESERVED) this.pages[p] = MAPPED;
+  }
+
+  /** True when page p is in use (mapped or reserved). */
+  used(p: number): boolean {
+    const s = this.pages[p];
+    return s === MAPPED || s === RESERVED;
   }
 
   unmap(addr: number, len: number): void {
     const first = Math.floor(addr / PAGE);
     const last = Math.ceil((addr + len) / PAGE);
-    for (let p = first; p < last; p++) if (this.pages[p] === MAPPED) this.pages[p] = FREE_DIRTY;
+    for (let p = first; p < last; p++) {
+      const s = this.pages[p];
+      if (s === MAPPED) this.pages[p] = FREE_DIRTY;
+      else if (s === RESERVED) this.pages[p] = FREE_CLEAN;
+    }
   }
 
   /** Highest free run of len bytes whose end is at or below top, or -1. */
@@ -98,7 +124,7 @@ export class Memory {
     const need = Math.ceil(len / PAGE);
     let run = 0;
     for (let p = Math.floor(top / PAGE) - 1; p >= Math.ceil(bottom / PAGE); p--) {
-      run = this.pages[p] === MAPPED ? 0 : run + 1;
+      run = this.used(p) ? 0 : run + 1;
       if (run === need) return p * PAGE;
     }
     return -1;

@@ -27,7 +27,7 @@ export function mmModule(p: Process): LinuxModule {
         p.brk = addr;
         return p.brk;
       },
-      mmap: (addr, len, _prot, flags, fd, off) => {
+      mmap: (addr, len, prot, flags, fd, off) => {
         if (len <= 0 || addr % PAGE !== 0 || off % PAGE !== 0) return -EINVAL;
         const size = pageUp(len);
         let at: number;
@@ -38,8 +38,11 @@ export function mmModule(p: Process): LinuxModule {
           at = mem.findFree(size, p.mmapTop, brkLimit);
           if (at < 0) return -ENOMEM;
         }
-        mem.unmap(at, size); // MAP_FIXED replaces what was there: zero it
-        mem.map(at, size);
+        // MAP_FIXED replaces what was there: zero it. A PROT_NONE mapping is
+        // only reserved: its pages stay zero until mprotect opens them.
+        const reserve = prot === 0 && (flags & MAP_ANONYMOUS) !== 0;
+        mem.unmap(at, size);
+        mem.map(at, size, reserve);
         if (!(flags & MAP_ANONYMOUS)) {
           const f = p.fds.get(fd);
           if (!f || f.kind !== 'mem') { mem.unmap(at, size); return -EBADF; }
@@ -53,7 +56,11 @@ export function mmModule(p: Process): LinuxModule {
         if (mem.valid(addr, pageUp(len))) mem.unmap(addr, pageUp(len));
         return 0;
       },
-      mprotect: (addr) => (addr % PAGE === 0 ? 0 : -EINVAL),
+      mprotect: (addr, len, prot) => {
+        if (addr % PAGE !== 0) return -EINVAL;
+        if (prot !== 0 && mem.valid(addr, pageUp(len))) mem.open(addr, pageUp(len));
+        return 0;
+      },
       madvise: () => 0,
       mremap: () => -ENOSYS,
     },
