@@ -41,6 +41,8 @@ export interface RunResult {
   seconds: number;
   fault?: string;
   table?: Table;
+  /** Resolves once every guest thread's worker has exited. */
+  ended: Promise<void>;
 }
 
 export function run(o: RunOptions): RunResult {
@@ -101,9 +103,9 @@ export function run(o: RunOptions): RunResult {
   }
   // The leader exited alone (exit, not exit_group): the process lives while its other threads do.
   if (!group.exiting) host?.finish();
-  host?.end();
+  const ended = host?.end() ?? Promise.resolve();
   const seconds = (performance.now() - t0) / 1000;
   const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
   proc.exitCode = exitCode;
-  return { exitCode, instructions: cpu.instret, seconds, fault, table };
+  return { exitCode, instructions: cpu.instret, seconds, fault, table, ended };
 }

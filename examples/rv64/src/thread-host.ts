@@ -120,8 +120,8 @@ export class ThreadHost {
     }
   }
 
-  /** Ends every thread's worker (exit_group, a fatal signal, or all done). */
-  end(): void {
-    for (const w of this.workers) void w.terminate();
+  /** Ends every thread's worker (exit_group, a fatal signal, or all done); resolves once all have exited. */
+  end(): Promise<void> {
+    return Promise.all([...this.workers].map((w) => w.terminate())).then(() => undefined);
   }
 }
