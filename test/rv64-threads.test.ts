@@ -29,6 +29,14 @@ describe('rv64 guest threads', () => {
     verified(emu.stderr);
   }, TIMEOUT);
 
+  it('AMOs and LR/SC loops from 4 threads at once lose no update (32- and 64-bit)', async () => {
+    const { emu, qemu } = await both('threads-atomics');
+    expect(emu.stdout).toBe('add32 200000 add64 600000 cas32 400000 cas64 30d4000030d40 max64 199999 bits f\n');
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.status).toBe(0);
+    verified(emu.stderr);
+  }, TIMEOUT);
+
   it('a condition variable ping-pong between two threads', async () => {
     const { emu, qemu } = await both('threads-condvar');
     expect(emu.stdout).toBe('pings 2000 pongs 2000\n');
