@@ -45,6 +45,15 @@ describe('rv64 guest threads', () => {
     verified(emu.stderr);
   }, TIMEOUT);
 
+  it('timed waits (absolute CLOCK_REALTIME and CLOCK_MONOTONIC futex timeouts) and a robust mutex whose owner died', async () => {
+    const { emu, qemu } = await both('threads-timed');
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.stdout).toContain('robust mutex after its owner died: EOWNERDEAD');
+    expect(emu.stdout).not.toContain('other');
+    expect(emu.status).toBe(qemu.status);
+    verified(emu.stderr);
+  }, TIMEOUT);
+
   it('a detached thread, gettid, pthread_kill(t, 0), affinity, 40 short-lived threads', async () => {
     const { emu, qemu } = await both('threads-misc');
     expect(emu.stdout).toBe(qemu.stdout);
