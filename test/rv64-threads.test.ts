@@ -3,9 +3,13 @@
 // across threads is not deterministic, so call names are not compared; the
 // emulator's own table is checked (--verify: table.verify() once every
 // worker has ended) after each run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { abi } from '../src/abi/linux-riscv64.js';
-import { compileFixture, ensureBundle, runEmulator, runQemu, TIMEOUT } from '../examples/rv64/test/harness.js';
+import { BUNDLE, compileFixture, ensureBundle, GUEST_ENV, runEmulator, runQemu, TIMEOUT } from '../examples/rv64/test/harness.js';
 
 async function both(fixture: string) {
   await ensureBundle();
@@ -85,5 +89,27 @@ describe('rv64 guest threads', () => {
     // How many lines the callers write before the end is timing; each is whole.
     for (const out of [emu.stdout, qemu.stdout]) expect(out).toMatch(/^(caller [0-2]\n)*$/);
     verified(emu.stderr);
+  }, TIMEOUT);
+
+  it('-f: every thread\'s calls are traced, other threads\' lines after [pid TID]', async () => {
+    await ensureBundle();
+    const bin = compileFixture('threads-mutex');
+    const dir = mkdtempSync(join(tmpdir(), 'rv64-f-'));
+    try {
+      const r = spawnSync(process.execPath, [BUNDLE, '-f', '-o', join(dir, 'trace'), bin], { cwd: dir, env: GUEST_ENV, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const lines = readFileSync(join(dir, 'trace'), 'utf8').split('\n').filter((l) => l !== '');
+      const clones = lines.filter((l) => l.startsWith('clone(')).map((l) => Number(/= (\d+)$/.exec(l)![1]));
+      expect(clones).toHaveLength(4);
+      for (const tid of clones) {
+        const own = lines.filter((l) => l.startsWith(`[pid ${String(tid).padStart(5)}] `));
+        expect(own.some((l) => l.includes('set_robust_list('))).toBe(true);
+        expect(own.at(-2)).toMatch(/exit\(0\) += \?$/);
+        expect(own.at(-1)).toMatch(/\+\+\+ exited with 0 \+\+\+$/);
+      }
+      expect(lines.at(-1)).toBe('+++ exited with 0 +++');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, TIMEOUT);
 });

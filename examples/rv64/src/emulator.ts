@@ -10,6 +10,7 @@ import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
 import type { ThreadContext } from './linux/thread.js';
 import { ThreadHost } from './thread-host.js';
+import type { ThreadTrace } from './thread-trace.js';
 import { CALL_TIMEOUT } from './thread-worker.js';
 import { Memory } from './memory.js';
 import { buildStack } from './stack.js';
@@ -31,8 +32,8 @@ export interface RunOptions {
   memoryBytes?: number;
   /** The script a guest thread's worker runs (default: this module's file, i.e. the bundle; see thread-worker.ts). */
   workerUrl?: URL;
-  /** Called with the table before the guest starts (hooks for --trace and --stats). */
-  onTable?: (table: Table, mem: Memory) => void;
+  /** Called with the table before the guest starts (hooks for --trace and --stats); may give the trace other threads join. */
+  onTable?: (table: Table, mem: Memory) => ThreadTrace | void;
 }
 
 export interface RunResult {
@@ -76,10 +77,11 @@ export function run(o: RunOptions): RunResult {
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;
+  let threadTrace: ThreadTrace | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
     ({ table, syscall } = systabDispatcher(modules, threads ? { maxWorkers: MAX_THREADS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
-    o.onTable?.(table, mem);
+    threadTrace = o.onTable?.(table, mem) ?? undefined;
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);
   cpu.pc = elf.entry;
@@ -87,7 +89,7 @@ export function run(o: RunOptions): RunResult {
   cpu.setReg(2, buildStack(mem, stackTop, { argv: o.argv, env: o.env, elf, uid, gid }));
   if (threads) {
     const c = cpu;
-    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; } });
+    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; }, trace: threadTrace });
     const h = host;
     cpu.tick = () => h.serve();
   }

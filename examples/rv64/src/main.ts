@@ -17,7 +17,7 @@ strace's options, with strace's meaning (lines on stderr unless -o):
   -S KEY, --summary-sort-by=KEY   the table's order: time, calls, errors, name, nothing
   -o FILE, --output=FILE      lines (and the table) into FILE
   -s N, --string-limit=N      bytes of each buffer shown before ... (default 32)
-  -f, --follow-forks          accepted; lines show the first thread's calls only (for now)
+  -f, --follow-forks          accepted: every guest thread's calls are traced, [pid TID] before other threads' lines
   --trace                     every call (as -e trace=all)
 Others:
   --stats        calls per name and missing calls at exit, on stderr
@@ -61,7 +61,7 @@ function main(argv: string[]): number {
     else if (k === '-S' || k === '--summary-sort-by') { o.sort = next(); if (o.sort === undefined) return bad(`${k} needs a key`); }
     else if (k === '-o' || k === '--output') { output = next(); if (output === undefined) return bad(`${k} needs a file`); }
     else if (k === '-s' || k === '--string-limit' || k === '--trace-strsize') { const n = Number(next()); if (!Number.isInteger(n) || n < 0) return bad(`${k} needs a number of bytes`); o.strSize = n; }
-    else if (k === '-f' || k === '--follow-forks') { /* only the leader's calls are traced so far */ }
+    else if (k === '-f' || k === '--follow-forks') { /* every guest thread is traced already */ }
     else if (k === '--stats') stats = true;
     else if (k === '--perf') perf = true;
     else if (k === '--verify') verify = true;
@@ -92,6 +92,8 @@ function main(argv: string[]): number {
     onTable: (table, memory) => {
       if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
       if (stats) startStats(table);
+      // Every guest thread's calls are traced (as strace -f; without -f too, for now).
+      return traced && { desc: traced.describe(), fd: o.summary === 'only' ? -1 : traceFd, strSize: o.strSize };
     },
   });
   traced?.ended(r.exitCode, r.fault?.split(':')[0]);

@@ -12,6 +12,7 @@ import { G_SPAWN, type ThreadGroup } from './linux/group.js';
 import type { ThreadStart } from './linux/thread.js';
 import type { Memory } from './memory.js';
 import { BOX_IDLE, handTo, newBox } from './thread-box.js';
+import type { ThreadTrace } from './thread-trace.js';
 import type { WorkerInit } from './thread-worker.js';
 
 export interface HostOptions {
@@ -25,6 +26,8 @@ export interface HostOptions {
   url: URL;
   /** Stops the leader's CPU (the process is ending). */
   halt(): void;
+  /** The trace each worker joins, when the run is traced. */
+  trace?: ThreadTrace;
 }
 
 const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks between two looks at carried calls
@@ -62,7 +65,7 @@ export class ThreadHost {
   private start(box: Int32Array): void {
     const { table, mem, group, pid, text } = this.o;
     const { port1, port2 } = new MessageChannel();
-    const init: WorkerInit = { table: table.describe(), mem: mem.share(), group: group.sab, box, pid, text, port: port2 };
+    const init: WorkerInit = { table: table.describe(), mem: mem.share(), group: group.sab, box, pid, text, port: port2, trace: this.o.trace };
     const w = new Worker(this.o.url, { workerData: { rv64Thread: init }, transferList: [port2] });
     this.workers.add(w);
     this.boxes.add(box);

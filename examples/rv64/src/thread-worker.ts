@@ -14,6 +14,7 @@ import { threadLocalModules } from './linux/index.js';
 import type { ThreadContext } from './linux/thread.js';
 import { Memory } from './memory.js';
 import { takeFrom } from './thread-box.js';
+import { joinTrace, type ThreadTrace } from './thread-trace.js';
 
 /** What the leader posts to a thread's worker. */
 export interface WorkerInit {
@@ -26,6 +27,8 @@ export interface WorkerInit {
   text: [number, number];
   /** Where this thread posts the clones it makes (the leader starts their workers). */
   port: MessagePort;
+  /** The leader's trace, which this worker joins (strace -f). */
+  trace?: ThreadTrace;
 }
 
 /** How long a carried call may wait for the leader (it serves at least every few ms; a blocking read may take long). */
@@ -43,17 +46,22 @@ export function runThreadWorker(): void {
   const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
   const mem = new Memory(d.mem.size, d.mem);
   const group = new ThreadGroup(d.group);
+  let tid = 0;
+  const tr = d.trace ? joinTrace(t, mem, d.trace, () => tid) : undefined;
   try {
-    while (!group.exiting) runThread(d, t, mem, group);
+    while (!group.exiting) runThread(d, t, mem, group, (id) => { tid = id; });
   } finally {
+    tr?.close();
     d.port.close();
     t.close();
   }
 }
 
-function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): void {
+function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, running: (tid: number) => void): void {
   const s = takeFrom(d.box);
+  running(s.tid);
   let cpu: Cpu | undefined;
+  let exitCode: number | undefined;
   const ctx: ThreadContext = {
     tid: s.tid, pid: d.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask,
     cpu: () => cpu!,
@@ -64,7 +72,7 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): vo
       group.ring();
     },
     halt: () => { cpu!.halted = true; },
-    exited: () => { /* the finally below removes this thread from the group */ },
+    exited: (code) => { exitCode = code; }, // the finally below removes this thread from the group
   };
   for (const m of threadLocalModules(ctx)) t.provide({ name: m.name, handlers: m.handlers });
   cpu = new Cpu(mem, t.call.bind(t), d.text[0], d.text[1]);
@@ -86,6 +94,8 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): vo
     writeSync(2, `rv64: thread ${s.tid}: ${signal}: ${e instanceof Error ? e.message : String(e)}\n`);
     group.endAll(e instanceof GuestFault ? FAULT_EXIT[e.signal] : 134);
   } finally {
+    // After exit's own line, which the trace writes once the call returns.
+    if (exitCode !== undefined && d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(s.tid).padStart(5)}] +++ exited with ${exitCode} +++\n`);
     group.remove(s.tid);
   }
 }
