@@ -35,12 +35,13 @@ export class Cpu {
   private resW = 0;
   private resD = 0n;
   /**
-   * Called every TICK instructions (at a taken branch or jump) with the
+   * Called every tickEvery instructions (at a taken branch or jump) with the
    * interpreter's state saved: a thread serves carried calls there, and sees
    * an exit_group from another thread. It may set halted.
    */
   tick: (() => void) | null = null;
-  static readonly TICK = 8192;
+  /** Instructions between two ticks (read when run() starts). */
+  tickEvery = 8192;
   private readonly cache: Int32Array;
 
   constructor(
@@ -79,7 +80,8 @@ export class Cpu {
     const fpu = this.fpu;
     let pc = this.pc;
     let n = 0;
-    let limit = Cpu.TICK;
+    const every = this.tickEvery;
+    let limit = every;
     try {
       for (;;) {
         lo[0] = 0; hi[0] = 0;
@@ -237,7 +239,7 @@ export class Cpu {
             }
             if (taken) {
               pc += ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 63) << 5) | (((inst >> 8) & 15) << 1);
-              if (n >= limit) { limit = n + Cpu.TICK; if (this.ticked(pc, n)) return; }
+              if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; }
             } else pc = next;
             break;
           }
@@ -250,7 +252,7 @@ export class Cpu {
           case 0x1b: // JAL
             lo[rd] = next; hi[rd] = 0;
             pc += ((inst >> 31) << 20) | (((inst >> 12) & 255) << 12) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 1023) << 1);
-            if (n >= limit) { limit = n + Cpu.TICK; if (this.ticked(pc, n)) return; }
+            if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; }
             break;
           case 0x1c: // SYSTEM
             if (inst === 0x73) { // ECALL

@@ -9,7 +9,7 @@ import { G_CODE, MAX_THREADS, ThreadGroup } from './linux/group.js';
 import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
 import type { ThreadContext } from './linux/thread.js';
-import { ThreadHost } from './thread-host.js';
+import { ThreadHost, TICK } from './thread-host.js';
 import type { ThreadTrace } from './thread-trace.js';
 import { CALL_TIMEOUT } from './thread-worker.js';
 import { Memory } from './memory.js';
@@ -91,7 +91,8 @@ export function run(o: RunOptions): RunResult {
     const c = cpu;
     host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; }, trace: threadTrace });
     const h = host;
-    cpu.tick = () => h.serve();
+    cpu.tick = () => h.tick();
+    cpu.tickEvery = TICK;
   }
 
   const t0 = performance.now();

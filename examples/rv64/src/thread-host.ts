@@ -8,7 +8,7 @@
 // exit is seen by a thread that has a table (systab evicts its records).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Table } from 'systab';
-import { G_SPAWN, type ThreadGroup } from './linux/group.js';
+import { G_LEADER_WAIT, G_NUDGE, G_SPAWN, type ThreadGroup } from './linux/group.js';
 import type { ThreadStart } from './linux/thread.js';
 import type { Memory } from './memory.js';
 import { BOX_IDLE, handTo, newBox } from './thread-box.js';
@@ -31,10 +31,16 @@ export interface HostOptions {
 }
 
 const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks between two looks at carried calls
+const NUDGE_SPIN = 0.03; // ms
+/** Instructions between two of the leader's ticks while it has other threads (cheap: see tick()). */
+export const TICK = 1024;
 
 export class ThreadHost {
   private readonly ports = new Set<MessagePort>();
   private readonly workers = new Set<Worker>();
+  private nudges = 0;
+  private hot = 0;
+  private ticks = 0;
   /** Every worker's mailbox: an idle one takes the next thread. */
   private readonly boxes = new Set<Int32Array>();
 
@@ -73,7 +79,28 @@ export class ThreadHost {
     w.on('exit', () => { this.workers.delete(w); this.boxes.delete(box); this.ports.delete(port1); port1.close(); });
   }
 
-  /** Runs carried calls and posted clones, and halts the leader once the process ends. Cheap while it is alone. */
+  /**
+   * The leader's tick (every TICK instructions): runs carried calls and
+   * posted clones, and halts the leader once the process ends. One load
+   * while nothing was announced (group.nudge()); then the table is polled
+   * for a few ticks (the call is posted just after its nudge), and every
+   * 16th tick regardless.
+   */
+  tick(): void {
+    const { group } = this.o;
+    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0) {
+      const n = Atomics.load(group.w, G_NUDGE);
+      if (n !== this.nudges) { this.nudges = n; this.hot = 4; }
+      if (this.hot > 0 || (++this.ticks & 15) === 0) {
+        if (this.hot > 0) this.hot--;
+        this.serve();
+        return;
+      }
+    }
+    if (group.exiting) this.o.halt();
+  }
+
+  /** Runs carried calls and posted clones, and halts the leader once the process ends. */
   serve(): void {
     const { group } = this.o;
     if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0) {
@@ -93,25 +120,43 @@ export class ThreadHost {
   }
 
   /**
-   * The leader's Atomics.wait: in slices (50 us, doubling to 1 ms), serving
-   * between them, since a call carried here cannot wake a wait on a guest
-   * word. A wake that lands between two slices is seen as the changed value.
+   * The leader's Atomics.wait, serving carried calls: a thread about to
+   * carry one nudges the leader awake first (group.nudge()), and the
+   * leader then serves for a moment before it waits again. The wait is
+   * also cut in slices (50 us, doubling to 1 ms), for a call whose nudge
+   * came too early. A wake that lands while the leader serves is seen as
+   * the changed value (callers of futex change it before they wake).
    */
   wait(i32: Int32Array, index: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
-    const { group } = this.o;
+    const { group, mem } = this.o;
     if (group.live <= 1 && Atomics.load(group.w, G_SPAWN) === 0) return Atomics.wait(i32, index, value, ms);
     const end = performance.now() + ms;
+    const at = i32 === mem.i32 ? index + 1 : -1; // the words a nudge wakes: guest memory or the group's G_NAP
     let slice = FIRST_SLICE;
     for (let first = true; ; first = false) {
       this.serve();
       if (group.exiting) return 'ok';
       const left = end - performance.now();
       if (left <= 0) return 'timed-out';
+      const nudges = Atomics.load(group.w, G_NUDGE);
+      Atomics.store(group.w, G_LEADER_WAIT, at);
       const r = Atomics.wait(i32, index, value, Math.min(left, slice));
-      if (r === 'ok') return r;
+      Atomics.store(group.w, G_LEADER_WAIT, 0);
       if (r === 'not-equal') return first ? r : 'ok'; // changed while we served: woken
+      if (r === 'ok') {
+        if (Atomics.load(group.w, G_NUDGE) === nudges) return r;
+        this.linger(); // a nudge: the call it announced is being posted
+        slice = FIRST_SLICE;
+        continue;
+      }
       slice = Math.min(LAST_SLICE, slice * 2);
     }
+  }
+
+  /** Serves for NUDGE_SPIN ms: a nudged leader catches the call posted right after the nudge. */
+  private linger(): void {
+    const until = performance.now() + NUDGE_SPIN;
+    do this.o.table.poll(); while (performance.now() < until);
   }
 
   /** The leader's guest thread has exited: serve the others until they all have, or the process ends. */

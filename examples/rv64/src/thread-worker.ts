@@ -8,7 +8,8 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { attach, type Table, type TableDescriptor } from 'systab';
-import { Cpu, GuestFault } from './cpu.js';
+import { abi } from 'systab/abi/linux-riscv64';
+import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { G_SPAWN, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
 import type { ThreadContext } from './linux/thread.js';
@@ -74,8 +75,17 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
     halt: () => { cpu!.halted = true; },
     exited: (code) => { exitCode = code; }, // the finally below removes this thread from the group
   };
-  for (const m of threadLocalModules(ctx)) t.provide({ name: m.name, handlers: m.handlers });
-  cpu = new Cpu(mem, t.call.bind(t), d.text[0], d.text[1]);
+  const local = new Uint8Array(1024); // the numbers this thread runs itself; the rest are carried
+  for (const m of threadLocalModules(ctx)) {
+    t.provide({ name: m.name, handlers: m.handlers });
+    for (const name of Object.keys(m.handlers)) local[abi.names[name as keyof typeof abi.names]!] = 1;
+  }
+  const call = t.call.bind(t) as SyscallFn, words = mem.i32;
+  const syscall: SyscallFn = (nr, a0, a1, a2, a3, a4, a5) => {
+    if (local[nr] !== 1) group.nudge(words); // the leader may be blocked: wake it to take this call
+    return call(nr, a0, a1, a2, a3, a4, a5);
+  };
+  cpu = new Cpu(mem, syscall, d.text[0], d.text[1]);
   cpu.lo.set(s.lo);
   cpu.hi.set(s.hi);
   cpu.fpu.w.set(s.fw);

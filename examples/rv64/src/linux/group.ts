@@ -8,6 +8,9 @@ export const G_NEXT_TID = 2;
 export const G_LIVE = 3; // live guest threads
 export const G_SPAWN = 4; // clone requests posted to the leader and not yet taken
 export const G_BELL = 5; // rung (incremented, notified) when a thread ends or posts a request
+export const G_LEADER_WAIT = 6; // where the leader blocks: 0 nowhere, i + 1 guest word i, -1 G_NAP
+export const G_NUDGE = 7; // counts calls about to be carried to the leader (it looks for them when this moves)
+export const G_NAP = 8; // the word sleeps wait on (nobody changes it; a nudge may wake it)
 const G_TIDS = 16; // MAX_THREADS words: a live thread's id, or 0
 
 /** Live guest threads at once (each is a worker; systab's maxWorkers is set above this). */
@@ -64,6 +67,17 @@ export class ThreadGroup {
     Atomics.store(this.w, G_CODE, code);
     this.ring();
     return true;
+  }
+
+  /**
+   * Announces a call about to be carried to the leader, and wakes the
+   * leader if it is blocked (the call itself cannot wake a wait on a guest
+   * word). mem32: the guest memory's words.
+   */
+  nudge(mem32: Int32Array): void {
+    Atomics.add(this.w, G_NUDGE, 1);
+    const w = Atomics.load(this.w, G_LEADER_WAIT);
+    if (w > 0) Atomics.notify(mem32, w - 1); else if (w < 0) Atomics.notify(this.w, G_NAP);
   }
 
   ring(): void {

@@ -3,6 +3,7 @@
 // host's, the same in every thread.
 import { EFAULT, EINVAL } from './errno.js';
 import { clockMs } from './futex.js';
+import { G_NAP } from './group.js';
 import type { LinuxModule } from './process.js';
 import type { ThreadContext } from './thread.js';
 
@@ -10,16 +11,16 @@ const CLOCK_REALTIME = 0, CLOCK_REALTIME_COARSE = 5, CLOCK_TAI = 11, TIMER_ABSTI
 
 export function timeModule(ctx: ThreadContext): LinuxModule {
   const { mem } = ctx;
-  const nap = new Int32Array(new SharedArrayBuffer(4)); // nobody wakes it: a sleep ends by its timeout
   const realtime = (clock: number) => clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE || clock === CLOCK_TAI;
   /** Sleeps for (or, absolute, until) the struct timespec at req; no signal cuts it short. */
   const sleep = (req: number, clock: number, absolute: boolean): number => {
     if (!mem.valid(req, 16)) return -EFAULT;
     const sec = mem.u64(req), nsec = mem.u64(req + 8);
     if (nsec >= 1e9 || sec > 2 ** 40) return -EINVAL;
-    let ms = sec * 1000 + nsec / 1e6;
-    if (absolute) ms -= clockMs(realtime(clock));
-    if (ms > 0) ctx.wait(nap, 0, 0, ms);
+    const rt = realtime(clock);
+    const end = (absolute ? 0 : clockMs(rt)) + sec * 1000 + nsec / 1e6;
+    // G_NAP never changes: only the timeout ends the wait (a nudge of the leader may wake it early: wait again).
+    for (let left = end - clockMs(rt); left > 0 && !ctx.group.exiting; left = end - clockMs(rt)) ctx.wait(ctx.group.w, G_NAP, 0, left);
     return 0;
   };
   return {
