@@ -2,7 +2,8 @@
 // in the emulator against qemu-riscv64: the runtime starts its threads with
 // clone, parks them on futexes, preempts with tgkill(SIGURG) (dropped here:
 // goroutines are preempted at function calls instead), and reads
-// sched_getaffinity for GOMAXPROCS. Same stdout and exit code.
+// sched_getaffinity for GOMAXPROCS; its timers sleep in epoll_pwait on a
+// pipe (epoll.ts). Same stdout and exit code.
 import { describe, expect, it } from 'vitest';
 import { abi } from '../src/abi/linux-riscv64.js';
 import { compileGo } from '../examples/rv64/test/go.js';
@@ -19,6 +20,8 @@ describe('rv64 Go programs', () => {
     ['hello', 'hello from Go\n'],
     ['goroutines', 'sum of squares 1..1000 = 333833500\n'],
     ['compute', 'GOMAXPROCS 2 longest Collatz chain below 30001: 307\n'],
+    ['gc', 'tally 20000 20000 20000 20000 gc ran: true\n'], // the GC's scavenger sleeps on a timer: the netpoller (epoll)
+    ['sleep', 'slept: [1 2 3] ticks: 4 at least 50 ms: true\n'],
   ] as const) {
     it(`${name}: same stdout and exit code as qemu`, async () => {
       const { emu, qemu } = await both(name);

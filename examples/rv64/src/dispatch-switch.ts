@@ -24,11 +24,15 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
     getuid = f('getuid'), geteuid = f('geteuid'), getgid = f('getgid'), getegid = f('getegid'), gettid = f('gettid'), sysinfo = f('sysinfo'),
     brk = f('brk'), munmap = f('munmap'), mremap = f('mremap'), mmap = f('mmap'), mprotect = f('mprotect'),
     madvise = f('madvise'), prlimit64 = f('prlimit64'), getrandom = f('getrandom'), rseq = f('rseq');
-  // threads.ts's calls (clone answers ENOSYS here: threads need systab's table to attach to).
+  // threads.ts's and epoll.ts's calls (clone answers ENOSYS here: threads need systab's table to attach to; no wraps, so no pipe is ever ready).
   const futex = f('futex'), sched_getaffinity = f('sched_getaffinity'), sched_yield = f('sched_yield'), tkill = f('tkill'),
-    tgkill = f('tgkill'), sigaltstack = f('sigaltstack'), clone = f('clone');
+    tgkill = f('tgkill'), sigaltstack = f('sigaltstack'), clone = f('clone'),
+    epoll_create1 = f('epoll_create1'), epoll_ctl = f('epoll_ctl'), epoll_pwait = f('epoll_pwait');
   const threadCall = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number => {
     switch (nr) {
+      case 20: return epoll_create1(a0, a1, a2, a3, a4, a5);
+      case 21: return epoll_ctl(a0, a1, a2, a3, a4, a5);
+      case 22: return epoll_pwait(a0, a1, a2, a3, a4, a5);
       case 98: return futex(a0, a1, a2, a3, a4, a5);
       case 123: return sched_getaffinity(a0, a1, a2, a3, a4, a5);
       case 124: return sched_yield(a0, a1, a2, a3, a4, a5);

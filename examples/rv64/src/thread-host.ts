@@ -131,7 +131,8 @@ export class ThreadHost {
     const { group, mem } = this.o;
     if (group.live <= 1 && Atomics.load(group.w, G_SPAWN) === 0) return Atomics.wait(i32, index, value, ms);
     const end = performance.now() + ms;
-    const at = i32 === mem.i32 ? index + 1 : -1; // the words a nudge wakes: guest memory or the group's G_NAP
+    // The word a nudge wakes: in guest memory, or one of the group's (sleeps, epoll).
+    const at = i32 === mem.i32 ? index + 1 : i32 === group.w ? -(index + 1) : 0;
     let slice = FIRST_SLICE;
     for (let first = true; ; first = false) {
       this.serve();

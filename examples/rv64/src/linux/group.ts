@@ -8,7 +8,7 @@ export const G_NEXT_TID = 2;
 export const G_LIVE = 3; // live guest threads
 export const G_SPAWN = 4; // clone requests posted to the leader and not yet taken
 export const G_BELL = 5; // rung (incremented, notified) when a thread ends or posts a request
-export const G_LEADER_WAIT = 6; // where the leader blocks: 0 nowhere, i + 1 guest word i, -1 G_NAP
+export const G_LEADER_WAIT = 6; // where the leader blocks: 0 nowhere, i + 1 guest word i, -(j + 1) this group's word j
 export const G_NUDGE = 7; // counts calls about to be carried to the leader (it looks for them when this moves)
 export const G_NAP = 8; // the word sleeps wait on (nobody changes it; a nudge may wake it)
 const G_TIDS = 16; // MAX_THREADS words: a live thread's id, or 0
@@ -16,10 +16,16 @@ const G_TIDS = 16; // MAX_THREADS words: a live thread's id, or 0
 /** Live guest threads at once (each is a worker; systab's maxWorkers is set above this). */
 export const MAX_THREADS = 64;
 
+/** epoll instances (epoll.ts): EPOLL_SETS sets of EPOLL_ENTRIES watched descriptors, after the thread ids. */
+export const EPOLL_SETS = 4, EPOLL_ENTRIES = 8, EPOLL_ENTRY_WORDS = 5;
+export const EPOLL_SET_WORDS = 2 + EPOLL_ENTRIES * EPOLL_ENTRY_WORDS; // epfd + 1 (0: free), seq, entries
+export const G_EPOLL = G_TIDS + MAX_THREADS;
+const WORDS = G_EPOLL + EPOLL_SETS * EPOLL_SET_WORDS;
+
 export class ThreadGroup {
   readonly w: Int32Array;
 
-  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer((G_TIDS + MAX_THREADS) * 4)) {
+  constructor(readonly sab: SharedArrayBuffer = new SharedArrayBuffer(WORDS * 4)) {
     this.w = new Int32Array(sab);
   }
 
@@ -77,7 +83,7 @@ export class ThreadGroup {
   nudge(mem32: Int32Array): void {
     Atomics.add(this.w, G_NUDGE, 1);
     const w = Atomics.load(this.w, G_LEADER_WAIT);
-    if (w > 0) Atomics.notify(mem32, w - 1); else if (w < 0) Atomics.notify(this.w, G_NAP);
+    if (w > 0) Atomics.notify(mem32, w - 1); else if (w < 0) Atomics.notify(this.w, -w - 1);
   }
 
   ring(): void {

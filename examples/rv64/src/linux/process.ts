@@ -9,6 +9,8 @@ export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: numbe
 export interface LinuxModule {
   name: string;
   handlers: Record<string, Handler>;
+  /** Wraps over other modules' calls (systab's wraps; the switch dispatcher has none). */
+  wraps?: Record<string, (below: Handler) => Handler>;
 }
 
 export interface ProcessOptions {
