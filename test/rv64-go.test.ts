@@ -1,7 +1,7 @@
 // Go programs (Debian's golang-go, GOOS=linux GOARCH=riscv64 CGO_ENABLED=0)
 // in the emulator against qemu-riscv64: the runtime starts its threads with
-// clone, parks them on futexes, preempts with tgkill(SIGURG) (dropped here:
-// goroutines are preempted at function calls instead), and reads
+// clone, parks them on futexes, preempts with tgkill(SIGURG) (its handler
+// runs on the signal stack and moves the thread's pc), and reads
 // sched_getaffinity for GOMAXPROCS; its timers sleep in epoll_pwait on a
 // pipe (epoll.ts). Same stdout and exit code.
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ describe('rv64 Go programs', () => {
     ['compute', 'GOMAXPROCS 2 longest Collatz chain below 30001: 307\n'],
     ['gc', 'tally 20000 20000 20000 20000 gc ran: true\n'], // the GC's scavenger sleeps on a timer: the netpoller (epoll)
     ['sleep', 'slept: [1 2 3] ticks: 4 at least 50 ms: true\n'],
+    // Hangs without asynchronous preemption (GODEBUG=asyncpreemptoff=1 hangs under qemu too): SIGURG must reach a handler.
+    ['preempt', 'three GCs while a goroutine spun without calls: done\n'],
   ] as const) {
     it(`${name}: same stdout and exit code as qemu`, async () => {
       const { emu, qemu } = await both(name);

@@ -58,6 +58,14 @@ describe('rv64 guest threads', () => {
     verified(emu.stderr);
   }, TIMEOUT);
 
+  it('signal handlers: raise() with SA_SIGINFO on the alternate stack, the mask, pthread_kill to a thread spinning without calls', async () => {
+    const { emu, qemu } = await both('signals');
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.stdout).not.toContain(': no');
+    expect(emu.status).toBe(qemu.status);
+    verified(emu.stderr);
+  }, TIMEOUT);
+
   it('a detached thread, gettid, pthread_kill(t, 0), affinity, 40 short-lived threads', async () => {
     const { emu, qemu } = await both('threads-misc');
     expect(emu.stdout).toBe(qemu.stdout);

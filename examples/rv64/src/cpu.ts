@@ -40,6 +40,10 @@ export class Cpu {
    * an exit_group from another thread. It may set halted.
    */
   tick: (() => void) | null = null;
+  /** Set by a call (tgkill to itself, rt_sigreturn, an unblocking sigprocmask): onInterrupt runs once the call has returned. */
+  interrupt = false;
+  /** May change registers and pc (a signal handler's frame); may set halted. */
+  onInterrupt: (() => void) | null = null;
   /** Instructions between two ticks (read when run() starts). */
   tickEvery = 8192;
   private readonly cache: Int32Array;
@@ -239,7 +243,7 @@ export class Cpu {
             }
             if (taken) {
               pc += ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 63) << 5) | (((inst >> 8) & 15) << 1);
-              if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; }
+              if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; pc = this.pc; }
             } else pc = next;
             break;
           }
@@ -252,7 +256,7 @@ export class Cpu {
           case 0x1b: // JAL
             lo[rd] = next; hi[rd] = 0;
             pc += ((inst >> 31) << 20) | (((inst >> 12) & 255) << 12) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 1023) << 1);
-            if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; }
+            if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; pc = this.pc; }
             break;
           case 0x1c: // SYSTEM
             if (inst === 0x73) { // ECALL
@@ -265,6 +269,7 @@ export class Cpu {
               lo[10] = r | 0;
               hi[10] = Math.floor(r / TWO32) | 0;
               pc = next;
+              if (this.interrupt) { this.interrupt = false; this.pc = pc; this.onInterrupt?.(); pc = this.pc; }
               if (this.halted) { this.pc = pc; this.instret += n; return; }
             } else if (f3 !== 0) {
               this.csr(inst, this.instret + n);
@@ -287,7 +292,7 @@ export class Cpu {
     }
   }
 
-  /** Runs the tick with pc and instret current; true when the CPU was halted meanwhile (instret then counted). */
+  /** Runs the tick with pc current (it may move it: a signal); true when the CPU was halted meanwhile (instret then counted). */
   private ticked(pc: number, n: number): boolean {
     if (this.tick === null) return false;
     this.pc = pc;

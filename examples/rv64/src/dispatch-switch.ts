@@ -26,7 +26,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
     madvise = f('madvise'), prlimit64 = f('prlimit64'), getrandom = f('getrandom'), rseq = f('rseq');
   // threads.ts's and epoll.ts's calls (clone answers ENOSYS here: threads need systab's table to attach to; no wraps, so no pipe is ever ready).
   const futex = f('futex'), sched_getaffinity = f('sched_getaffinity'), sched_yield = f('sched_yield'), tkill = f('tkill'),
-    tgkill = f('tgkill'), sigaltstack = f('sigaltstack'), clone = f('clone'),
+    tgkill = f('tgkill'), sigaltstack = f('sigaltstack'), clone = f('clone'), rt_sigreturn = f('rt_sigreturn'),
     epoll_create1 = f('epoll_create1'), epoll_ctl = f('epoll_ctl'), epoll_pwait = f('epoll_pwait');
   const threadCall = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number => {
     switch (nr) {
@@ -39,6 +39,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 130: return tkill(a0, a1, a2, a3, a4, a5);
       case 131: return tgkill(a0, a1, a2, a3, a4, a5);
       case 132: return sigaltstack(a0, a1, a2, a3, a4, a5);
+      case 139: return rt_sigreturn(a0, a1, a2, a3, a4, a5);
       case 220: return clone(a0, a1, a2, a3, a4, a5);
       default: return ENOSYS;
     }

@@ -5,7 +5,8 @@ import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { switchDispatcher } from './dispatch-switch.js';
 import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
-import { G_CODE, MAX_THREADS, ThreadGroup } from './linux/group.js';
+import { G_CODE, G_TRAMP, MAX_THREADS, ThreadGroup } from './linux/group.js';
+import { deliverSignals, interrupted, signalWaiting, TRAMPOLINE } from './linux/signals.js';
 import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
 import type { ThreadContext } from './linux/thread.js';
@@ -53,13 +54,18 @@ export function run(o: RunOptions): RunResult {
   mem.map(stackTop - STACK_SIZE, STACK_SIZE);
   const pid = process.pid;
   const group = ThreadGroup.create(pid);
+  // The signal return trampoline, in the guard page below the stack (mmap never hands it out).
+  const tramp = stackTop - STACK_SIZE - 4096;
+  mem.map(tramp, 4096);
+  TRAMPOLINE.forEach((inst, i) => mem.dv.setInt32(tramp + 4 * i, inst, true));
+  Atomics.store(group.w, G_TRAMP, tramp);
   // Threads need a shared memory and a table other workers can attach to.
   const threads = mem.shared && o.dispatch !== 'switch';
   let cpu: Cpu | undefined;
   let host: ThreadHost | undefined;
   let leaderCode = 0;
   const leader: ThreadContext = {
-    tid: pid, pid, mem, group, clearTid: 0, sigmask: [0, 0],
+    tid: pid, pid, mem, group, clearTid: 0, sigmask: [0, 0], altstack: null, slot: -1, sigreturn: false,
     cpu: () => cpu!,
     wait: (i32, index, value, ms) => (host ? host.wait(i32, index, value, ms) : Atomics.wait(i32, index, value, ms)),
     spawn: threads ? (s) => host!.spawn(s) : null,
@@ -91,9 +97,10 @@ export function run(o: RunOptions): RunResult {
     const c = cpu;
     host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; }, trace: threadTrace });
     const h = host;
-    cpu.tick = () => h.tick();
+    cpu.tick = () => { h.tick(); if (!c.halted && signalWaiting(leader)) deliverSignals(leader); };
     cpu.tickEvery = TICK;
-  }
+  } else cpu.tick = () => { if (signalWaiting(leader)) deliverSignals(leader); };
+  cpu.onInterrupt = () => interrupted(leader);
 
   const t0 = performance.now();
   let fault: string | undefined;

@@ -12,6 +12,7 @@ import { abi } from 'systab/abi/linux-riscv64';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { G_SPAWN, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
+import { deliverSignals, interrupted, signalWaiting } from './linux/signals.js';
 import type { ThreadContext } from './linux/thread.js';
 import { Memory } from './memory.js';
 import { takeFrom } from './thread-box.js';
@@ -64,7 +65,7 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
   let cpu: Cpu | undefined;
   let exitCode: number | undefined;
   const ctx: ThreadContext = {
-    tid: s.tid, pid: d.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask,
+    tid: s.tid, pid: d.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask, altstack: null, slot: -1, sigreturn: false,
     cpu: () => cpu!,
     wait: (i32, index, value, ms) => Atomics.wait(i32, index, value, ms), // exit_group ends this worker even mid-wait (terminate)
     spawn: (child) => {
@@ -95,7 +96,9 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
   c.tick = () => {
     t.poll(); // a quiescent point: unloads need not wait for a thread that computes
     if (group.exiting) c.halted = true;
+    else if (signalWaiting(ctx)) deliverSignals(ctx);
   };
+  c.onInterrupt = () => interrupted(ctx);
   try {
     if (!group.exiting) c.run();
   } catch (e) {

@@ -11,6 +11,7 @@ export const G_BELL = 5; // rung (incremented, notified) when a thread ends or p
 export const G_LEADER_WAIT = 6; // where the leader blocks: 0 nowhere, i + 1 guest word i, -(j + 1) this group's word j
 export const G_NUDGE = 7; // counts calls about to be carried to the leader (it looks for them when this moves)
 export const G_NAP = 8; // the word sleeps wait on (nobody changes it; a nudge may wake it)
+export const G_TRAMP = 9; // the address of the signal return trampoline (li a7, 139; ecall)
 const G_TIDS = 16; // MAX_THREADS words: a live thread's id, or 0
 
 /** Live guest threads at once (each is a worker; systab's maxWorkers is set above this). */
@@ -20,7 +21,11 @@ export const MAX_THREADS = 64;
 export const EPOLL_SETS = 4, EPOLL_ENTRIES = 8, EPOLL_ENTRY_WORDS = 5;
 export const EPOLL_SET_WORDS = 2 + EPOLL_ENTRIES * EPOLL_ENTRY_WORDS; // epfd + 1 (0: free), seq, entries
 export const G_EPOLL = G_TIDS + MAX_THREADS;
-const WORDS = G_EPOLL + EPOLL_SETS * EPOLL_SET_WORDS;
+/** Signal actions, process-wide: 64 signals of 6 words (the kernel's struct sigaction: handler, flags, mask). */
+export const G_SIGACT = G_EPOLL + EPOLL_SETS * EPOLL_SET_WORDS;
+/** Pending signals: two words per thread, by the thread's slot in the id table. */
+export const G_PENDING = G_SIGACT + 64 * 6;
+const WORDS = G_PENDING + MAX_THREADS * 2;
 
 export class ThreadGroup {
   readonly w: Int32Array;
@@ -55,13 +60,28 @@ export class ThreadGroup {
   }
 
   alive(tid: number): boolean {
-    for (let i = 0; i < MAX_THREADS; i++) if (Atomics.load(this.w, G_TIDS + i) === tid) return true;
-    return false;
+    return this.slot(tid) >= 0;
+  }
+
+  /** The thread's index in the id table (its pending-signal words), or -1. */
+  slot(tid: number): number {
+    for (let i = 0; i < MAX_THREADS; i++) if (Atomics.load(this.w, G_TIDS + i) === tid) return i;
+    return -1;
+  }
+
+  /** Marks signal sig pending for the thread in slot i. */
+  raise(i: number, sig: number): void {
+    Atomics.or(this.w, G_PENDING + 2 * i + (sig > 32 ? 1 : 0), 1 << ((sig - 1) & 31));
   }
 
   /** Thread tid has ended; returns the threads still alive. */
   remove(tid: number): number {
-    for (let i = 0; i < MAX_THREADS; i++) if (Atomics.compareExchange(this.w, G_TIDS + i, tid, 0) === tid) break;
+    for (let i = 0; i < MAX_THREADS; i++) {
+      if (Atomics.compareExchange(this.w, G_TIDS + i, tid, 0) !== tid) continue;
+      Atomics.store(this.w, G_PENDING + 2 * i, 0); // a later thread in this slot starts with none pending
+      Atomics.store(this.w, G_PENDING + 2 * i + 1, 0);
+      break;
+    }
     const left = Atomics.sub(this.w, G_LIVE, 1) - 1;
     this.ring();
     return left;

@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto';
 import * as os from 'node:os';
 import { EFAULT, EINVAL, ENOSYS } from './errno.js';
+import { G_SIGACT } from './group.js';
 import type { LinuxModule, Process } from './process.js';
 
 const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
@@ -14,7 +15,6 @@ export function procModule(p: Process): LinuxModule {
   const { mem } = p;
   const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
   const SIGACTION = 24; // struct sigaction on riscv64: handler, flags, mask (no sa_restorer)
-  const actions = new Map<number, Uint8Array>();
 
   return {
     name: 'linux-proc',
@@ -61,18 +61,14 @@ export function procModule(p: Process): LinuxModule {
         fields.forEach((f, i) => mem.write(buf + 65 * i, Buffer.from(f.slice(0, 64))));
         return 0;
       },
-      // No signal is delivered to a handler: accept the actions so glibc's
-      // abort and stdio paths and Go's runtime work, and give back the action last set.
+      // The actions live in the group's shared words: signals.ts delivers by them in any thread.
       rt_sigaction: (sig, act, oldact, size) => {
         if (sig < 1 || sig > 64 || size !== 8) return -EINVAL;
-        if (oldact !== 0) {
-          if (!mem.valid(oldact, SIGACTION)) return -EFAULT;
-          mem.write(oldact, actions.get(sig) ?? new Uint8Array(SIGACTION));
-        }
-        if (act !== 0) {
-          if (!mem.valid(act, SIGACTION)) return -EFAULT;
-          actions.set(sig, mem.bytes(act, SIGACTION).slice());
-        }
+        if ((oldact !== 0 && !mem.valid(oldact, SIGACTION)) || (act !== 0 && !mem.valid(act, SIGACTION))) return -EFAULT;
+        if (act !== 0 && (sig === 9 || sig === 19)) return -EINVAL; // SIGKILL, SIGSTOP
+        const w = p.thread.group.w, at = G_SIGACT + (sig - 1) * 6; // shared: every thread's tgkill reads it
+        if (oldact !== 0) for (let i = 0; i < 6; i++) mem.dv.setInt32(oldact + 4 * i, Atomics.load(w, at + i), true);
+        if (act !== 0) for (let i = 0; i < 6; i++) Atomics.store(w, at + i, mem.dv.getInt32(act + 4 * i, true));
         return 0;
       },
     },

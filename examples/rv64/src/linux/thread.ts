@@ -30,6 +30,12 @@ export interface ThreadContext {
   clearTid: number;
   /** Blocked signals, as the two words of a riscv64 sigset_t. */
   sigmask: [number, number];
+  /** sigaltstack's stack_t (ss_sp, ss_flags, ss_size: 24 bytes), or null when disabled. */
+  altstack: Uint8Array | null;
+  /** This thread's index in the group's id table (-1 until looked up). */
+  slot: number;
+  /** rt_sigreturn was called: restore the frame at the CPU's next interrupt. */
+  sigreturn: boolean;
   /** The CPU running this thread (clone copies its registers). */
   cpu(): Cpu;
   /**

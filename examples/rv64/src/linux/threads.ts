@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { setFromNumber } from '../alu64.js';
 import { EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS } from './errno.js';
 import { futex, releaseRobust } from './futex.js';
+import { action, IGNORED, kill as killed, SIG_DFL, SIG_IGN, signalWaiting } from './signals.js';
 import type { LinuxModule } from './process.js';
 import type { ThreadContext } from './thread.js';
 
@@ -14,8 +15,6 @@ const CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_SETT
   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
 const ESRCH = 3; // include/uapi/asm-generic/errno-base.h
 const SS_DISABLE = 2, SS_AUTODISARM = 1 << 31, MINSIGSTKSZ = 2048; // include/uapi/linux/signal.h, asm-generic/signal.h
-/** Signals whose default action is to ignore them (signal(7)): SIGCHLD, SIGCONT, SIGURG, SIGWINCH. */
-const IGNORED = new Set([17, 18, 23, 28]);
 
 /** How many CPUs sched_getaffinity reports (Go sizes GOMAXPROCS from it). */
 export const cpuCount = (): number => Math.max(1, Math.min(32, os.availableParallelism?.() ?? os.cpus().length));
@@ -23,7 +22,6 @@ export const cpuCount = (): number => Math.max(1, Math.min(32, os.availableParal
 export function threadModule(ctx: ThreadContext): LinuxModule {
   const { mem, group } = ctx;
   let robustHead = 0;
-  let altstack: Uint8Array | null = null; // stack_t: ss_sp, ss_flags (+pad), ss_size
 
   const exit = (code: number): number => {
     releaseRobust(ctx, robustHead);
@@ -39,12 +37,15 @@ export function threadModule(ctx: ThreadContext): LinuxModule {
 
   const kill = (tid: number, sig: number): number => {
     if (sig < 0 || sig > 64) return -EINVAL;
-    if (!group.alive(tid)) return -ESRCH;
-    // No handler ever runs: an ignored signal (Go's preemption SIGURG among
-    // them) is dropped, and any other one ends the process as its default action would.
-    if (sig === 0 || IGNORED.has(sig)) return 0;
-    group.endAll(128 + sig);
-    ctx.halt();
+    const slot = group.slot(tid);
+    if (slot < 0) return -ESRCH;
+    if (sig === 0) return 0;
+    const a = action(ctx, sig);
+    if (sig !== 9 && (a.handler === SIG_IGN || (a.handler === SIG_DFL && IGNORED.has(sig)))) return 0;
+    if (a.handler === SIG_DFL || sig === 9) { killed(ctx, sig); return 0; } // the default action: the process ends
+    // A handler: the target runs it at its next tick or call; this thread before this call returns.
+    group.raise(slot, sig);
+    if (tid === ctx.tid) ctx.cpu().interrupt = true;
     return 0;
   };
 
@@ -115,24 +116,30 @@ export function threadModule(ctx: ThreadContext): LinuxModule {
           else if (how === 2) { m[0] = lo; m[1] = hi; } // SIG_SETMASK
           else return -EINVAL;
           m[0] &= ~((1 << 8) | (1 << 18)); // SIGKILL and SIGSTOP cannot be blocked
+          if (signalWaiting(ctx)) ctx.cpu().interrupt = true; // unblocked a pending one: deliver it now
         }
         if (oldset !== 0) { mem.dv.setInt32(oldset, old[0], true); mem.dv.setInt32(oldset + 4, old[1], true); }
+        return 0;
+      },
+      rt_sigreturn: () => {
+        ctx.sigreturn = true; // restored at the interrupt, after the CPU has written this call's result
+        ctx.cpu().interrupt = true;
         return 0;
       },
       sigaltstack: (ss, oss) => {
         if (oss !== 0) {
           if (!mem.valid(oss, 24)) return -EFAULT;
-          if (altstack) mem.write(oss, altstack);
+          if (ctx.altstack) mem.write(oss, ctx.altstack);
           else { mem.u8.fill(0, oss, oss + 24); mem.dv.setInt32(oss + 8, SS_DISABLE, true); }
         }
         if (ss !== 0) {
           if (!mem.valid(ss, 24)) return -EFAULT;
           const flags = mem.dv.getInt32(ss + 8, true);
           if ((flags & ~(SS_DISABLE | SS_AUTODISARM)) !== 0) return -EINVAL;
-          if (flags & SS_DISABLE) altstack = null;
+          if (flags & SS_DISABLE) ctx.altstack = null;
           else {
             if (mem.u64(ss + 16) < MINSIGSTKSZ) return -ENOMEM;
-            altstack = mem.bytes(ss, 24).slice();
+            ctx.altstack = mem.bytes(ss, 24).slice();
           }
         }
         return 0;
