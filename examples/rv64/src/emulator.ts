@@ -39,6 +39,7 @@ export interface RunOptions {
 
 export interface RunResult {
   exitCode: number;
+  /** Guest instructions: the leader's, and those of every other thread that ended (exit_group's victims are not counted). */
   instructions: number;
   seconds: number;
   fault?: string;
@@ -117,5 +118,5 @@ export function run(o: RunOptions): RunResult {
   const seconds = (performance.now() - t0) / 1000;
   const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
   proc.exitCode = exitCode;
-  return { exitCode, instructions: cpu.instret, seconds, fault, table, ended };
+  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended };
 }

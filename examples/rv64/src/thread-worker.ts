@@ -107,6 +107,7 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
     writeSync(2, `rv64: thread ${s.tid}: ${signal}: ${e instanceof Error ? e.message : String(e)}\n`);
     group.endAll(e instanceof GuestFault ? FAULT_EXIT[e.signal] : 134);
   } finally {
+    group.addInstructions(c.instret);
     // After exit's own line, which the trace writes once the call returns.
     if (exitCode !== undefined && d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(s.tid).padStart(5)}] +++ exited with ${exitCode} +++\n`);
     group.remove(s.tid);

@@ -25,7 +25,8 @@ export const G_EPOLL = G_TIDS + MAX_THREADS;
 export const G_SIGACT = G_EPOLL + EPOLL_SETS * EPOLL_SET_WORDS;
 /** Pending signals: two words per thread, by the thread's slot in the id table. */
 export const G_PENDING = G_SIGACT + 64 * 6;
-const WORDS = G_PENDING + MAX_THREADS * 2;
+const G_INSTRET = (G_PENDING + MAX_THREADS * 2 + 1) & ~1; // two words, 8-aligned: instructions of the threads that ended
+const WORDS = G_INSTRET + 2;
 
 export class ThreadGroup {
   readonly w: Int32Array;
@@ -41,6 +42,16 @@ export class ThreadGroup {
     g.w[G_LIVE] = 1;
     g.w[G_TIDS] = pid;
     return g;
+  }
+
+  /** Counts a finished thread's instructions (for --perf). */
+  addInstructions(n: number): void {
+    Atomics.add(new BigInt64Array(this.sab, G_INSTRET * 4, 1), 0, BigInt(n));
+  }
+
+  /** Instructions of every thread that has ended (the leader's are its CPU's). */
+  instructions(): number {
+    return Number(Atomics.load(new BigInt64Array(this.sab, G_INSTRET * 4, 1), 0));
   }
 
   get exiting(): boolean { return Atomics.load(this.w, G_EXITING) !== 0; }
