@@ -11,7 +11,8 @@ const MAX_BRK = 256 << 20; // the brk heap may grow this far past its start
 export function mmModule(p: Process): LinuxModule {
   const { mem } = p;
   const pageUp = (n: number) => Math.ceil(n / PAGE) * PAGE;
-  const brkLimit = Math.min(p.brkStart + MAX_BRK, p.mmapTop);
+  // At most half the room between brk and the mmap area: a small --mem leaves mmap (thread stacks) room too.
+  const brkLimit = Math.min(p.brkStart + MAX_BRK, p.brkStart + Math.floor((p.mmapTop - p.brkStart) / 2 / PAGE) * PAGE);
 
   return {
     name: 'linux-mm',
