@@ -71,6 +71,7 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
     spawn: (child) => {
       d.port.postMessage(child);
       Atomics.add(group.w, G_SPAWN, 1);
+      group.nudge(mem.i32); // the leader takes it at its next tick, or now if it is blocked
       group.ring();
     },
     halt: () => { cpu!.halted = true; },
