@@ -57,6 +57,17 @@ for (const w of workloads) {
   process.stderr.write(`${w.name}: done\n`);
 }
 
+// Threads: systab only (the switch has no table for a worker to attach to, so clone answers ENOSYS there).
+{
+  const bin = fixture('threads-calls'), calls = 200_000;
+  runOnce('systab', bin, []);
+  const t = [];
+  for (let i = 0; i < rounds; i++) t.push(runOnce('systab', bin, []));
+  const mips = median(t.map((x) => x.instructions / x.seconds / 1e6)), cps = median(t.map((x) => calls / x.seconds / 1e6));
+  rows.push(`| 4 threads, 200k calls (half carried to the leader) | ${mips.toFixed(1)} | - | ${cps.toFixed(3)} | - | - |`);
+  process.stderr.write('threads: done\n');
+}
+
 console.log(`rv64 benchmark: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, ${rounds} rounds, medians\n`);
 console.log('| workload | M instr/s systab | M instr/s switch | M syscalls/s systab | M syscalls/s switch | time systab / switch (median of per-round ratios) |');
 console.log('| --- | --- | --- | --- | --- | --- |');

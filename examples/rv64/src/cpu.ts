@@ -8,12 +8,13 @@ import { execFp, Fpu } from './fpu.js';
 import type { Memory } from './memory.js';
 
 const TWO32 = 4294967296;
+const FENCE = new Int32Array(new SharedArrayBuffer(4));
 
 /** The system call entry: number and six arguments as numbers, result as a number. */
 export type SyscallFn = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
 export class GuestFault extends Error {
-  constructor(readonly signal: 'SIGSEGV' | 'SIGILL' | 'SIGTRAP', message: string) {
+  constructor(readonly signal: 'SIGSEGV' | 'SIGILL' | 'SIGTRAP' | 'SIGBUS', message: string) {
     super(message);
   }
 }
@@ -25,8 +26,26 @@ export class Cpu {
   pc = 0;
   instret = 0;
   halted = false;
-  /** LR/SC reservation address (single-threaded: any SC to it succeeds). */
+  /**
+   * LR/SC reservation: the address and the value LR read. SC is a
+   * compare-and-swap of that value, so it fails when another hart changed the
+   * word meanwhile (a store of the same value goes unseen, which no CAS loop can tell).
+   */
   reservation = -1;
+  private resW = 0;
+  private resD = 0n;
+  /**
+   * Called every tickEvery instructions (at a taken branch or jump) with the
+   * interpreter's state saved: a thread serves carried calls there, and sees
+   * an exit_group from another thread. It may set halted.
+   */
+  tick: (() => void) | null = null;
+  /** Set by a call (tgkill to itself, rt_sigreturn, an unblocking sigprocmask): onInterrupt runs once the call has returned. */
+  interrupt = false;
+  /** May change registers and pc (a signal handler's frame); may set halted. */
+  onInterrupt: (() => void) | null = null;
+  /** Instructions between two ticks (read when run() starts). */
+  tickEvery = 8192;
   private readonly cache: Int32Array;
 
   constructor(
@@ -65,6 +84,8 @@ export class Cpu {
     const fpu = this.fpu;
     let pc = this.pc;
     let n = 0;
+    const every = this.tickEvery;
+    let limit = every;
     try {
       for (;;) {
         lo[0] = 0; hi[0] = 0;
@@ -103,7 +124,7 @@ export class Cpu {
             pc = next;
             break;
           }
-          case 0x03: pc = next; break; // FENCE, FENCE.I: one hart, no caches to sync
+          case 0x03: Atomics.add(FENCE, 0, 0); pc = next; break; // FENCE (an atomic read-modify-write is a full barrier in JS engines); FENCE.I: no caches to sync
           case 0x04: { // OP-IMM
             const imm = inst >> 20;
             const a = lo[rs1], ah = hi[rs1];
@@ -222,6 +243,7 @@ export class Cpu {
             }
             if (taken) {
               pc += ((inst >> 31) << 12) | (((inst >> 7) & 1) << 11) | (((inst >> 25) & 63) << 5) | (((inst >> 8) & 15) << 1);
+              if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; pc = this.pc; }
             } else pc = next;
             break;
           }
@@ -234,9 +256,11 @@ export class Cpu {
           case 0x1b: // JAL
             lo[rd] = next; hi[rd] = 0;
             pc += ((inst >> 31) << 20) | (((inst >> 12) & 255) << 12) | (((inst >> 20) & 1) << 11) | (((inst >> 21) & 1023) << 1);
+            if (n >= limit) { limit = n + every; if (this.ticked(pc, n)) return; pc = this.pc; }
             break;
           case 0x1c: // SYSTEM
             if (inst === 0x73) { // ECALL
+              this.pc = pc; // clone copies the caller's state: it resumes after this ecall
               const r = this.syscall(
                 hi[17] * TWO32 + (lo[17] >>> 0),
                 hi[10] * TWO32 + (lo[10] >>> 0), hi[11] * TWO32 + (lo[11] >>> 0), hi[12] * TWO32 + (lo[12] >>> 0),
@@ -245,6 +269,7 @@ export class Cpu {
               lo[10] = r | 0;
               hi[10] = Math.floor(r / TWO32) | 0;
               pc = next;
+              if (this.interrupt) { this.interrupt = false; this.pc = pc; this.onInterrupt?.(); pc = this.pc; }
               if (this.halted) { this.pc = pc; this.instret += n; return; }
             } else if (f3 !== 0) {
               this.csr(inst, this.instret + n);
@@ -265,6 +290,16 @@ export class Cpu {
       }
       throw e;
     }
+  }
+
+  /** Runs the tick with pc current (it may move it: a signal); true when the CPU was halted meanwhile (instret then counted). */
+  private ticked(pc: number, n: number): boolean {
+    if (this.tick === null) return false;
+    this.pc = pc;
+    this.tick();
+    if (!this.halted) return false;
+    this.instret += n;
+    return true;
   }
 
   private csr(inst: number, instret: number): void {
@@ -291,63 +326,72 @@ export class Cpu {
   }
 
   private amo(inst: number, pc: number): void {
-    const lo = this.lo, hi = this.hi, dv = this.mem.dv;
+    const lo = this.lo, hi = this.hi;
     const rd = (inst >> 7) & 31, rs1 = (inst >> 15) & 31, rs2 = (inst >> 20) & 31, f3 = (inst >> 12) & 7;
     const op = inst >>> 27;
     const addr = this.reg(rs1);
+    if ((f3 !== 2 && f3 !== 3) || (op !== 2 && op !== 3 && (AMO_OPS >>> op & 1) === 0)) throw this.illegal(pc, inst);
+    // Atomics on whole words of the shared buffer: atomic against every other worker.
+    if (addr % (f3 === 2 ? 4 : 8) !== 0) throw new GuestFault('SIGBUS', `misaligned atomic access at 0x${addr.toString(16)}, pc 0x${pc.toString(16)}`);
     if (f3 === 2) { // .W
-      if (op === 0x02) { this.reservation = addr; const v = dv.getInt32(addr, true); lo[rd] = v; hi[rd] = v >> 31; return; }
+      const m = this.mem.i32, i = addr / 4;
+      if (op === 0x02) { const v = Atomics.load(m, i); this.reservation = addr; this.resW = v; lo[rd] = v; hi[rd] = v >> 31; return; }
       if (op === 0x03) {
-        const ok = this.reservation === addr;
-        if (ok) dv.setInt32(addr, lo[rs2], true);
+        const ok = this.reservation === addr && Atomics.compareExchange(m, i, this.resW, lo[rs2]) === this.resW;
         this.reservation = -1;
         lo[rd] = ok ? 0 : 1; hi[rd] = 0;
         return;
       }
-      const old = dv.getInt32(addr, true), b = lo[rs2];
-      let v: number;
+      const b = lo[rs2];
+      let old: number;
       switch (op) {
-        case 0x01: v = b; break;
-        case 0x00: v = (old + b) | 0; break;
-        case 0x04: v = old ^ b; break;
-        case 0x0c: v = old & b; break;
-        case 0x08: v = old | b; break;
-        case 0x10: v = Math.min(old, b); break;
-        case 0x14: v = Math.max(old, b); break;
-        case 0x18: v = (old >>> 0) < (b >>> 0) ? old : b; break;
-        case 0x1c: v = (old >>> 0) > (b >>> 0) ? old : b; break;
-        default: throw this.illegal(pc, inst);
+        case 0x01: old = Atomics.exchange(m, i, b); break;
+        case 0x00: old = Atomics.add(m, i, b); break;
+        case 0x04: old = Atomics.xor(m, i, b); break;
+        case 0x0c: old = Atomics.and(m, i, b); break;
+        case 0x08: old = Atomics.or(m, i, b); break;
+        default: { // min, max, minu, maxu: a compare-and-swap loop
+          for (;;) {
+            old = Atomics.load(m, i);
+            const v = op === 0x10 ? Math.min(old, b) : op === 0x14 ? Math.max(old, b)
+              : op === 0x18 ? ((old >>> 0) < (b >>> 0) ? old : b) : ((old >>> 0) > (b >>> 0) ? old : b);
+            if (Atomics.compareExchange(m, i, old, v) === old) break;
+          }
+        }
       }
-      dv.setInt32(addr, v, true);
       lo[rd] = old; hi[rd] = old >> 31;
       return;
     }
-    if (f3 !== 3) throw this.illegal(pc, inst);
-    if (op === 0x02) { this.reservation = addr; lo[rd] = dv.getInt32(addr, true); hi[rd] = dv.getInt32(addr + 4, true); return; }
+    const m = this.mem.i64, i = addr / 8;
+    const setRd = (v: bigint) => { lo[rd] = Number(BigInt.asIntN(32, v)); hi[rd] = Number(v >> 32n); };
+    if (op === 0x02) { const v = Atomics.load(m, i); this.reservation = addr; this.resD = v; setRd(v); return; }
+    const b = (BigInt(hi[rs2]) << 32n) | BigInt(lo[rs2] >>> 0);
     if (op === 0x03) {
-      const ok = this.reservation === addr;
-      if (ok) { dv.setInt32(addr, lo[rs2], true); dv.setInt32(addr + 4, hi[rs2], true); }
+      const ok = this.reservation === addr && Atomics.compareExchange(m, i, this.resD, b) === this.resD;
       this.reservation = -1;
       lo[rd] = ok ? 0 : 1; hi[rd] = 0;
       return;
     }
-    const ol = dv.getInt32(addr, true), oh = dv.getInt32(addr + 4, true), bl = lo[rs2], bh = hi[rs2];
-    let vl = bl, vh = bh;
+    let old: bigint;
     switch (op) {
-      case 0x01: break;
-      case 0x00: { const s = (ol >>> 0) + (bl >>> 0); vl = s | 0; vh = (oh + bh + (s >= TWO32 ? 1 : 0)) | 0; break; }
-      case 0x04: vl = ol ^ bl; vh = oh ^ bh; break;
-      case 0x0c: vl = ol & bl; vh = oh & bh; break;
-      case 0x08: vl = ol | bl; vh = oh | bh; break;
-      case 0x10: case 0x14: case 0x18: case 0x1c: {
-        const oldLess = less(ol, oh, bl, bh, op >= 0x18);
-        const takeOld = op === 0x10 || op === 0x18 ? oldLess : !oldLess;
-        if (takeOld) { vl = ol; vh = oh; }
-        break;
+      case 0x01: old = Atomics.exchange(m, i, b); break;
+      case 0x00: old = Atomics.add(m, i, b); break;
+      case 0x04: old = Atomics.xor(m, i, b); break;
+      case 0x0c: old = Atomics.and(m, i, b); break;
+      case 0x08: old = Atomics.or(m, i, b); break;
+      default: {
+        const u = op >= 0x18, ub = BigInt.asUintN(64, b);
+        for (;;) {
+          old = Atomics.load(m, i);
+          const oldLess = u ? BigInt.asUintN(64, old) < ub : old < b;
+          const takeOld = op === 0x10 || op === 0x18 ? oldLess : !oldLess;
+          if (Atomics.compareExchange(m, i, old, takeOld ? old : b) === old) break;
+        }
       }
-      default: throw this.illegal(pc, inst);
     }
-    dv.setInt32(addr, vl, true); dv.setInt32(addr + 4, vh, true);
-    lo[rd] = ol; hi[rd] = oh;
+    setRd(old);
   }
 }
+
+/** The AMO funct5 values beside LR (2) and SC (3): add, swap, xor, or, and, min, max, minu, maxu. */
+const AMO_OPS = (1 << 0x00) | (1 << 0x01) | (1 << 0x04) | (1 << 0x08) | (1 << 0x0c) | (1 << 0x10) | (1 << 0x14) | (1 << 0x18) | (1 << 0x1c);

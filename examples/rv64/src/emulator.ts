@@ -1,12 +1,19 @@
-// Puts a program together: memory, ELF, stack, Linux modules, dispatcher, CPU.
+// Puts a program together: memory, ELF, stack, Linux modules, dispatcher, CPU;
+// then runs the leader (the first guest thread) here, and hosts the others (thread-host.ts).
 import type { Table } from 'systab';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { switchDispatcher } from './dispatch-switch.js';
 import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
+import { G_CODE, G_TRAMP, MAX_THREADS, ThreadGroup } from './linux/group.js';
+import { deliverSignals, interrupted, signalWaiting, TRAMPOLINE } from './linux/signals.js';
 import { linuxModules } from './linux/index.js';
 import { Process } from './linux/process.js';
 import type { HostIo } from './linux/vfs.js';
+import type { ThreadContext } from './linux/thread.js';
+import { ThreadHost, TICK } from './thread-host.js';
+import type { ThreadTrace } from './thread-trace.js';
+import { CALL_TIMEOUT } from './thread-worker.js';
 import { Memory } from './memory.js';
 import { buildStack } from './stack.js';
 
@@ -15,7 +22,7 @@ const STACK_SIZE = 8 << 20;
 const GUARD = 1 << 20;
 
 /** Real kernels kill a faulting process with a signal; a shell reports 128 + its number. */
-const SIGNAL_EXIT: Record<GuestFault['signal'], number> = { SIGILL: 132, SIGTRAP: 133, SIGSEGV: 139 };
+const SIGNAL_EXIT: Record<GuestFault['signal'], number> = { SIGILL: 132, SIGTRAP: 133, SIGBUS: 135, SIGSEGV: 139 };
 
 export interface RunOptions {
   image: Uint8Array;
@@ -25,20 +32,25 @@ export interface RunOptions {
   exe: string;
   dispatch?: 'systab' | 'switch';
   memoryBytes?: number;
-  /** Called with the table before the guest starts (hooks for --trace and --stats). */
-  onTable?: (table: Table, mem: Memory) => void;
   /** A linux-riscv64 table to load the Linux modules into (e.g. attached in a worker), instead of a new one. */
   table?: Table;
   /** The guest's descriptors 0-2 without node:fs (a browser worker). */
   io?: HostIo;
+  /** The script a guest thread's worker runs (default: this module's file, i.e. the bundle; see thread-worker.ts). */
+  workerUrl?: URL;
+  /** Called with the table before the guest starts (hooks for --trace and --stats); may give the trace other threads join. */
+  onTable?: (table: Table, mem: Memory) => ThreadTrace | void;
 }
 
 export interface RunResult {
   exitCode: number;
+  /** Guest instructions: the leader's, and those of every other thread that ended (exit_group's victims are not counted). */
   instructions: number;
   seconds: number;
   fault?: string;
   table?: Table;
+  /** Resolves once every guest thread's worker has exited. */
+  ended: Promise<void>;
 }
 
 export function run(o: RunOptions): RunResult {
@@ -46,7 +58,26 @@ export function run(o: RunOptions): RunResult {
   const elf = loadElf(o.image, mem);
   const stackTop = mem.size;
   mem.map(stackTop - STACK_SIZE, STACK_SIZE);
+  const pid = process.pid;
+  const group = ThreadGroup.create(pid);
+  // The signal return trampoline, in the guard page below the stack (mmap never hands it out).
+  const tramp = stackTop - STACK_SIZE - 4096;
+  mem.map(tramp, 4096);
+  TRAMPOLINE.forEach((inst, i) => mem.dv.setInt32(tramp + 4 * i, inst, true));
+  Atomics.store(group.w, G_TRAMP, tramp);
+  // Threads need a shared memory and a table other workers can attach to.
+  const threads = mem.shared && o.dispatch !== 'switch' && o.table === undefined; // a table given by an embedder (the page) has no thread host
   let cpu: Cpu | undefined;
+  let host: ThreadHost | undefined;
+  let leaderCode = 0;
+  const leader: ThreadContext = {
+    tid: pid, pid, mem, group, clearTid: 0, sigmask: [0, 0], altstack: null, slot: -1, sigreturn: false,
+    cpu: () => cpu!,
+    wait: (i32, index, value, ms) => (host ? host.wait(i32, index, value, ms) : Atomics.wait(i32, index, value, ms)),
+    spawn: threads ? (s) => host!.spawn(s) : null,
+    halt: () => { cpu!.halted = true; },
+    exited: (code) => { leaderCode = code; group.remove(pid); },
+  };
   const proc = new Process({
     mem,
     brk: elf.brk,
@@ -54,19 +85,29 @@ export function run(o: RunOptions): RunResult {
     exe: o.exe,
     halt: () => { cpu!.halted = true; },
     io: o.io,
+    thread: leader,
   });
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;
+  let threadTrace: ThreadTrace | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
-    ({ table, syscall } = systabDispatcher(modules, o.table));
-    o.onTable?.(table, mem);
+    ({ table, syscall } = systabDispatcher(modules, o.table !== undefined ? { table: o.table } : threads ? { maxWorkers: MAX_THREADS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
+    threadTrace = o.onTable?.(table, mem) ?? undefined;
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);
   cpu.pc = elf.entry;
   const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
   cpu.setReg(2, buildStack(mem, stackTop, { argv: o.argv, env: o.env, elf, uid, gid }));
+  if (threads) {
+    const c = cpu;
+    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; }, trace: threadTrace });
+    const h = host;
+    cpu.tick = () => { h.tick(); if (!c.halted && signalWaiting(leader)) deliverSignals(leader); };
+    cpu.tickEvery = TICK;
+  } else cpu.tick = () => { if (signalWaiting(leader)) deliverSignals(leader); };
+  cpu.onInterrupt = () => interrupted(leader);
 
   const t0 = performance.now();
   let fault: string | undefined;
@@ -75,8 +116,13 @@ export function run(o: RunOptions): RunResult {
   } catch (e) {
     if (!(e instanceof GuestFault)) throw e;
     fault = `${e.signal}: ${e.message}`;
-    proc.exitCode = SIGNAL_EXIT[e.signal];
+    group.endAll(SIGNAL_EXIT[e.signal]);
   }
+  // The leader exited alone (exit, not exit_group): the process lives while its other threads do.
+  if (!group.exiting) host?.finish();
+  const ended = host?.end() ?? Promise.resolve();
   const seconds = (performance.now() - t0) / 1000;
-  return { exitCode: proc.exitCode ?? 0, instructions: cpu.instret, seconds, fault, table };
+  const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
+  proc.exitCode = exitCode;
+  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended };
 }

@@ -3,6 +3,7 @@ import { readFileSync, writeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
+import { isThreadWorker, runThreadWorker } from './thread-worker.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
 
 const USAGE = `usage: rv64 [options] program [args...]
@@ -16,13 +17,14 @@ strace's options, with strace's meaning (lines on stderr unless -o):
   -S KEY, --summary-sort-by=KEY   the table's order: time, calls, errors, name, nothing
   -o FILE, --output=FILE      lines (and the table) into FILE
   -s N, --string-limit=N      bytes of each buffer shown before ... (default 32)
-  -f, --follow-forks          every guest thread (there is one today)
+  -f, --follow-forks          accepted: every guest thread's calls are traced, [pid TID] before other threads' lines
   --trace                     every call (as -e trace=all)
 Others:
   --stats        calls per name and missing calls at exit, on stderr
   --dispatch     systab (default) or switch (a plain switch, for the benchmark)
   --mem          guest memory in MiB (default 1024)
   --perf         instructions and instructions/second at exit, on stderr
+  --verify       once every guest thread has ended, check the table's shared layout (table.verify())
 `;
 
 /** The environment in the host's own order (as a kernel passes it), from /proc where there is one. */
@@ -36,7 +38,7 @@ function hostEnvironment(): string[] {
 
 function main(argv: string[]): number {
   const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
-  let tracing = false, output: string | undefined, stats = false, perf = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
+  let tracing = false, output: string | undefined, stats = false, perf = false, verify = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
   const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
   const qualify = (arg: string): string | undefined => {
     const { qualifier, value } = splitQualifier(arg);
@@ -59,9 +61,10 @@ function main(argv: string[]): number {
     else if (k === '-S' || k === '--summary-sort-by') { o.sort = next(); if (o.sort === undefined) return bad(`${k} needs a key`); }
     else if (k === '-o' || k === '--output') { output = next(); if (output === undefined) return bad(`${k} needs a file`); }
     else if (k === '-s' || k === '--string-limit' || k === '--trace-strsize') { const n = Number(next()); if (!Number.isInteger(n) || n < 0) return bad(`${k} needs a number of bytes`); o.strSize = n; }
-    else if (k === '-f' || k === '--follow-forks') { /* one guest thread today: nothing to follow */ }
+    else if (k === '-f' || k === '--follow-forks') { /* every guest thread is traced already */ }
     else if (k === '--stats') stats = true;
     else if (k === '--perf') perf = true;
+    else if (k === '--verify') verify = true;
     else if (k === '--dispatch' && (v === 'systab' || v === 'switch')) dispatch = v;
     else if (k === '--mem' && v && Number(v) > 0) mem = Number(v);
     else return bad(`bad option ${arg}`);
@@ -89,13 +92,24 @@ function main(argv: string[]): number {
     onTable: (table, memory) => {
       if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
       if (stats) startStats(table);
+      // Every guest thread's calls are traced (as strace -f; without -f too, for now).
+      return traced && { desc: traced.describe(), fd: o.summary === 'only' ? -1 : traceFd, strSize: o.strSize };
     },
   });
   traced?.ended(r.exitCode, r.fault?.split(':')[0]);
   if (r.fault) process.stderr.write(`rv64: ${r.fault}\n`);
   if (stats && r.table) process.stderr.write(formatStats(r.table));
   if (perf) process.stderr.write(`rv64: ${r.instructions} instructions in ${r.seconds.toFixed(3)} s: ${(r.instructions / r.seconds / 1e6).toFixed(1)} M/s\n`);
+  if (verify && r.table) {
+    const t = r.table;
+    // After the workers' exits have been seen (systab frees their records on those events).
+    void r.ended.then(() => setImmediate(() => {
+      try { t.verify(); process.stderr.write('rv64: table verified\n'); } catch (e) { process.stderr.write(`rv64: table broken: ${(e as Error).message}\n`); process.exitCode = 70; }
+    }));
+  }
   return r.exitCode;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// The same bundle is every guest thread's worker script (thread-worker.ts).
+if (isThreadWorker()) runThreadWorker();
+else process.exitCode = main(process.argv.slice(2));

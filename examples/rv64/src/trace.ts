@@ -2,7 +2,7 @@
 // and --stats, built only on systab: systab/trace's switches and lines, and
 // stats(). The emulator knows nothing of them.
 import type { Table } from 'systab';
-import { exitedLine, traceTable, type Trace } from 'systab/trace';
+import { exitedLine, traceTable, type Trace, type TraceDescriptor } from 'systab/trace';
 import type { Memory } from './memory.js';
 
 /** What strace's options ask (main.ts reads them). */
@@ -20,7 +20,7 @@ export interface StraceOptions {
 }
 
 /** Starts tracing as strace's options say; `write` takes each line. Returns what prints the end: the exit line, the summary. */
-export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: StraceOptions): { ended(code: number, signal?: string): void } {
+export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: StraceOptions): { ended(code: number, signal?: string): void; describe(): TraceDescriptor } {
   const read = (a: number, n: number) => (mem.valid(a, n) ? mem.bytes(a, n) : null);
   const lines = o.summary !== 'only';
   const tr: Trace = traceTable(t, lines ? { sink: write, format: { read, strSize: o.strSize } } : {});
@@ -28,6 +28,7 @@ export function startTrace(t: Table, mem: Memory, write: (line: string) => void,
   for (const i of o.inject) (i.kind === 'inject' ? tr.inject(i.expr) : tr.fault(i.expr));
   if (o.summary !== 'off') tr.summary(o.trace.at(-1) ?? true);
   return {
+    describe: () => tr.describe(), // for the guest's other threads (attachTrace)
     ended: (code, signal) => {
       if (lines) write(signal ? `+++ killed by ${signal} +++\n` : `${exitedLine(code)}\n`);
       if (o.summary !== 'off') write(tr.summaryTable(o.sort !== undefined ? { sort: o.sort } : {}));

@@ -11,7 +11,8 @@ const MAX_BRK = 256 << 20; // the brk heap may grow this far past its start
 export function mmModule(p: Process): LinuxModule {
   const { mem } = p;
   const pageUp = (n: number) => Math.ceil(n / PAGE) * PAGE;
-  const brkLimit = Math.min(p.brkStart + MAX_BRK, p.mmapTop);
+  // At most half the room between brk and the mmap area: a small --mem leaves mmap (thread stacks) room too.
+  const brkLimit = Math.min(p.brkStart + MAX_BRK, p.brkStart + Math.floor((p.mmapTop - p.brkStart) / 2 / PAGE) * PAGE);
 
   return {
     name: 'linux-mm',
@@ -27,7 +28,7 @@ export function mmModule(p: Process): LinuxModule {
         p.brk = addr;
         return p.brk;
       },
-      mmap: (addr, len, _prot, flags, fd, off) => {
+      mmap: (addr, len, prot, flags, fd, off) => {
         if (len <= 0 || addr % PAGE !== 0 || off % PAGE !== 0) return -EINVAL;
         const size = pageUp(len);
         let at: number;
@@ -38,8 +39,11 @@ export function mmModule(p: Process): LinuxModule {
           at = mem.findFree(size, p.mmapTop, brkLimit);
           if (at < 0) return -ENOMEM;
         }
-        mem.unmap(at, size); // MAP_FIXED replaces what was there: zero it
-        mem.map(at, size);
+        // MAP_FIXED replaces what was there: zero it. A PROT_NONE mapping is
+        // only reserved: its pages stay zero until mprotect opens them.
+        const reserve = prot === 0 && (flags & MAP_ANONYMOUS) !== 0;
+        mem.unmap(at, size);
+        mem.map(at, size, reserve);
         if (!(flags & MAP_ANONYMOUS)) {
           const f = p.fds.get(fd);
           if (!f || f.kind !== 'mem') { mem.unmap(at, size); return -EBADF; }
@@ -53,7 +57,11 @@ export function mmModule(p: Process): LinuxModule {
         if (mem.valid(addr, pageUp(len))) mem.unmap(addr, pageUp(len));
         return 0;
       },
-      mprotect: (addr) => (addr % PAGE === 0 ? 0 : -EINVAL),
+      mprotect: (addr, len, prot) => {
+        if (addr % PAGE !== 0) return -EINVAL;
+        if (prot !== 0 && mem.valid(addr, pageUp(len))) mem.open(addr, pageUp(len));
+        return 0;
+      },
       madvise: () => 0,
       mremap: () => -ENOSYS,
     },

@@ -1,45 +1,26 @@
-// Process, identity, limits, time, sleep, randomness and signal calls.
+// Process identity, limits, randomness and signal actions: process-wide
+// state, so a worker's calls are carried to the leader. The calls of one
+// thread (exit, ids, futex, clone, the signal mask) are in threads.ts; clocks
+// and sleeps in time.ts.
 import { randomFillSync } from 'node:crypto';
 import * as os from 'node:os';
 import { EFAULT, EINVAL, ENOSYS } from './errno.js';
+import { G_SIGACT } from './group.js';
 import type { LinuxModule, Process } from './process.js';
 
 const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7;
 const STACK_LIMIT = 8 << 20;
-const CLOCK_REALTIME = 0, CLOCK_REALTIME_COARSE = 5;
 
 export function procModule(p: Process): LinuxModule {
   const { mem } = p;
   const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
-  const start = process.hrtime.bigint();
   const SIGACTION = 24; // struct sigaction on riscv64: handler, flags, mask (no sa_restorer)
-  const actions = new Map<number, Uint8Array>();
-  /** Sleeps for the struct timespec at req; the guest has no signals to cut it short. */
-  const sleep = (req: number): number => {
-    if (!mem.valid(req, 16)) return -EFAULT;
-    const sec = mem.u64(req), nsec = mem.u64(req + 8);
-    if (nsec >= 1e9 || sec > 2 ** 31) return -EINVAL;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, sec * 1000 + nsec / 1e6);
-    return 0;
-  };
-
-  const exit = (code: number): number => {
-    p.exitCode = code & 0xff;
-    p.halt(p.exitCode);
-    return 0;
-  };
 
   return {
     name: 'linux-proc',
     handlers: {
-      exit,
-      exit_group: exit,
-      set_tid_address: () => p.pid,
-      set_robust_list: () => 0,
       // glibc treats a failed rseq registration as "no rseq" and carries on.
       rseq: () => -ENOSYS,
-      getpid: () => p.pid,
-      gettid: () => p.pid,
       getppid: () => process.ppid,
       getuid: () => uid,
       geteuid: () => uid,
@@ -63,23 +44,13 @@ export function procModule(p: Process): LinuxModule {
         randomFillSync(mem.bytes(buf, len));
         return len;
       },
-      clock_gettime: (clock, ts) => {
-        if (!mem.valid(ts, 16)) return -EFAULT;
-        let ns: bigint;
-        if (clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE) ns = BigInt(Date.now()) * 1000000n;
-        else if (clock >= 0 && clock <= 11) ns = process.hrtime.bigint() - start + 1000000000n;
-        else return -EINVAL;
-        mem.setU64(ts, Number(ns / 1000000000n));
-        mem.setU64(ts + 8, Number(ns % 1000000000n));
-        return 0;
-      },
       sysinfo: (buf) => { // struct sysinfo, include/uapi/linux/sysinfo.h (112 bytes on 64-bit)
         if (!mem.valid(buf, 112)) return -EFAULT;
         mem.u8.fill(0, buf, buf + 112);
         mem.setU64(buf, Math.floor(os.uptime()));
         mem.setU64(buf + 32, mem.size); // totalram: the guest's memory
         mem.setU64(buf + 40, mem.size - (p.brk - p.brkStart));
-        mem.dv.setUint16(buf + 80, 1, true); // procs
+        mem.dv.setUint16(buf + 80, p.thread.group.live, true); // procs: this process's threads
         mem.dv.setUint32(buf + 104, 1, true); // mem_unit
         return 0;
       },
@@ -90,24 +61,14 @@ export function procModule(p: Process): LinuxModule {
         fields.forEach((f, i) => mem.write(buf + 65 * i, Buffer.from(f.slice(0, 64))));
         return 0;
       },
-      nanosleep: (req) => sleep(req),
-      clock_nanosleep: (clock, flags, req) => (clock < 0 || clock > 11 || flags !== 0 ? -EINVAL : sleep(req)),
-      // One thread, no signal delivery: accept the calls so glibc's abort and
-      // stdio paths work, and give back the action last set.
+      // The actions live in the group's shared words: signals.ts delivers by them in any thread.
       rt_sigaction: (sig, act, oldact, size) => {
         if (sig < 1 || sig > 64 || size !== 8) return -EINVAL;
-        if (oldact !== 0) {
-          if (!mem.valid(oldact, SIGACTION)) return -EFAULT;
-          mem.write(oldact, actions.get(sig) ?? new Uint8Array(SIGACTION));
-        }
-        if (act !== 0) {
-          if (!mem.valid(act, SIGACTION)) return -EFAULT;
-          actions.set(sig, mem.bytes(act, SIGACTION).slice());
-        }
-        return 0;
-      },
-      rt_sigprocmask: (_how, _set, oldset, size) => {
-        if (oldset !== 0 && mem.valid(oldset, size)) mem.u8.fill(0, oldset, oldset + size);
+        if ((oldact !== 0 && !mem.valid(oldact, SIGACTION)) || (act !== 0 && !mem.valid(act, SIGACTION))) return -EFAULT;
+        if (act !== 0 && (sig === 9 || sig === 19)) return -EINVAL; // SIGKILL, SIGSTOP
+        const w = p.thread.group.w, at = G_SIGACT + (sig - 1) * 6; // shared: every thread's tgkill reads it
+        if (oldact !== 0) for (let i = 0; i < 6; i++) mem.dv.setInt32(oldact + 4 * i, Atomics.load(w, at + i), true);
+        if (act !== 0) for (let i = 0; i < 6; i++) Atomics.store(w, at + i, mem.dv.getInt32(act + 4 * i, true));
         return 0;
       },
     },

@@ -1,5 +1,6 @@
 // The state one guest process shares across the Linux modules.
 import type { Memory } from '../memory.js';
+import type { ThreadContext } from './thread.js';
 import { FdTable, MemFs, type HostIo } from './vfs.js';
 
 export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
@@ -8,6 +9,8 @@ export type Handler = (a0: number, a1: number, a2: number, a3: number, a4: numbe
 export interface LinuxModule {
   name: string;
   handlers: Record<string, Handler>;
+  /** Wraps over other modules' calls (systab's wraps; the switch dispatcher has none). */
+  wraps?: Record<string, (below: Handler) => Handler>;
 }
 
 export interface ProcessOptions {
@@ -19,6 +22,8 @@ export interface ProcessOptions {
   halt: (code: number) => void;
   /** Descriptors 0-2 without node:fs (RunOptions.io). */
   io?: HostIo;
+  /** The leader: the program's first thread (its thread-local calls, and the group every thread shares). */
+  thread: ThreadContext;
 }
 
 export class Process {
@@ -33,6 +38,7 @@ export class Process {
   readonly mmapTop: number;
   readonly exe: string;
   readonly halt: (code: number) => void;
+  readonly thread: ThreadContext;
 
   constructor(o: ProcessOptions) {
     this.mem = o.mem;
@@ -41,5 +47,6 @@ export class Process {
     this.exe = o.exe;
     this.halt = o.halt;
     this.fds = new FdTable(o.io);
+    this.thread = o.thread;
   }
 }
