@@ -50,13 +50,16 @@ function runCarried(t: Thread, code: Code, rec: number, caller: number): void {
   }
   if (f === undefined) return reply(v, rec, caller, L.CE_NOCODE, 0);
   let r: unknown;
+  const outer = t.carriedFrom; // a carried call served while a handler of one waits
   t.depth++;
+  t.carriedFrom = caller;
   try {
     r = f(f64[a]!, f64[a + 1]!, f64[a + 2]!, f64[a + 3]!, f64[a + 4]!, f64[a + 5]!);
   } catch {
     return reply(v, rec, caller, L.CE_THREW, 0);
   } finally {
     t.depth--;
+    t.carriedFrom = outer;
   }
   if (typeof r === 'number') return reply(v, rec, caller, L.CE_OK, r);
   // A promise: the record stays TAKEN (and so holds its handler) until it settles.

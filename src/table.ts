@@ -50,12 +50,10 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   /** @internal */ declare readonly hotEnosys: number;
   /** @internal */ declare readonly hotNegative: boolean;
   /** @internal This thread's out-of-range counter (a one-word view: index 0 needs no range arithmetic). */ declare readonly hotOor: Int32Array;
-  // Out-of-range numbers on the hot path (one range, default policy): OOR_SLOW
-  // not there, OOR_ANSWER answered, OOR_COUNT counted and answered. Written
-  // once by the constructor, so V8 folds it as a constant; a change writing
-  // it again deoptimizes callers once and leaves it an ordinary field (a
-  // byte array cost 9% always).
+  // Out-of-range numbers on the hot path: OOR_SLOW, OOR_ANSWER, OOR_COUNT. Written once by the constructor (V8 folds it;
+  // a rewrite deoptimizes callers once and leaves an ordinary field; a byte array cost 9% always).
   /** @internal */ declare hotOorMode: number;
+  /** @internal The worker record whose carried call this thread is running (serve.ts), or -1. */ carriedFrom = -1;
   #seenWake: number;
   #seenGp = 0;
   #seenChanges = 0;
@@ -331,15 +329,16 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     return tryCall(this.carrier, (a) => this.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]) as number, args, spinMicros);
   }
 
-  /**
-   * Frees the worker record of a thread that ended without close() (a
-   * terminated worker), so it holds no grace period back and calls carried
-   * to it fail at once. `threadId` is what that thread attached with (Node:
-   * its worker.threadId).
-   */
+  /** Frees the record of a thread that ended without close() (no grace period waits for it, calls carried to it fail): `threadId` as it attached (Node: worker.threadId). */
   evict(threadId: number): boolean {
     if (typeof threadId !== 'number' || !Number.isInteger(threadId)) throw new SystabError('EBADSPEC', `evict() takes the thread id a thread attached with (got ${show(threadId)})`);
     return evictThread(this.#writer, threadId);
+  }
+
+  /** Inside a call another thread carried here: that thread's worker record and the threadId it attached with (per-caller state at a home); else undefined. Read it before an await. */
+  caller(): { worker: number; threadId: number } | undefined {
+    const w = this.carriedFrom;
+    return w < 0 ? undefined : { worker: w, threadId: this.v.i32[workerWord(this.v, w, L.WR_ID)]! };
   }
 
   /** @internal A terminate() of thread `threadId` was asked for: calls are no longer posted to it. */

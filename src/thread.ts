@@ -8,6 +8,8 @@ export interface Thread {
   readonly v: View;
   /** Calls this thread is inside: raised around every handler call it makes or serves; a quiescent point needs 0. */
   depth: number;
+  /** The worker record whose carried call this thread is running, or -1 (Table.caller()). */
+  carriedFrom: number;
   /** close() (or the thread's end) was seen: this view takes no more changes. */
   readonly closed: boolean;
   /** A quiescent point if this thread is in no call; returns whether it was one. */
