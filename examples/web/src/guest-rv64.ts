@@ -14,7 +14,8 @@ const MEMORY = 64 << 20;
 
 export function runRv64(t: Table, m: Start, out: Batcher): { code: number; fault?: string } {
   const text = new TextDecoder();
-  const io = { write: (fd: number, bytes: Uint8Array) => (out.out(fd, text.decode(bytes)), bytes.length) };
+  // bytes may view the guest's shared memory, which a browser's TextDecoder refuses: decoded from a copy.
+  const io = { write: (fd: number, bytes: Uint8Array) => (out.out(fd, text.decode(bytes.slice())), bytes.length) };
   let mem: Memory | undefined;
   const r = run({
     image: new Uint8Array(m.bytes),

@@ -6,7 +6,8 @@ const dec = new TextDecoder();
 
 class Bytes extends Uint8Array {
   override toString(): string {
-    return dec.decode(this);
+    // A browser's TextDecoder takes no view of shared memory (the guest's is a SharedArrayBuffer): a copy.
+    return dec.decode(this.buffer instanceof ArrayBuffer ? this : this.slice());
   }
 }
 
