@@ -28,6 +28,8 @@ export interface TracePlug {
   exit(nr: number, slot: number, args: number[], result: unknown, threw: boolean, injected: boolean): void;
   /** A number beyond the ABI's table (no slot, so no switch), as strace traces a number it has no call for: always. */
   oor?(nr: number, args: number[], result: unknown, threw: boolean): void;
+  /** Run at this thread's quiescent points (poll()): a follow owner prints what the rings hold. */
+  poll?(): void;
   /** seccomp's LOG: the call in progress (entered, not yet exited) is printed even if not selected; false if nothing prints here. */
   log?(nr: number, slot: number, args: number[]): boolean;
 }

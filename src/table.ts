@@ -295,6 +295,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     }
     if (Atomics.load(this.v.i32, L.H_GP) !== this.#seenGp) this.quiesce();
     this.serve();
+    this.policy.plug?.poll?.();
   }
 
 

@@ -1,7 +1,8 @@
 // A trace's follow mode (strace -f) on one thread: the relay's writer for
 // this thread's pieces and, on the thread that owns the sink, the reader that
-// prints every thread's: after each of its own calls, every 50 ms while its
-// event loop runs, at flush() and at close().
+// prints every thread's: after each of its own calls, at its quiescent points
+// (t.poll(): a guest loop's), every 50 ms while its event loop runs, at
+// flush() and at close().
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
 import type { PrefixStyle } from './interleave.js';
@@ -15,6 +16,8 @@ export interface Follow {
   drain(all: boolean): void;
   exited(code: number): void;
   stop(): void;
+  /** The owner only: what its quiescent points run. */
+  readonly poll?: () => void;
 }
 
 const EVERY_MS = 50;
@@ -30,6 +33,7 @@ export function startFollow(buffer: SharedArrayBuffer | ArrayBuffer, put: (kind:
   return {
     buffer,
     written: () => reader.drain(false),
+    poll: () => reader.drain(false),
     drain: (all) => reader.drain(all),
     exited(code) {
       relayExited(put, tid, code);

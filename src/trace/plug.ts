@@ -39,6 +39,8 @@ export interface PlugOptions {
   signal?: (sig: number, nr: number) => void;
   /** Whether this thread has its own code for handler `id` (a call of it is not carried). */
   here: (id: number) => boolean;
+  /** At this thread's quiescent points (the follow owner's reader). */
+  poll?: () => void;
 }
 
 /** One call in progress on this thread (reused: the stack grows once per nesting depth). */
@@ -91,6 +93,7 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
   const timed = record ? CTL_TIME | CTL_PRINT : CTL_TIME;
   const now = () => performance.now();
   return {
+    ...(o.poll !== undefined ? { poll: o.poll } : {}),
     enter(nr, slot, args) {
       // A plain read: the slot word was read with Atomics.load, and the control word is set before the switch.
       const ctl = w[H_WORDS + slot * S_WORDS + S_CONTROL]!;

@@ -105,6 +105,7 @@ export class Trace {
       ...(json !== undefined ? { events: (e) => json.write(JSON.stringify(record(e)) + '\n') } : {}),
       ring: s.at.capacity > 0,
       here: (id: number) => entryOf(t.code, id) !== undefined,
+      ...(this.#follow?.poll !== undefined ? { poll: this.#follow.poll } : {}),
       ...(out.signal !== undefined ? { signal: out.signal } : {}),
     });
     oorMode(t);

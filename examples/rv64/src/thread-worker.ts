@@ -48,20 +48,17 @@ export function runThreadWorker(): void {
   const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
   const mem = new Memory(d.mem.size, d.mem);
   const group = new ThreadGroup(d.group);
-  let tid = 0;
-  const tr = d.trace ? joinTrace(t, mem, d.trace, () => tid) : undefined;
   try {
-    while (!group.exiting) runThread(d, t, mem, group, (id) => { tid = id; });
+    while (!group.exiting) runThread(d, t, mem, group);
   } finally {
-    tr?.close();
     d.port.close();
     t.close();
   }
 }
 
-function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, running: (tid: number) => void): void {
+function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): void {
   const s = takeFrom(d.box);
-  running(s.tid);
+  const tr = d.trace ? joinTrace(t, mem, d.trace, s.tid) : undefined;
   let cpu: Cpu | undefined;
   let exitCode: number | undefined;
   const ctx: ThreadContext = {
@@ -111,7 +108,8 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
   } finally {
     group.addInstructions(c.instret);
     // After exit's own line, which the trace writes once the call returns.
-    if (exitCode !== undefined && d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(s.tid).padStart(5)}] +++ exited with ${exitCode} +++\n`);
+    if (exitCode !== undefined && d.trace?.lines) tr?.exited(exitCode);
+    tr?.close();
     group.remove(s.tid);
   }
 }

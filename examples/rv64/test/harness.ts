@@ -90,9 +90,9 @@ export function runQemu(bin: string, args: string[] = [], names: Record<string, 
   }
 }
 
-/** Emulator trace lines: `name(args) = result`. */
+/** Emulator trace lines: `name(args) = result`, after strace -f's `[pid N] ` while threads run (a `<... name resumed>` line continues its call). */
 export function parseTrace(text: string): string[] {
-  return text.split('\n').flatMap((l) => /^([a-z0-9_]+)\(/.exec(l)?.[1] ?? []);
+  return text.split('\n').flatMap((l) => /^(?:\[pid +\d+\] )?([a-z0-9_]+)\(/.exec(l)?.[1] ?? []);
 }
 
 /**
