@@ -13,6 +13,9 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
   for (const m of modules) Object.assign(h, m.handlers);
   for (const name of Object.keys(h)) if (!(name in SWITCH_NUMBERS)) throw new Error(`switch dispatcher has no number for ${name}`);
   const missing: Handler = () => ENOSYS;
+  // Calls without a case label of their own, by number (the default branch).
+  const byNr: Handler[] = [];
+  for (const [name, handler] of Object.entries(h)) byNr[SWITCH_NUMBERS[name]!] = handler;
   const f = (name: string): Handler => h[name] ?? missing;
   const getcwd = f('getcwd'), dup = f('dup'), dup3 = f('dup3'), fcntl = f('fcntl'), ioctl = f('ioctl'),
     mkdirat = f('mkdirat'), unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), pipe2 = f('pipe2'), lseek = f('lseek'),
@@ -75,7 +78,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 261: return prlimit64(a0, a1, a2, a3, a4, a5);
       case 278: return getrandom(a0, a1, a2, a3, a4, a5);
       case 293: return rseq(a0, a1, a2, a3, a4, a5);
-      default: return ENOSYS;
+      default: { const g = byNr[nr]; return g === undefined ? ENOSYS : g(a0, a1, a2, a3, a4, a5); }
     }
   };
 }

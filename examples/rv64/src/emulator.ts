@@ -5,7 +5,9 @@ import { switchDispatcher } from './dispatch-switch.js';
 import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
 import { linuxModules } from './linux/index.js';
+import { mountAll } from './linux/mounts.js';
 import { Process } from './linux/process.js';
+import type { Mount } from './linux/vfs.js';
 import { Memory } from './memory.js';
 import { buildStack } from './stack.js';
 
@@ -24,6 +26,8 @@ export interface RunOptions {
   exe: string;
   dispatch?: 'systab' | 'switch';
   memoryBytes?: number;
+  /** Host directories in the guest's tree (--mount). */
+  mounts?: readonly Mount[];
   /** Called with the table before the guest starts (hooks for --trace and --stats). */
   onTable?: (table: Table, mem: Memory) => void;
 }
@@ -49,6 +53,8 @@ export function run(o: RunOptions): RunResult {
     exe: o.exe,
     halt: () => { cpu!.halted = true; },
   });
+  const mountError = mountAll(proc.fs, o.mounts ?? []);
+  if (mountError) throw new Error(`rv64: ${mountError}`);
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;

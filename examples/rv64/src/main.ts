@@ -3,6 +3,8 @@ import { readFileSync, writeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
+import { parseMount } from './linux/mounts.js';
+import type { Mount } from './linux/vfs.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
 
 const USAGE = `usage: rv64 [options] program [args...]
@@ -22,6 +24,8 @@ Others:
   --stats        calls per name and missing calls at exit, on stderr
   --dispatch     systab (default) or switch (a plain switch, for the benchmark)
   --mem          guest memory in MiB (default 1024)
+  --mount=HOST:GUEST[:rw]   the host directory HOST at GUEST in the guest (repeatable);
+                 read-only (EROFS) unless :rw
   --perf         instructions and instructions/second at exit, on stderr
 `;
 
@@ -36,6 +40,7 @@ function hostEnvironment(): string[] {
 
 function main(argv: string[]): number {
   const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
+  const mounts: Mount[] = [];
   let tracing = false, output: string | undefined, stats = false, perf = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
   const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
   const qualify = (arg: string): string | undefined => {
@@ -64,6 +69,7 @@ function main(argv: string[]): number {
     else if (k === '--perf') perf = true;
     else if (k === '--dispatch' && (v === 'systab' || v === 'switch')) dispatch = v;
     else if (k === '--mem' && v && Number(v) > 0) mem = Number(v);
+    else if (k === '--mount') { const m = parseMount(next() ?? ''); if (typeof m === 'string') return bad(m); mounts.push(m); }
     else return bad(`bad option ${arg}`);
   }
   // Options that shape lines or the table alone (-o, -s, -S) trace every call, as strace does.
@@ -85,7 +91,7 @@ function main(argv: string[]): number {
   let traced: ReturnType<typeof startTrace> | undefined;
   const r = run({
     image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
-    memoryBytes: mem * 1024 * 1024,
+    memoryBytes: mem * 1024 * 1024, mounts,
     onTable: (table, memory) => {
       if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
       if (stats) startStats(table);

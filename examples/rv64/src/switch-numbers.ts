@@ -8,4 +8,11 @@ export const SWITCH_NUMBERS: Record<string, number> = {
   nanosleep: 101, clock_gettime: 113, clock_nanosleep: 115, rt_sigaction: 134, rt_sigprocmask: 135, uname: 160, getpid: 172, getppid: 173,
   getuid: 174, geteuid: 175, getgid: 176, getegid: 177, gettid: 178, sysinfo: 179, brk: 214, munmap: 215, mremap: 216,
   mmap: 222, mprotect: 226, madvise: 233, prlimit64: 261, getrandom: 278, rseq: 293,
+  // files, directories and the calls a shell makes at start (the switch's default branch finds them by number)
+  mknodat: 33, symlinkat: 36, linkat: 37, statfs: 43, fstatfs: 44, truncate: 45, ftruncate: 46, fallocate: 47, chdir: 49,
+  fchdir: 50, fchmod: 52, fchmodat: 53, fchownat: 54, fchown: 55, getdents64: 61, sendfile: 71, pselect6: 72, ppoll: 73,
+  sync: 81, fsync: 82, fdatasync: 83, utimensat: 88, capget: 90, sched_setaffinity: 122, sched_getaffinity: 123,
+  sched_yield: 124, kill: 129, sigaltstack: 132, times: 153, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157,
+  getgroups: 158, setgroups: 159, getrusage: 165, umask: 166, prctl: 167, fadvise64: 223, syncfs: 267, renameat2: 276,
+  faccessat2: 439, fchmodat2: 452,
 };
