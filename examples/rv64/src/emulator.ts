@@ -5,7 +5,9 @@ import { switchDispatcher } from './dispatch-switch.js';
 import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
 import { linuxModules } from './linux/index.js';
+import { statLoc } from './linux/fsops.js';
 import { mountAll } from './linux/mounts.js';
+import { walk } from './linux/namei.js';
 import { Process } from './linux/process.js';
 import type { Mount } from './linux/vfs.js';
 import { Memory } from './memory.js';
@@ -28,6 +30,8 @@ export interface RunOptions {
   memoryBytes?: number;
   /** Host directories in the guest's tree (--mount). */
   mounts?: readonly Mount[];
+  /** The guest's working directory at start (--cwd; default /). */
+  cwd?: string;
   /** Called with the table before the guest starts (hooks for --trace and --stats). */
   onTable?: (table: Table, mem: Memory) => void;
 }
@@ -55,6 +59,12 @@ export function run(o: RunOptions): RunResult {
   });
   const mountError = mountAll(proc.fs, o.mounts ?? []);
   if (mountError) throw new Error(`rv64: ${mountError}`);
+  if (o.cwd !== undefined) {
+    const l = walk(proc, '/', o.cwd, true);
+    const st = typeof l === 'number' ? l : statLoc(l);
+    if (typeof l === 'number' || typeof st === 'number' || (st.mode & 0o170000) !== 0o040000) throw new Error(`rv64: --cwd=${o.cwd}: no such directory in the guest (mount one first with --mount=HOST:GUEST)`);
+    proc.cwd = l.path;
+  }
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;

@@ -26,6 +26,7 @@ Others:
   --mem          guest memory in MiB (default 1024)
   --mount=HOST:GUEST[:rw]   the host directory HOST at GUEST in the guest (repeatable);
                  read-only (EROFS) unless :rw
+  --cwd=DIR      the guest's working directory at start (default /)
   --perf         instructions and instructions/second at exit, on stderr
 `;
 
@@ -41,6 +42,7 @@ function hostEnvironment(): string[] {
 function main(argv: string[]): number {
   const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
   const mounts: Mount[] = [];
+  let cwd: string | undefined;
   let tracing = false, output: string | undefined, stats = false, perf = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
   const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
   const qualify = (arg: string): string | undefined => {
@@ -69,6 +71,7 @@ function main(argv: string[]): number {
     else if (k === '--perf') perf = true;
     else if (k === '--dispatch' && (v === 'systab' || v === 'switch')) dispatch = v;
     else if (k === '--mem' && v && Number(v) > 0) mem = Number(v);
+    else if (k === '--cwd') { cwd = next(); if (!cwd) return bad('--cwd needs a guest directory'); }
     else if (k === '--mount') { const m = parseMount(next() ?? ''); if (typeof m === 'string') return bad(m); mounts.push(m); }
     else return bad(`bad option ${arg}`);
   }
@@ -89,14 +92,21 @@ function main(argv: string[]): number {
   const env = hostEnvironment();
   const traceFd = !tracing ? -1 : output === undefined ? 2 : openSync(output, 'w');
   let traced: ReturnType<typeof startTrace> | undefined;
-  const r = run({
-    image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
-    memoryBytes: mem * 1024 * 1024, mounts,
-    onTable: (table, memory) => {
-      if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
-      if (stats) startStats(table);
-    },
-  });
+  let r: ReturnType<typeof run>;
+  try {
+    r = run({
+      image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
+      memoryBytes: mem * 1024 * 1024, mounts, cwd,
+      onTable: (table, memory) => {
+        if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
+        if (stats) startStats(table);
+      },
+    });
+  } catch (e) {
+    // The setup's own complaints (a mount or --cwd that cannot be); anything else is a bug.
+    if (e instanceof Error && e.message.startsWith('rv64: ')) { process.stderr.write(`${e.message}\n`); return 2; }
+    throw e;
+  }
   traced?.ended(r.exitCode, r.fault?.split(':')[0]);
   if (r.fault) process.stderr.write(`rv64: ${r.fault}\n`);
   if (stats && r.table) process.stderr.write(formatStats(r.table));

@@ -42,6 +42,8 @@ export function openLoc(vfs: MemFs, l: Loc, flags: number, mode: number): OpenFi
     if (!l.followed) return -ELOOP;
     if (l.exe) return (flags & O_ACCMODE) !== 0 ? -EACCES : h.hostOpen({ kind: 'host', path: l.path, host: l.exe, mount: { guest: '', host: '', rw: false }, st: fs.statSync(l.exe, { bigint: true }), root: false, slash: false }, flags, 0, 0);
     const f = l.file!;
+    // Linux opens the file anew; the host does that for its own descriptors (ENXIO for a socket).
+    if (f.kind === 'host') try { return { kind: 'host', hostFd: fs.openSync(`/proc/self/fd/${f.hostFd}`, (flags & 3) | O_CLOEXEC), inode: null, pos: 0, path: l.path, ...opened }; } catch (e) { return h.hostErr(e); }
     if (f.kind === 'hostfile') return h.hostOpen({ kind: 'host', path: f.path, host: f.hostPath!, mount: { guest: '', host: '', rw: true }, st: fs.statSync(f.hostPath!, { bigint: true }), root: false, slash: false }, flags & ~(O_CREAT | O_EXCL), 0, 0);
     return { ...f, ...opened, pos: f.kind === 'mem' ? 0 : f.pos, listing: undefined };
   }

@@ -24,6 +24,16 @@ function hostIds(): { pgid: number; sid: number } {
   }
 }
 
+/** The supplementary groups of the host process (Node's process.getgroups() adds the egid). */
+function hostGroups(): number[] {
+  try {
+    const line = /^Groups:(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+    return line.trim().split(/\s+/).filter((g) => g !== '').map(Number);
+  } catch {
+    return process.getgroups?.() ?? [];
+  }
+}
+
 /** The host's capability sets (CapInh, CapPrm, CapEff) as 64-bit numbers. */
 function hostCaps(): [bigint, bigint, bigint] {
   try {
@@ -64,7 +74,7 @@ export function miscModule(p: Process): LinuxModule {
         return sid;
       },
       getgroups: (size, list) => {
-        const groups = process.getgroups?.() ?? [];
+        const groups = hostGroups();
         if (size === 0) return groups.length;
         if (size < groups.length) return -EINVAL;
         if (!mem.valid(list, groups.length * 4)) return -EFAULT;

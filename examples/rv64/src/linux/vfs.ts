@@ -92,7 +92,7 @@ export class MemFs {
   constructor() {
     this.root = this.newInode(S_IFDIR | 0o755);
     this.root.parent = this.root;
-    for (const dir of ['/tmp', '/proc', '/proc/self', '/dev', '/dev/shm']) this.mkdir(dir);
+    for (const dir of ['/tmp', '/proc', '/proc/self', '/proc/self/fd', '/dev', '/dev/shm']) this.mkdir(dir);
     this.root.entries!.get('tmp')!.mode = S_IFDIR | 0o1777;
     for (const [name, kind] of Object.entries(DEVICES)) this.mknodDevice(`/dev/${name}`, name as DeviceKind);
     for (const [i, name] of ['stdin', 'stdout', 'stderr'].entries()) this.symlink(`/dev/${name}`, `/proc/self/fd/${i}`);
@@ -258,7 +258,8 @@ export class FdTable {
     if (!f) return -EBADF;
     this.files[fd] = null;
     this.cloexec.delete(fd);
-    if (f.kind === 'hostfile' && !this.files.includes(f)) try { fs.closeSync(f.hostFd); } catch { /* already gone */ }
+    const ownsHostFd = f.kind === 'hostfile' || (f.kind === 'host' && f.hostFd > 2); // not the emulator's own stdio
+    if (ownsHostFd && !this.files.includes(f)) try { fs.closeSync(f.hostFd); } catch { /* already gone */ }
     return 0;
   }
 
