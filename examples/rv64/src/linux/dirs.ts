@@ -118,7 +118,7 @@ export function dirsModule(p: Process): LinuxModule {
   const ftruncate = (fd: number, len: number): number => {
     const f = fds.get(fd);
     if (!f) return -EBADF;
-    if (len >= 2 ** 63) return -EINVAL;
+    if (len < 0 || len >= 2 ** 63) return -EINVAL;
     if ((f.flags & 3) === 0 || f.kind === 'pipe' || f.kind === 'host') return -EINVAL;
     if (f.kind === 'hostfile') { try { fs.ftruncateSync(f.hostFd, len); return 0; } catch (e) { return -Math.abs((e as { errno?: number }).errno ?? 22); } }
     return ops.truncateNode(f.inode!, len);
@@ -227,7 +227,9 @@ export function dirsModule(p: Process): LinuxModule {
       },
       statfs: (ptr, buf) => {
         const l = at(-100, ptr, true);
-        return typeof l === 'number' ? l : statfs(l, buf);
+        if (typeof l === 'number') return l;
+        const st = ops.statLoc(l);
+        return typeof st === 'number' ? st : statfs(l, buf);
       },
       fstatfs: (fd, buf) => {
         const l = fileLoc(fd);

@@ -147,6 +147,7 @@ export function walk(ctx: NameContext, base: string, path: string, follow: boole
     stack.push(next);
   }
   const final = stack.at(-1) ?? root;
+  if (slash && !isDirPos(final)) return -ENOTDIR; // 'file/' names no directory
   return located(ctx, names.slice(0, -1), names.at(-1) ?? '', final, stack.at(-2) ?? root, slash);
 }
 
