@@ -2,7 +2,7 @@
 // qemu-riscv64. Every step is one process: busybox's sh forks for anything
 // but its builtins, and processes are not there yet, so a script is either
 // builtins only or split into steps. Setup: text.txt, nums.txt, tree/{a.txt,
-// b.bin,sub/c.txt} (busybox.ts).
+// b.bin,sub/c.txt}, mixed/{dir,file,hard,run.sh,link,dangling,fifo} (busybox.ts).
 import { type Case, FIXTURES, SASH } from './busybox.js';
 
 const sh = (script: string): string[] => ['sh', '-c', script];
@@ -12,6 +12,10 @@ export const CASES: Case[] = [
   // directories
   { name: 'ls', steps: [['ls'], ['ls', '-1', 'tree'], ['ls', '-a', 'tree']] },
   { name: 'ls -la of a directory', steps: [['ls', '-la', 'tree'], ['ls', '-ln', 'tree/sub']] },
+  { name: 'ls -la of a directory with one entry of each kind', steps: [['ls', '-la', 'mixed'], ['ls', '-laL', 'mixed'], ['ls', '-1F', 'mixed'], ['ls', '-ld', 'mixed/link', 'mixed/dir']] },
+  { name: 'ls sorted by size and time, reversed, -A', steps: [['ls', '-lS', 'mixed'], ['ls', '-ltr', 'tree'], ['ls', '-A', 'mixed']] },
+  { name: 'stat of each kind', steps: [['stat', '-c', '%n|%F|%a|%h|%s', 'mixed/dir', 'mixed/file', 'mixed/hard', 'mixed/link', 'mixed/dangling', 'mixed/fifo', 'mixed/run.sh'], ['stat', '-L', '-c', '%n|%F', 'mixed/link']] },
+  { name: 'find of each kind', steps: [['find', 'mixed', '-type', 'l'], ['find', 'mixed', '-type', 'p'], ['find', 'mixed', '-links', '2', '-type', 'f'], ['find', '-L', 'mixed', '-type', 'f']] },
   { name: 'ls -R, -F, -i absent, -s', steps: [['ls', '-R'], ['ls', '-F', 'tree'], ['ls', '-s', 'tree/sub']] },
   { name: 'ls of host fixtures (read-only mount)', steps: [['ls', '-l', F], ['ls', '-ld', F]] },
   { name: 'ls of a missing name', steps: [['ls', 'nope'], ['ls', '-d', 'tree', 'nope']] },

@@ -7,7 +7,7 @@
 // the fixtures read-only at their own host paths (--mount=D:D), starting in
 // the work directory (--cwd). qemu runs first in a fresh copy of the setup,
 // then the emulator in another fresh copy at the same path.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,17 @@ export function setup(dir: string): void {
   fs.writeFileSync(join(dir, 'tree/b.bin'), Buffer.from([0, 1, 2, 250, 255]));
   fs.writeFileSync(join(dir, 'tree/sub/c.txt'), 'gamma\n'.repeat(100));
   fs.chmodSync(join(dir, 'tree/b.bin'), 0o600);
-  for (const p of ['tree/sub/c.txt', 'tree/sub', 'tree/a.txt', 'tree/b.bin', 'tree', 'text.txt', 'nums.txt', '.']) fs.utimesSync(join(dir, p), SETUP_TIME, SETUP_TIME);
+  // mixed/: one of each kind, for ls -la (kept apart: cp -r would block opening the fifo)
+  fs.mkdirSync(join(dir, 'mixed/dir'), { recursive: true });
+  fs.writeFileSync(join(dir, 'mixed/file'), 'x'.repeat(1234));
+  fs.writeFileSync(join(dir, 'mixed/run.sh'), '#!/bin/sh\n');
+  fs.chmodSync(join(dir, 'mixed/run.sh'), 0o755);
+  fs.linkSync(join(dir, 'mixed/file'), join(dir, 'mixed/hard'));
+  fs.symlinkSync('file', join(dir, 'mixed/link'));
+  fs.symlinkSync('missing', join(dir, 'mixed/dangling'));
+  execFileSync('mkfifo', ['-m', '640', join(dir, 'mixed/fifo')]);
+  for (const p of ['mixed/link', 'mixed/dangling']) fs.lutimesSync(join(dir, p), SETUP_TIME, SETUP_TIME);
+  for (const p of ['tree/sub/c.txt', 'tree/sub', 'tree/a.txt', 'tree/b.bin', 'tree', 'mixed/dir', 'mixed/file', 'mixed/run.sh', 'mixed/fifo', 'mixed', 'text.txt', 'nums.txt', '.']) fs.utimesSync(join(dir, p), SETUP_TIME, SETUP_TIME);
 }
 
 /** What a directory holds: every entry's type, mode, size, link target, content hash, and mtime when a step or the setup chose it. */
@@ -88,8 +98,11 @@ function spawnAsync(cmd: string, args: string[], cwd: string, input: string | un
   });
 }
 
-/** Runs the case's steps on one side ('qemu' or 'emu') in dir (set up afresh). */
-export async function runCase(c: Case, side: 'qemu' | 'emu', dir: string): Promise<CaseRun> {
+/**
+ * Runs the case's steps on one side ('qemu' or 'emu') in dir (set up afresh).
+ * emulator: another bundle and its flags instead of the mounts (to measure an older emulator).
+ */
+export async function runCase(c: Case, side: 'qemu' | 'emu', dir: string, emulator?: { bundle: string; flags: string[] }): Promise<CaseRun> {
   setup(dir);
   const t0 = performance.now();
   let transcript = '';
@@ -97,7 +110,7 @@ export async function runCase(c: Case, side: 'qemu' | 'emu', dir: string): Promi
     const [prog, args] = step[0] === SASH ? [SASH, step.slice(1)] : [BUSYBOX, step];
     const argv = side === 'qemu'
       ? ['qemu-riscv64', prog, ...args]
-      : [process.execPath, BUNDLE, `--mount=${dir}:${dir}:rw`, '--mount=/etc:/etc', `--mount=${FIXTURES}:${FIXTURES}`, `--cwd=${dir}`, prog, ...args];
+      : [process.execPath, emulator?.bundle ?? BUNDLE, ...emulator?.flags ?? [`--mount=${dir}:${dir}:rw`, '--mount=/etc:/etc', `--mount=${FIXTURES}:${FIXTURES}`, `--cwd=${dir}`], prog, ...args];
     const r = await spawnAsync(argv[0]!, argv.slice(1), dir, c.stdin);
     const err = r.stderr.split('\n').filter((l) => l !== '').map((l) => `2> ${l}\n`).join('');
     transcript += `$ ${step.join(' ')}\n${r.stdout}${err}exit ${r.code ?? r.signal}\n`;

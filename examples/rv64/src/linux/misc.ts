@@ -10,6 +10,12 @@ const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DU
 const PR_GET_NO_NEW_PRIVS = 39, PR_SET_NO_NEW_PRIVS = 38, PR_CAPBSET_READ = 23;
 const SS_ONSTACK = 1, SS_DISABLE = 2, MINSIGSTKSZ = 2048;
 const CLK_TCK = 100;
+/**
+ * riscv_hwprobe keys and answers, from arch/riscv/include/uapi/asm/hwprobe.h:
+ * vendor, arch and implementation ids 0; BASE_BEHAVIOR (3) = IMA; IMA_EXT_0 (4)
+ * = FD | C, what the interpreter runs; CPUPERF_0 (5) = misaligned access speed unknown.
+ */
+const HWPROBE: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 1, 4: 0b11, 5: 0 };
 /** Signals whose default action is to do nothing (signal(7)): SIGCHLD, SIGCONT, SIGURG, SIGWINCH. */
 const IGNORED = new Set([17, 18, 23, 28]);
 
@@ -120,6 +126,17 @@ export function miscModule(p: Process): LinuxModule {
         if (!mem.valid(mask, 8)) return -EFAULT;
         mem.setU64(mask, 1); // one CPU: the guest runs on one thread
         return 8;
+      },
+      riscv_hwprobe: (pairs, count, _cpusetsize, _cpus, flags) => {
+        if (flags !== 0) return -EINVAL;
+        if (!mem.valid(pairs, count * 16)) return -EFAULT;
+        for (let i = 0; i < count; i++) {
+          const at = pairs + i * 16;
+          const key = mem.dv.getInt32(at + 4, true) === 0 ? mem.dv.getUint32(at, true) : -1;
+          const value = HWPROBE[key];
+          if (value === undefined) { mem.dv.setInt32(at, -1, true); mem.dv.setInt32(at + 4, -1, true); mem.setU64(at + 8, 0); } else mem.setU64(at + 8, value);
+        }
+        return 0;
       },
       sched_setaffinity: (pid) => (self(pid) ? 0 : -ESRCH),
       sched_yield: () => 0,
