@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(busybox-static sash)
 DIR="${1:-examples/rv64/build/debs}"
+MIRROR="${RV64_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 
@@ -23,9 +25,11 @@ for p in "${PACKAGES[@]}"; do
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
+command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || { echo "fetch-riscv64: needs apt-get and dpkg-deb (a Debian or Ubuntu host)" >&2; exit 1; }
+[[ -r $KEYRING ]] || { echo "fetch-riscv64: $KEYRING is missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
 APT="$DIR/.apt"
 mkdir -p "$APT"/{lists/partial,cache/archives/partial,etc}
-echo 'deb [arch=riscv64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' > "$APT/etc/sources.list"
+echo "deb [arch=riscv64 signed-by=$KEYRING] $MIRROR trixie main" > "$APT/etc/sources.list"
 O=(-o "Dir::Etc::SourceList=$APT/etc/sources.list" -o Dir::Etc::SourceParts=/dev/null
    -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
    -o APT::Architecture=riscv64 -o APT::Architectures=riscv64 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
@@ -36,13 +40,13 @@ retry() {
   for n in 1 2 3 4 5; do
     if "$@"; then return 0; fi
     echo "fetch-riscv64: attempt $n of 5 failed: $*" >&2
-    sleep $((n * 5))
+    [[ $n -lt 5 ]] && sleep $((n * 3))
   done
   echo "fetch-riscv64: FAILED after 5 attempts: $*" >&2
   return 1
 }
 
-retry apt-get -qq "${O[@]}" update
+retry apt-get -qq --error-on=any "${O[@]}" update
 for p in "${missing[@]}"; do
   version="$(apt-cache "${O[@]}" show "$p:riscv64" | sed -n 's/^Version: //p' | head -1)"
   [[ -n "$version" ]] || { echo "fetch-riscv64: trixie has no riscv64 package $p" >&2; exit 1; }
