@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import { EBADF, EFAULT, EINVAL, ENOTDIR, ENOTSUP, ERANGE } from './errno.js';
 import * as ops from './fsops.js';
-import type { TimeSpec } from './hostfs.js';
-import { type Loc, walkAt } from './namei.js';
+import { host, hostErr, type TimeSpec } from './hostfs.js';
+import { guestString, type Loc, walkAt } from './namei.js';
 import type { LinuxModule, Process } from './process.js';
 import { MEM_DEV } from './stat.js';
 import type { OpenFile } from './vfs.js';
@@ -20,7 +20,7 @@ const STATFS_SIZE = 120; // struct statfs64 on a 64-bit generic ABI
 
 export function dirsModule(p: Process): LinuxModule {
   const { mem, fds, fs: vfs } = p;
-  const cstr = (ptr: number) => mem.cstring(ptr);
+  const cstr = (ptr: number) => guestString(mem, ptr);
   const at = (dirfd: number, ptr: number, follow: boolean, emptyOk = false): Loc | number => walkAt(p, cstr, dirfd, ptr, follow, emptyOk);
 
   /** The name an open file stands for, for the f* calls. */
@@ -28,7 +28,8 @@ export function dirsModule(p: Process): LinuxModule {
     const f = fds.get(fd);
     if (!f) return -EBADF;
     if (f.kind === 'hostfile') {
-      const st = fs.statSync(f.hostPath!, { bigint: true, throwIfNoEntry: false });
+      let st: fs.BigIntStats | undefined;
+      try { st = fs.statSync(f.hostPath!, { bigint: true, throwIfNoEntry: false }); } catch (e) { return hostErr(e); }
       return { kind: 'host', path: f.path, host: f.hostPath!, mount: { guest: '', host: '', rw: f.rw ?? false }, st, root: false, slash: false };
     }
     if (f.kind === 'host') return { kind: 'magic', path: `/proc/self/fd/${fd}`, link: '', followed: true, file: f };
@@ -41,7 +42,7 @@ export function dirsModule(p: Process): LinuxModule {
     if (f.kind !== 'mem' && f.kind !== 'hostfile') return -ENOTDIR;
     if (f.kind === 'mem' && !f.inode!.entries) return -ENOTDIR;
     if (!f.listing) {
-      if (f.kind === 'hostfile' && !fs.fstatSync(f.hostFd).isDirectory()) return -ENOTDIR;
+      if (f.kind === 'hostfile') { const r = host(() => (fs.fstatSync(f.hostFd).isDirectory() ? 0 : -ENOTDIR)); if (r < 0) return r; }
       const l = ops.listing(p, f);
       if (typeof l === 'number') return l;
       f.listing = l;
@@ -109,7 +110,7 @@ export function dirsModule(p: Process): LinuxModule {
   const chownat = (dirfd: number, ptr: number, uid: number, gid: number, flags: number): number => {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
     const follow = (flags & AT_SYMLINK_NOFOLLOW) === 0;
-    const l = (flags & AT_EMPTY_PATH) && mem.cstring(ptr) === '' ? fileLoc(dirfd) : at(dirfd, ptr, follow);
+    const l = (flags & AT_EMPTY_PATH) && cstr(ptr) === '' ? fileLoc(dirfd) : at(dirfd, ptr, follow);
     return typeof l === 'number' ? l : ops.chownLoc(l, uid | 0, gid | 0, follow);
   };
 
@@ -148,7 +149,7 @@ export function dirsModule(p: Process): LinuxModule {
         return typeof b === 'number' ? b : ops.renameLocs(vfs, a, b, flags);
       },
       symlinkat: (targetPtr, dirfd, ptr) => {
-        const target = mem.cstring(targetPtr);
+        const target = cstr(targetPtr);
         if (target === null) return -EFAULT;
         if (target === '') return -2; // ENOENT
         const l = at(dirfd, ptr, false);
@@ -180,8 +181,9 @@ export function dirsModule(p: Process): LinuxModule {
         const f = fds.get(fd);
         if (!f) return -EBADF;
         const end = off + len;
-        const size = f.kind === 'mem' ? f.inode!.size : f.kind === 'hostfile' ? fs.fstatSync(f.hostFd).size : -1;
-        if (size < 0) return -29; // ESPIPE
+        if (f.kind !== 'mem' && f.kind !== 'hostfile') return -29; // ESPIPE
+        const size = f.kind === 'mem' ? f.inode!.size : host(() => fs.fstatSync(f.hostFd).size);
+        if (size < 0) return size;
         return end > size ? ftruncate(fd, end) : 0;
       },
       fchmod: (fd, mode) => {

@@ -3,7 +3,7 @@
 // links and metadata are in dirs.ts.
 import { EBADF, EFAULT, EINVAL, ENOTTY, EPERM } from './errno.js';
 import { openLoc, readlinkLoc, statFile, statLoc } from './fsops.js';
-import { walkAt } from './namei.js';
+import { guestString, walkAt } from './namei.js';
 import type { LinuxModule, Process } from './process.js';
 import { writeStat } from './stat.js';
 import { isTty, S_IFIFO, seekFile } from './vfs.js';
@@ -17,7 +17,7 @@ const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, TIOCGPGRP = 0x540f, FIONREAD = 0x541
 
 export function filesModule(p: Process): LinuxModule {
   const { mem, fds, fs: vfs } = p;
-  const cstr = (ptr: number) => mem.cstring(ptr);
+  const cstr = (ptr: number) => guestString(mem, ptr);
 
   const openat = (dirfd: number, pathPtr: number, flags: number, mode: number): number => {
     // O_CREAT|O_EXCL never follows a final link: a dangling one is EEXIST, as in Linux.
@@ -30,7 +30,7 @@ export function filesModule(p: Process): LinuxModule {
 
   const newfstatat = (dirfd: number, pathPtr: number, buf: number, flags: number): number => {
     if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | 0x800 /* AT_NO_AUTOMOUNT */)) !== 0) return -EINVAL;
-    if ((flags & AT_EMPTY_PATH) && mem.cstring(pathPtr) === '') {
+    if ((flags & AT_EMPTY_PATH) && cstr(pathPtr) === '') {
       const f = fds.get(dirfd);
       if (!f) return -EBADF;
       const st = statFile(f);

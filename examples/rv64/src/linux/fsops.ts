@@ -29,6 +29,18 @@ export function statFile(f: OpenFile): StatInfo | number {
 }
 
 const isDir = (n: Inode): boolean => n.entries !== undefined;
+const slashed = (l: Loc): boolean => l.kind !== 'magic' && l.slash;
+const exists = (l: Loc): boolean => (l.kind === 'mem' ? l.node !== undefined : l.kind === 'host' ? l.st !== undefined : true);
+const dirLoc = (l: Loc): boolean => (l.kind === 'mem' ? l.node?.entries !== undefined : l.kind === 'host' ? l.st?.isDirectory() ?? false : false);
+/** Creating a non-directory at 'name/': EEXIST when it exists, else ENOENT (fs/namei.c filename_create). */
+const slashCreate = (l: Loc): number => (!slashed(l) ? 0 : exists(l) ? -EEXIST : -ENOENT);
+
+/** Opens a host file again (through a magic link), as a name in a mount of the given mode. */
+function reopenHost(host: string, path: string, rw: boolean, flags: number): OpenFile | number {
+  let st: fs.BigIntStats | undefined;
+  try { st = fs.statSync(host, { bigint: true }); } catch (e) { return h.hostErr(e); }
+  return h.hostOpen({ kind: 'host', path, host, mount: { guest: path, host, rw }, st, root: false, slash: false }, flags, 0, 0);
+}
 
 /** Opens a resolved name; the OpenFile is not yet in the table. */
 export function openLoc(vfs: MemFs, l: Loc, flags: number, mode: number): OpenFile | number {
@@ -40,11 +52,11 @@ export function openLoc(vfs: MemFs, l: Loc, flags: number, mode: number): OpenFi
   }
   if (l.kind === 'magic') {
     if (!l.followed) return -ELOOP;
-    if (l.exe) return (flags & O_ACCMODE) !== 0 ? -EACCES : h.hostOpen({ kind: 'host', path: l.path, host: l.exe, mount: { guest: '', host: '', rw: false }, st: fs.statSync(l.exe, { bigint: true }), root: false, slash: false }, flags, 0, 0);
+    if (l.exe) return (flags & O_ACCMODE) !== 0 ? -EACCES : reopenHost(l.exe, l.path, false, flags);
     const f = l.file!;
     // Linux opens the file anew; the host does that for its own descriptors (ENXIO for a socket).
     if (f.kind === 'host') try { return { kind: 'host', hostFd: fs.openSync(`/proc/self/fd/${f.hostFd}`, (flags & 3) | O_CLOEXEC), inode: null, pos: 0, path: l.path, ...opened }; } catch (e) { return h.hostErr(e); }
-    if (f.kind === 'hostfile') return h.hostOpen({ kind: 'host', path: f.path, host: f.hostPath!, mount: { guest: '', host: '', rw: true }, st: fs.statSync(f.hostPath!, { bigint: true }), root: false, slash: false }, flags & ~(O_CREAT | O_EXCL), 0, 0);
+    if (f.kind === 'hostfile') return reopenHost(f.hostPath!, f.path, f.rw ?? false, flags & ~(O_CREAT | O_EXCL));
     return { ...f, ...opened, pos: f.kind === 'mem' ? 0 : f.pos, listing: undefined };
   }
   let node = l.node;
@@ -77,6 +89,8 @@ export function listing(ctx: NameContext, f: OpenFile): DirEntry[] | number {
   const dir = f.inode!;
   if (!dir.entries) return -ENOTDIR;
   const out: DirEntry[] = [{ name: '.', ino: dir.ino, type: 4 }, { name: '..', ino: dir.parent?.ino ?? dir.ino, type: 4 }];
+  // /proc/self/fd: one magic link per open descriptor (namei.ts resolves them).
+  if (f.path === '/proc/self/fd') return [...out, ...ctx.fds.open().map((fd) => ({ name: String(fd), ino: 0x10000 + fd, type: 10 }))];
   for (const [name, n] of dir.entries) out.push({ name, ino: n.mount ? 1 : n.ino, type: n.mount ? 4 : (n.mode >> 12) & 15 });
   return out;
 }
@@ -91,6 +105,7 @@ export function mkdirLoc(vfs: MemFs, l: Loc, mode: number): number {
 export function mknodLoc(vfs: MemFs, l: Loc, mode: number): number {
   const type = mode & S_IFMT;
   if (type !== 0 && type !== S_IFREG && type !== S_IFIFO) return type === S_IFCHR || type === 0o060000 || type === 0o140000 ? -EPERM : -EINVAL;
+  if (slashCreate(l)) return slashCreate(l);
   if (l.kind === 'host') {
     if (type === S_IFIFO) return h.hostMknodFifo(l, mode, vfs.umask);
     const f = h.hostOpen(l, O_CREAT | O_EXCL | 1, mode, vfs.umask);
@@ -123,16 +138,24 @@ export function renameLocs(vfs: MemFs, a: Loc, b: Loc, flags: number): number {
   if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) || (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE)) return -EINVAL;
   if (flags & RENAME_WHITEOUT) return -EINVAL;
   if (a.kind === 'magic' || b.kind === 'magic') return -EXDEV;
+  // Trailing slashes name directories only (host paths have lost theirs).
+  if ((slashed(a) || slashed(b)) && exists(a) && !dirLoc(a) && !((flags & RENAME_NOREPLACE) && exists(b))) return -ENOTDIR;
   if (a.kind === 'host' && b.kind === 'host') return h.hostRename(a, b, flags);
   if (a.kind !== 'mem' || b.kind !== 'mem') return a.kind === 'host' && !a.st ? -ENOENT : -EXDEV;
   const src = a.node, dst = b.node;
+  // The kernel's order (fs/namei.c do_renameat2, then vfs_rename).
+  if (a.name === '.' || a.name === '..' || b.name === '.' || b.name === '..') return -EBUSY;
   if (!src) return -ENOENT;
-  if (src === vfs.root || src.mount || dst?.mount || dst === vfs.root) return -EBUSY;
   if ((flags & RENAME_NOREPLACE) && dst) return -EEXIST;
   if ((flags & RENAME_EXCHANGE) && !dst) return -ENOENT;
-  if (a.name === '.' || a.name === '..' || b.name === '.' || b.name === '..') return -EINVAL;
+  if (b.slash && !isDir(src)) return -ENOTDIR;
+  if (src === vfs.root || src.mount || dst?.mount || dst === vfs.root) return -EBUSY;
+  const inside = (dir: Inode, node: Inode): boolean => {
+    for (let d = dir; ; d = d.parent!) { if (d === node) return true; if (d === vfs.root || !d.parent || d.parent === d) return false; }
+  };
   // Moving a directory below itself would cut it off from the tree.
-  for (let d: Inode | undefined = b.dir; ; d = d.parent) { if (d === src || (dst && isDir(dst) && d === dst && flags & RENAME_EXCHANGE)) return -EINVAL; if (!d || d === vfs.root || d.parent === d) break; }
+  if (isDir(src) && inside(b.dir, src) && src !== dst) return -EINVAL;
+  if (dst && isDir(dst) && inside(a.dir, dst) && src !== dst) return flags & RENAME_EXCHANGE ? -EINVAL : -ENOTEMPTY;
   if (src === dst) return 0;
   if (flags & RENAME_EXCHANGE) {
     moveEntry(a.dir, a.name, undefined);
@@ -167,12 +190,15 @@ function moveEntry(dir: Inode, name: string, node: Inode | undefined): void {
 }
 
 export function linkLocs(vfs: MemFs, a: Loc, b: Loc): number {
-  if (a.kind === 'host' && b.kind === 'host') return a.st ? h.hostLink(a, b) : -ENOENT;
-  if (a.kind !== 'mem' || b.kind !== 'mem') return -EXDEV;
-  if (!a.node) return -ENOENT;
-  if (isDir(a.node)) return -EPERM;
-  if (b.node) return -EEXIST;
-  if (b.slash) return -ENOENT;
+  // The kernel's order (fs/namei.c do_linkat): the old name, the new one, then the mounts and the type.
+  if (!exists(a)) return -ENOENT;
+  if (slashed(a) && !dirLoc(a)) return -ENOTDIR;
+  if (b.kind === 'magic' || exists(b)) return -EEXIST;
+  if (slashed(b)) return -ENOENT;
+  if (a.kind !== b.kind || (a.kind === 'host' && b.kind === 'host' && a.mount !== b.mount)) return -EXDEV;
+  if (dirLoc(a)) return -EPERM;
+  if (a.kind === 'host' && b.kind === 'host') return h.hostLink(a, b);
+  if (a.kind !== 'mem' || b.kind !== 'mem' || !a.node) return -EXDEV;
   if ((a.node.nlink ?? 1) >= 65000) return -EMLINK;
   a.node.nlink = (a.node.nlink ?? 1) + 1;
   vfs.link(b.dir, b.name, a.node);
@@ -181,6 +207,7 @@ export function linkLocs(vfs: MemFs, a: Loc, b: Loc): number {
 }
 
 export function symlinkLoc(vfs: MemFs, l: Loc, target: string): number {
+  if (slashCreate(l)) return slashCreate(l);
   if (l.kind === 'host') return h.hostSymlink(l, target);
   if (l.kind === 'magic' || l.node) return -EEXIST;
   if (l.slash) return -ENOENT;

@@ -57,7 +57,8 @@ export function ioModule(p: Process): LinuxModule {
     if (offPtr !== 0 && !mem.valid(offPtr, 8)) return -EFAULT;
     const saved = src.pos;
     if (offPtr !== 0) src.pos = mem.u64(offPtr);
-    const chunk = new Uint8Array(Math.min(count, 1 << 16));
+    if (count < 0) return -EINVAL;
+  const chunk = new Uint8Array(Math.min(count, 1 << 16));
     let total = 0;
     while (total < count) {
       const n = readFile(src, chunk.subarray(0, Math.min(chunk.length, count - total)));

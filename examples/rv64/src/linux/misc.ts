@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from './errno.js';
+import { guestString } from './namei.js';
 import type { LinuxModule, Process } from './process.js';
 
 const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
@@ -178,7 +179,7 @@ export function miscModule(p: Process): LinuxModule {
       prctl: (option, arg2) => {
         switch (option) {
           case PR_SET_NAME: {
-            const s = mem.cstring(arg2, 16);
+            const s = guestString(mem, arg2, 16);
             const raw = s === null ? mem.valid(arg2, 16) ? mem.bytes(arg2, 15) : null : Buffer.from(s);
             if (!raw) return -EFAULT;
             name = Buffer.from(raw.subarray(0, 15));

@@ -173,6 +173,11 @@ function isHostDir(f: OpenFile): boolean {
   try { return fs.fstatSync(f.hostFd).isDirectory(); } catch { return false; }
 }
 
+/** The NUL-terminated string at ptr, or null for an address outside guest memory (EFAULT). */
+export function guestString(mem: { size: number; cstring(addr: number, max?: number): string | null }, ptr: number, max?: number): string | null {
+  return Number.isInteger(ptr) && ptr >= 0 && ptr < mem.size ? mem.cstring(ptr, max) : null;
+}
+
 /** Reads the path argument at ptr and resolves it against dirfd. */
 export function walkAt(ctx: NameContext, cstring: (ptr: number) => string | null, dirfd: number, ptr: number, follow: boolean, emptyOk = false): Loc | number {
   const s = cstring(ptr);
