@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(busybox-static sash)
+PACKAGES=(busybox-static sash bash-static)
 DIR="${1:-examples/rv64/build/debs}"
 MIRROR="${RV64_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg

@@ -16,12 +16,13 @@ import { BUNDLE, GUEST_ENV, ROOT } from './harness.js';
 export const DEBS = join(ROOT, 'examples/rv64/build/debs');
 export const BUSYBOX = join(DEBS, 'busybox-static/usr/bin/busybox');
 export const SASH = join(DEBS, 'sash/usr/bin/sash');
+export const BASH = join(DEBS, 'bash-static/usr/bin/bash-static');
 export const FIXTURES = join(ROOT, 'examples/rv64/fixtures');
 
 /** One case: programs run one after another in the same work directory. */
 export interface Case {
   name: string;
-  /** Each step: argv after the program (busybox by default; a step starting with SASH runs sash). */
+  /** Each step: argv after the program (busybox by default; a step starting with SASH or BASH runs that program). */
   steps: string[][];
   /** What every step reads on stdin (a pipe). */
   stdin?: string;
@@ -29,7 +30,7 @@ export interface Case {
 
 /** Fetches the packages unless they are there (the script is idempotent). */
 export function ensureDebs(): void {
-  if (fs.existsSync(BUSYBOX) && fs.existsSync(SASH)) return;
+  if (fs.existsSync(BUSYBOX) && fs.existsSync(SASH) && fs.existsSync(BASH)) return;
   const r = spawnSync(join(ROOT, 'scripts/fetch-riscv64.sh'), [DEBS], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`scripts/fetch-riscv64.sh failed (needs apt-get and the network to reach deb.debian.org):\n${r.stderr}`);
 }
@@ -85,9 +86,14 @@ export interface CaseRun {
   ms: number;
 }
 
+/**
+ * HOME is the work directory: stdin is a socket pair (Node's 'pipe'), and bash,
+ * seeing a socket on stdin under qemu, reads ~/.bashrc as if run by sshd (the
+ * emulator has no sockets, so its getpeername fails and bash does not).
+ */
 function spawnAsync(cmd: string, args: string[], cwd: string, input: string | undefined): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: GUEST_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...GUEST_ENV, HOME: cwd }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
@@ -107,7 +113,7 @@ export async function runCase(c: Case, side: 'qemu' | 'emu', dir: string, emulat
   const t0 = performance.now();
   let transcript = '';
   for (const step of c.steps) {
-    const [prog, args] = step[0] === SASH ? [SASH, step.slice(1)] : [BUSYBOX, step];
+    const [prog, args] = step[0] === SASH || step[0] === BASH ? [step[0], step.slice(1)] : [BUSYBOX, step];
     const argv = side === 'qemu'
       ? ['qemu-riscv64', prog, ...args]
       : [process.execPath, emulator?.bundle ?? BUNDLE, ...emulator?.flags ?? [`--mount=${dir}:${dir}:rw`, '--mount=/etc:/etc', `--mount=${FIXTURES}:${FIXTURES}`, `--cwd=${dir}`], prog, ...args];
