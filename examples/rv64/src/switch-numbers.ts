@@ -14,5 +14,7 @@ export const SWITCH_NUMBERS: Record<string, number> = {
   sync: 81, fsync: 82, fdatasync: 83, utimensat: 88, capget: 90, sched_setaffinity: 122, sched_getaffinity: 123,
   sched_yield: 124, kill: 129, sigaltstack: 132, times: 153, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157,
   getgroups: 158, setgroups: 159, getrusage: 165, umask: 166, prctl: 167, fadvise64: 223, syncfs: 267, renameat2: 276,
-  faccessat2: 439, fchmodat2: 452, riscv_hwprobe: 258,
+  faccessat2: 439, fchmodat2: 452, riscv_hwprobe: 258, getresuid: 148, getresgid: 150, setuid: 146, setgid: 144,
+  setreuid: 145, setregid: 143, setresuid: 147, setresgid: 149, getpriority: 141, setpriority: 140, ioprio_get: 31,
+  ioprio_set: 30, personality: 92, syslog: 116, flock: 32,
 };

@@ -65,6 +65,7 @@ export const CASES: Case[] = [
   { name: 'cmp and diff', steps: [['cmp', 'text.txt', 'nums.txt'], ['diff', 'text.txt', 'nums.txt'], ['diff', 'text.txt', 'text.txt']] },
   { name: 'expr, seq, factor, dc, bc', stdin: '2^20\n', steps: [['expr', '3', '+', '4'], ['seq', '1', '3', '10'], ['factor', '360'], ['dc', '-e', '2 3 + p'], ['bc']] },
   { name: 'date and cal with fixed times', steps: [['date', '-u', '-d', '@0'], ['date', '-u', '-d', '2020-02-29 12:00', '+%s %A'], ['cal', '2', '2020']] },
+  { name: 'ids, capabilities, priorities: setpriv --dump, ionice, renice', steps: [['setpriv', '--dump'], ['ionice'], ['renice', '-n', '3', '-p', '0'], ['id', '-u'], ['id', '-g', '-n']] },
   { name: 'the environment, uname -m, hostname', steps: [sh('echo "$RV64_GREETING|$RV64_EMPTY|$LANG"'), ['uname', '-m'], ['hostname']] },
   { name: 'sleep 0.2, usleep, true, false', steps: [['sleep', '0.2'], ['usleep', '1000'], ['true'], ['false']] },
   // the shell: builtins only

@@ -237,6 +237,8 @@ export function dirsModule(p: Process): LinuxModule {
         const l = fileLoc(fd);
         return typeof l === 'number' ? l : statfs(l, buf);
       },
+      // One process: no other holder of a lock to wait for.
+      flock: (fd, op) => (!fds.get(fd) ? -EBADF : [1, 2, 8].includes(op & ~4) ? 0 : -EINVAL),
       fsync: checkFd,
       fdatasync: checkFd,
       syncfs: checkFd,

@@ -8,7 +8,8 @@ import { guestString } from './namei.js';
 import type { LinuxModule, Process } from './process.js';
 
 const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
-const PR_GET_NO_NEW_PRIVS = 39, PR_SET_NO_NEW_PRIVS = 38, PR_CAPBSET_READ = 23;
+const PR_GET_NO_NEW_PRIVS = 39, PR_SET_NO_NEW_PRIVS = 38, PR_CAPBSET_READ = 23, PR_CAP_AMBIENT = 47;
+const PR_CAP_AMBIENT_IS_SET = 1, PR_CAP_AMBIENT_CLEAR_ALL = 4;
 const SS_ONSTACK = 1, SS_DISABLE = 2, MINSIGSTKSZ = 2048;
 const CLK_TCK = 100;
 /**
@@ -41,16 +42,17 @@ function hostGroups(): number[] {
   }
 }
 
-/** The host's capability sets (CapInh, CapPrm, CapEff) as 64-bit numbers. */
-function hostCaps(): [bigint, bigint, bigint] {
+/** The host's capability sets (CapInh, CapPrm, CapEff, CapBnd, CapAmb) as 64-bit numbers. */
+function hostCaps(): [bigint, bigint, bigint, bigint, bigint] {
   try {
     const s = fs.readFileSync('/proc/self/status', 'utf8');
     const get = (k: string) => BigInt('0x' + (new RegExp(`^${k}:\\s*([0-9a-f]+)`, 'm').exec(s)?.[1] ?? '0'));
-    return [get('CapInh'), get('CapPrm'), get('CapEff')];
+    return [get('CapInh'), get('CapPrm'), get('CapEff'), get('CapBnd'), get('CapAmb')];
   } catch {
-    return [0n, 0n, 0n];
+    return [0n, 0n, 0n, 0n, 0n];
   }
 }
+const CAP_LAST = 40; // CAP_CHECKPOINT_RESTORE, include/uapi/linux/capability.h
 
 export function miscModule(p: Process): LinuxModule {
   const { mem } = p;
@@ -61,6 +63,14 @@ export function miscModule(p: Process): LinuxModule {
   let altstack = { sp: 0, flags: SS_DISABLE, size: 0 };
   const self = (pid: number) => pid === 0 || pid === p.pid;
 
+  let nice = 0;
+  const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
+  /** set*id: the host process keeps its ids, so only "no change" succeeds. */
+  const sameIds = (mine: number, ...ids: number[]) => (ids.every((id) => id === -1 || id === 0xffffffff || id === mine) ? 0 : -EPERM);
+  const ids3 = (ptrs: number[], v: number): number => {
+    for (const at of ptrs) { if (!mem.valid(at, 4)) return -EFAULT; mem.dv.setUint32(at, v, true); }
+    return 0;
+  };
   const timeval = (at: number, us: number) => { mem.setU64(at, Math.floor(us / 1e6)); mem.setU64(at + 8, Math.floor(us % 1e6)); };
 
   return {
@@ -88,6 +98,27 @@ export function miscModule(p: Process): LinuxModule {
         groups.forEach((g, i) => mem.dv.setUint32(list + i * 4, g, true));
         return groups.length;
       },
+      getresuid: (r, e, s2) => ids3([r, e, s2], uid),
+      getresgid: (r, e, s2) => ids3([r, e, s2], gid),
+      setuid: (u) => sameIds(uid, u),
+      setgid: (g) => sameIds(gid, g),
+      setreuid: (r, e) => sameIds(uid, r, e),
+      setregid: (r, e) => sameIds(gid, r, e),
+      setresuid: (r, e, s2) => sameIds(uid, r, e, s2),
+      setresgid: (r, e, s2) => sameIds(gid, r, e, s2),
+      // PRIO_PROCESS of this process only; the kernel answers 20 - nice (never negative).
+      getpriority: (which, who) => (which !== 0 ? (which <= 2 ? -ESRCH : -EINVAL) : self(who) ? 20 - nice : -ESRCH),
+      setpriority: (which, who, prio) => {
+        if (which !== 0) return which <= 2 ? -ESRCH : -EINVAL;
+        if (!self(who)) return -ESRCH;
+        nice = Math.max(-20, Math.min(19, prio | 0));
+        return 0;
+      },
+      ioprio_get: (which, who) => (which === 1 && self(who) ? 0 : which >= 1 && which <= 3 ? -ESRCH : -EINVAL), // IOPRIO_CLASS_NONE
+      ioprio_set: (which, who) => (which === 1 && self(who) ? 0 : which >= 1 && which <= 3 ? -ESRCH : -EINVAL),
+      personality: (persona) => (persona === 0xffffffff || persona === -1 || persona === 0 ? 0 : -EINVAL), // PER_LINUX
+      // The kernel's log is the host's, not the guest's to read.
+      syslog: () => -EPERM,
       // The guest may not change the host process's groups.
       setgroups: () => -EPERM,
       capget: (hdr, data) => {
@@ -176,7 +207,7 @@ export function miscModule(p: Process): LinuxModule {
         }
         return Math.floor(os.uptime() * CLK_TCK);
       },
-      prctl: (option, arg2) => {
+      prctl: (option, arg2, arg3) => {
         switch (option) {
           case PR_SET_NAME: {
             const s = guestString(mem, arg2, 16);
@@ -196,7 +227,11 @@ export function miscModule(p: Process): LinuxModule {
           case PR_GET_PDEATHSIG: if (!mem.valid(arg2, 4)) return -EFAULT; mem.dv.setInt32(arg2, pdeathsig, true); return 0;
           case PR_SET_NO_NEW_PRIVS: if (arg2 !== 1) return -EINVAL; noNewPrivs = 1; return 0;
           case PR_GET_NO_NEW_PRIVS: return noNewPrivs;
-          case PR_CAPBSET_READ: return arg2 <= 40 ? 1 : -EINVAL;
+          case PR_CAPBSET_READ: return arg2 > CAP_LAST ? -EINVAL : Number((hostCaps()[3] >> BigInt(arg2)) & 1n);
+          case PR_CAP_AMBIENT:
+            if (arg2 === PR_CAP_AMBIENT_CLEAR_ALL) return 0;
+            if (arg2 !== PR_CAP_AMBIENT_IS_SET) return -EPERM; // raising or lowering the host's own sets: no
+            return arg3 > CAP_LAST ? -EINVAL : Number((hostCaps()[4] >> BigInt(arg3)) & 1n);
           default: return -EINVAL;
         }
       },
