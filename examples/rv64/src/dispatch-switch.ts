@@ -13,6 +13,9 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
   for (const m of modules) Object.assign(h, m.handlers);
   for (const name of Object.keys(h)) if (!(name in SWITCH_NUMBERS)) throw new Error(`switch dispatcher has no number for ${name}`);
   const missing: Handler = () => ENOSYS;
+  // Calls without a case label of their own, by number (the default branch).
+  const byNr: Handler[] = [];
+  for (const [name, handler] of Object.entries(h)) byNr[SWITCH_NUMBERS[name]!] = handler;
   const f = (name: string): Handler => h[name] ?? missing;
   const getcwd = f('getcwd'), dup = f('dup'), dup3 = f('dup3'), fcntl = f('fcntl'), ioctl = f('ioctl'),
     mkdirat = f('mkdirat'), unlinkat = f('unlinkat'), faccessat = f('faccessat'), openat = f('openat'), close = f('close'), pipe2 = f('pipe2'), lseek = f('lseek'),
@@ -24,26 +27,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
     getuid = f('getuid'), geteuid = f('geteuid'), getgid = f('getgid'), getegid = f('getegid'), gettid = f('gettid'), sysinfo = f('sysinfo'),
     brk = f('brk'), munmap = f('munmap'), mremap = f('mremap'), mmap = f('mmap'), mprotect = f('mprotect'),
     madvise = f('madvise'), prlimit64 = f('prlimit64'), getrandom = f('getrandom'), rseq = f('rseq');
-  // threads.ts's and epoll.ts's calls (clone answers ENOSYS here: threads need systab's table to attach to; no wraps, so no pipe is ever ready).
-  const futex = f('futex'), sched_getaffinity = f('sched_getaffinity'), sched_yield = f('sched_yield'), tkill = f('tkill'),
-    tgkill = f('tgkill'), sigaltstack = f('sigaltstack'), clone = f('clone'), rt_sigreturn = f('rt_sigreturn'),
-    epoll_create1 = f('epoll_create1'), epoll_ctl = f('epoll_ctl'), epoll_pwait = f('epoll_pwait');
-  const threadCall = (nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number => {
-    switch (nr) {
-      case 20: return epoll_create1(a0, a1, a2, a3, a4, a5);
-      case 21: return epoll_ctl(a0, a1, a2, a3, a4, a5);
-      case 22: return epoll_pwait(a0, a1, a2, a3, a4, a5);
-      case 98: return futex(a0, a1, a2, a3, a4, a5);
-      case 123: return sched_getaffinity(a0, a1, a2, a3, a4, a5);
-      case 124: return sched_yield(a0, a1, a2, a3, a4, a5);
-      case 130: return tkill(a0, a1, a2, a3, a4, a5);
-      case 131: return tgkill(a0, a1, a2, a3, a4, a5);
-      case 132: return sigaltstack(a0, a1, a2, a3, a4, a5);
-      case 139: return rt_sigreturn(a0, a1, a2, a3, a4, a5);
-      case 220: return clone(a0, a1, a2, a3, a4, a5);
-      default: return ENOSYS;
-    }
-  };
+  // threads.ts's and epoll.ts's calls are found by number too (clone answers ENOSYS here: threads need systab's table to attach to; no wraps, so no pipe is ever ready).
 
   return (nr, a0, a1, a2, a3, a4, a5) => {
     switch (nr) {
@@ -95,7 +79,7 @@ export function switchDispatcher(modules: LinuxModule[]): SyscallFn {
       case 261: return prlimit64(a0, a1, a2, a3, a4, a5);
       case 278: return getrandom(a0, a1, a2, a3, a4, a5);
       case 293: return rseq(a0, a1, a2, a3, a4, a5);
-      default: return threadCall(nr, a0, a1, a2, a3, a4, a5);
+      default: { const g = byNr[nr]; return g === undefined ? ENOSYS : g(a0, a1, a2, a3, a4, a5); }
     }
   };
 }

@@ -8,8 +8,11 @@ import { loadElf } from './elf.js';
 import { G_CODE, G_TRAMP, MAX_THREADS, ThreadGroup } from './linux/group.js';
 import { deliverSignals, interrupted, signalWaiting, TRAMPOLINE } from './linux/signals.js';
 import { linuxModules } from './linux/index.js';
+import { statLoc } from './linux/fsops.js';
+import { mountAll } from './linux/mounts.js';
+import { walk } from './linux/namei.js';
 import { Process } from './linux/process.js';
-import type { HostIo } from './linux/vfs.js';
+import type { HostIo, Mount } from './linux/vfs.js';
 import type { ThreadContext } from './linux/thread.js';
 import { ThreadHost, TICK } from './thread-host.js';
 import type { ThreadTrace } from './thread-trace.js';
@@ -38,6 +41,10 @@ export interface RunOptions {
   io?: HostIo;
   /** The script a guest thread's worker runs (default: this module's file, i.e. the bundle; see thread-worker.ts). */
   workerUrl?: URL;
+  /** Host directories in the guest's tree (--mount). */
+  mounts?: readonly Mount[];
+  /** The guest's working directory at start (--cwd; default /). */
+  cwd?: string;
   /** Called with the table before the guest starts (hooks for --trace and --stats); may give the trace other threads join. */
   onTable?: (table: Table, mem: Memory) => ThreadTrace | void;
 }
@@ -87,6 +94,14 @@ export function run(o: RunOptions): RunResult {
     io: o.io,
     thread: leader,
   });
+  const mountError = mountAll(proc.fs, o.mounts ?? []);
+  if (mountError) throw new Error(`rv64: ${mountError}`);
+  if (o.cwd !== undefined) {
+    const l = walk(proc, '/', o.cwd, true);
+    const st = typeof l === 'number' ? l : statLoc(l);
+    if (typeof l === 'number' || typeof st === 'number' || (st.mode & 0o170000) !== 0o040000) throw new Error(`rv64: --cwd=${o.cwd}: no such directory in the guest (mount one first with --mount=HOST:GUEST)`);
+    proc.cwd = l.path;
+  }
   const modules = linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
 import { isThreadWorker, runThreadWorker } from './thread-worker.js';
+import { parseMount } from './linux/mounts.js';
+import type { Mount } from './linux/vfs.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
 
 const USAGE = `usage: rv64 [options] program [args...]
@@ -23,6 +25,9 @@ Others:
   --stats        calls per name and missing calls at exit, on stderr
   --dispatch     systab (default) or switch (a plain switch, for the benchmark)
   --mem          guest memory in MiB (default 1024)
+  --mount=HOST:GUEST[:rw]   the host directory HOST at GUEST in the guest (repeatable);
+                 read-only (EROFS) unless :rw
+  --cwd=DIR      the guest's working directory at start (default /)
   --perf         instructions and instructions/second at exit, on stderr
   --verify       once every guest thread has ended, check the table's shared layout (table.verify())
 `;
@@ -38,6 +43,8 @@ function hostEnvironment(): string[] {
 
 function main(argv: string[]): number {
   const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
+  const mounts: Mount[] = [];
+  let cwd: string | undefined;
   let tracing = false, follow = false, output: string | undefined, stats = false, perf = false, verify = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
   const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
   const qualify = (arg: string): string | undefined => {
@@ -67,6 +74,8 @@ function main(argv: string[]): number {
     else if (k === '--verify') verify = true;
     else if (k === '--dispatch' && (v === 'systab' || v === 'switch')) dispatch = v;
     else if (k === '--mem' && v && Number(v) > 0) mem = Number(v);
+    else if (k === '--cwd') { cwd = next(); if (!cwd) return bad('--cwd needs a guest directory'); }
+    else if (k === '--mount') { const m = parseMount(next() ?? ''); if (typeof m === 'string') return bad(m); mounts.push(m); }
     else return bad(`bad option ${arg}`);
   }
   // Options that shape lines or the table alone (-o, -s, -S) trace every call, as strace does.
@@ -86,16 +95,23 @@ function main(argv: string[]): number {
   const env = hostEnvironment();
   const traceFd = !tracing ? -1 : output === undefined ? 2 : openSync(output, 'w');
   let traced: ReturnType<typeof startTrace> | undefined;
-  const r = run({
-    image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
-    memoryBytes: mem * 1024 * 1024,
-    onTable: (table, memory) => {
-      if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), { ...o, pidPrefix: follow && output !== undefined, tid: process.pid });
-      if (stats) startStats(table);
-      // Every guest thread's calls are traced (as strace -f; without -f too, for now: their lines show [pid TID]).
-      return traced && { desc: traced.describe(), lines: o.summary !== 'only', ...(o.strSize !== undefined ? { strSize: o.strSize } : {}) };
-    },
-  });
+  let r: ReturnType<typeof run>;
+  try {
+    r = run({
+      image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
+      memoryBytes: mem * 1024 * 1024, mounts, cwd,
+      onTable: (table, memory) => {
+        if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), { ...o, pidPrefix: follow && output !== undefined, tid: process.pid });
+        if (stats) startStats(table);
+        // Every guest thread's calls are traced (as strace -f; without -f too, for now: their lines show [pid TID]).
+        return traced && { desc: traced.describe(), lines: o.summary !== 'only', ...(o.strSize !== undefined ? { strSize: o.strSize } : {}) };
+      },
+    });
+  } catch (e) {
+    // The setup's own complaints (a mount or --cwd that cannot be); anything else is a bug.
+    if (e instanceof Error && e.message.startsWith('rv64: ')) { process.stderr.write(`${e.message}\n`); return 2; }
+    throw e;
+  }
   traced?.ended(r.exitCode, r.fault?.split(':')[0]);
   if (r.fault) process.stderr.write(`rv64: ${r.fault}\n`);
   if (stats && r.table) process.stderr.write(formatStats(r.table));

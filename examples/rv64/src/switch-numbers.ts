@@ -10,4 +10,13 @@ export const SWITCH_NUMBERS: Record<string, number> = {
   mmap: 222, mprotect: 226, madvise: 233, prlimit64: 261, getrandom: 278, rseq: 293,
   // threads.ts
   epoll_create1: 20, epoll_ctl: 21, epoll_pwait: 22, futex: 98, sched_getaffinity: 123, sched_yield: 124, tkill: 130, tgkill: 131, sigaltstack: 132, rt_sigreturn: 139, clone: 220,
+  // files, directories and the calls a shell makes at start (the switch's default branch finds them by number)
+  mknodat: 33, symlinkat: 36, linkat: 37, statfs: 43, fstatfs: 44, truncate: 45, ftruncate: 46, fallocate: 47, chdir: 49,
+  fchdir: 50, fchmod: 52, fchmodat: 53, fchownat: 54, fchown: 55, getdents64: 61, sendfile: 71, pselect6: 72, ppoll: 73,
+  sync: 81, fsync: 82, fdatasync: 83, utimensat: 88, capget: 90, sched_setaffinity: 122,
+  kill: 129, times: 153, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157,
+  getgroups: 158, setgroups: 159, getrusage: 165, umask: 166, prctl: 167, fadvise64: 223, syncfs: 267, renameat2: 276,
+  faccessat2: 439, fchmodat2: 452, riscv_hwprobe: 258, getresuid: 148, getresgid: 150, setuid: 146, setgid: 144,
+  setreuid: 145, setregid: 143, setresuid: 147, setresgid: 149, getpriority: 141, setpriority: 140, ioprio_get: 31,
+  ioprio_set: 30, personality: 92, syslog: 116, flock: 32,
 };

@@ -1,7 +1,9 @@
 // Every Linux module the emulator loads, in load order.
 import { epollModule, epollWaitModule } from './epoll.js';
+import { dirsModule } from './dirs.js';
 import { filesModule } from './files.js';
 import { ioModule } from './io.js';
+import { miscModule } from './misc.js';
 import { mmModule } from './mm.js';
 import type { LinuxModule, Process } from './process.js';
 import { procModule } from './proc.js';
@@ -15,5 +17,5 @@ export function threadLocalModules(ctx: ThreadContext): LinuxModule[] {
 }
 
 export function linuxModules(p: Process): LinuxModule[] {
-  return [ioModule(p), filesModule(p), mmModule(p), procModule(p), ...threadLocalModules(p.thread), epollModule(p)];
+  return [ioModule(p), filesModule(p), dirsModule(p), mmModule(p), procModule(p), miscModule(p), ...threadLocalModules(p.thread), epollModule(p)];
 }
