@@ -105,3 +105,16 @@ describe('the engine over a memory it is given', () => {
     expect(refused(() => small.install([constant(ALLOW)], { abis: [X86_64] })).code).toBe('EFULL');
   });
 });
+
+describe('a program as bytes, for a real kernel', () => {
+  it('filterBytes() gives struct sock_filter bytes that read back as the instructions, and refuses what is not a program', async () => {
+    const { filterBytes, filterInstructions, SECCOMP_RET_ALLOW } = await import('systab/seccomp');
+    const p = [{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 1, jf: 0, k: 39 }, { code: 0x06, jt: 0, jf: 0, k: 0x00050001 }, { code: 0x06, jt: 0, jf: 0, k: SECCOMP_RET_ALLOW }];
+    const b = filterBytes(p);
+    expect(b.length).toBe(32);
+    expect([...b.slice(8, 16)]).toEqual([0x15, 0, 1, 0, 39, 0, 0, 0]);
+    expect(filterInstructions(b)).toEqual(p);
+    expect(filterBytes(b)).not.toBe(b); // a copy
+    for (const bad of [null, 5, [{ code: 1 }], new Uint8Array(7), [{ code: 0x20, jt: 0, jf: 0, k: 2 ** 32 }]]) expect(() => filterBytes(bad as never)).toThrow(expect.objectContaining({ code: 'EBADSPEC' }));
+  });
+});

@@ -45,6 +45,15 @@ export function programBytes(p: SeccompProgram, filter: number): Uint8Array {
   return out;
 }
 
+/**
+ * A program as the bytes of its struct sock_filter array (8 per instruction,
+ * little-endian: what `seccomp(SECCOMP_SET_MODE_FILTER)` takes on a
+ * little-endian machine, and libseccomp's seccomp_export_bpf writes); a copy.
+ */
+export function filterBytes(p: SeccompProgram): Uint8Array {
+  return programBytes(p, 0).slice();
+}
+
 /** The program's instructions (for messages and tests). */
 export function instructions(bytes: Uint8Array): SockFilter[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
