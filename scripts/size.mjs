@@ -4,7 +4,7 @@
 // inlined where the entry makes tables. Each budget is the size measured
 // when it was set plus 6-9% (README: Development, the size budget):
 //   systab            24,841 bytes -> 26,624
-//   systab/wasi       27,683 bytes -> 29,696 (it bundles the table too: its
+//   systab/wasi       27,683 bytes -> 29,696; 29,786 -> 30,720 (the table's caller(), filter and count paths) (it bundles the table too: its
 //                     host takes the direct way on a systab Table)
 //   systab/abi/<id>   the largest ABI module, linux-alpha, 7,681 -> 8,192
 //   core.wasm         the core alone, raw: 5,390 -> 5,888
@@ -36,7 +36,7 @@ for (const f of abis) {
 }
 const rows = [
   ['systab (min+gzip, core inlined)', await gz('src/index.ts'), 26_624],
-  ['systab/wasi (min+gzip, core inlined)', await gz('src/wasi/index.ts'), 29_696],
+  ['systab/wasi (min+gzip, core inlined)', await gz('src/wasi/index.ts'), 30_720],
   [`systab/abi/* (min+gzip, largest: ${largest.id})`, largest.size, 8_192],
   ['core.wasm', readFileSync('dist/core.wasm').length, 5_888],
   ['systab/trace (min+gzip)', await gz('src/trace/index.ts'), 47_104],
