@@ -19,7 +19,7 @@ strace's options, with strace's meaning (lines on stderr unless -o):
   -S KEY, --summary-sort-by=KEY   the table's order: time, calls, errors, name, nothing
   -o FILE, --output=FILE      lines (and the table) into FILE
   -s N, --string-limit=N      bytes of each buffer shown before ... (default 32)
-  -f, --follow-forks          every guest thread: with -o FILE each line after its thread id, as strace -f -o writes
+  -f, --follow-forks          accepted: every guest thread's calls are traced, [pid TID] before other threads' lines
   --trace                     every call (as -e trace=all)
 Others:
   --stats        calls per name and missing calls at exit, on stderr
@@ -45,7 +45,7 @@ function main(argv: string[]): number {
   const o: StraceOptions = { trace: [], inject: [], summary: 'off' };
   const mounts: Mount[] = [];
   let cwd: string | undefined;
-  let tracing = false, follow = false, output: string | undefined, stats = false, perf = false, verify = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
+  let tracing = false, output: string | undefined, stats = false, perf = false, verify = false, dispatch: 'systab' | 'switch' = 'systab', mem = 1024;
   const bad = (why: string): number => (process.stderr.write(`rv64: ${why}\n${USAGE}`), 2);
   const qualify = (arg: string): string | undefined => {
     const { qualifier, value } = splitQualifier(arg);
@@ -68,7 +68,7 @@ function main(argv: string[]): number {
     else if (k === '-S' || k === '--summary-sort-by') { o.sort = next(); if (o.sort === undefined) return bad(`${k} needs a key`); }
     else if (k === '-o' || k === '--output') { output = next(); if (output === undefined) return bad(`${k} needs a file`); }
     else if (k === '-s' || k === '--string-limit' || k === '--trace-strsize') { const n = Number(next()); if (!Number.isInteger(n) || n < 0) return bad(`${k} needs a number of bytes`); o.strSize = n; }
-    else if (k === '-f' || k === '--follow-forks') follow = true;
+    else if (k === '-f' || k === '--follow-forks') { /* every guest thread is traced already */ }
     else if (k === '--stats') stats = true;
     else if (k === '--perf') perf = true;
     else if (k === '--verify') verify = true;
@@ -101,10 +101,10 @@ function main(argv: string[]): number {
       image, argv: [program, ...argv.slice(i + 1)], env, exe: resolve(program), dispatch,
       memoryBytes: mem * 1024 * 1024, mounts, cwd,
       onTable: (table, memory) => {
-        if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), { ...o, pidPrefix: follow && output !== undefined, tid: process.pid });
+        if (tracing) traced = startTrace(table, memory, (line) => writeSync(traceFd, line), o);
         if (stats) startStats(table);
-        // Every guest thread's calls are traced (as strace -f; without -f too, for now: their lines show [pid TID]).
-        return traced && { desc: traced.describe(), lines: o.summary !== 'only', ...(o.strSize !== undefined ? { strSize: o.strSize } : {}) };
+        // Every guest thread's calls are traced (as strace -f; without -f too, for now).
+        return traced && { desc: traced.describe(), fd: o.summary === 'only' ? -1 : traceFd, strSize: o.strSize };
       },
     });
   } catch (e) {

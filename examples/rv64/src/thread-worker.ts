@@ -48,17 +48,20 @@ export function runThreadWorker(): void {
   const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
   const mem = new Memory(d.mem.size, d.mem);
   const group = new ThreadGroup(d.group);
+  let tid = 0;
+  const tr = d.trace ? joinTrace(t, mem, d.trace, () => tid) : undefined;
   try {
-    while (!group.exiting) runThread(d, t, mem, group);
+    while (!group.exiting) runThread(d, t, mem, group, (id) => { tid = id; });
   } finally {
+    tr?.close();
     d.port.close();
     t.close();
   }
 }
 
-function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): void {
+function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, running: (tid: number) => void): void {
   const s = takeFrom(d.box);
-  const tr = d.trace ? joinTrace(t, mem, d.trace, s.tid) : undefined;
+  running(s.tid);
   let cpu: Cpu | undefined;
   let exitCode: number | undefined;
   const ctx: ThreadContext = {
@@ -108,8 +111,7 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup): vo
   } finally {
     group.addInstructions(c.instret);
     // After exit's own line, which the trace writes once the call returns.
-    if (exitCode !== undefined && d.trace?.lines) tr?.exited(exitCode);
-    tr?.close();
+    if (exitCode !== undefined && d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(s.tid).padStart(5)}] +++ exited with ${exitCode} +++\n`);
     group.remove(s.tid);
   }
 }

@@ -2,7 +2,7 @@
 // and --stats, built only on systab: systab/trace's switches and lines, and
 // stats(). The emulator knows nothing of them.
 import type { Table } from 'systab';
-import { traceTable, type Trace, type TraceDescriptor } from 'systab/trace';
+import { exitedLine, traceTable, type Trace, type TraceDescriptor } from 'systab/trace';
 import type { Memory } from './memory.js';
 
 /** What strace's options ask (main.ts reads them). */
@@ -17,29 +17,22 @@ export interface StraceOptions {
   sort?: string;
   /** -s: bytes of a buffer shown before `...`. */
   strSize?: number;
-  /** -f with -o FILE: every line after its thread id (`1234  read(...`), as strace -f -o writes; else `[pid 1234] ` once two threads live. */
-  pidPrefix?: boolean;
-  /** The leader's thread id (the guest's pid). */
-  tid?: number;
 }
 
 /** Starts tracing as strace's options say; `write` takes each line. Returns what prints the end: the exit line, the summary. */
 export function startTrace(t: Table, mem: Memory, write: (line: string) => void, o: StraceOptions): { ended(code: number, signal?: string): void; describe(): TraceDescriptor } {
   const read = (a: number, n: number) => (mem.valid(a, n) ? mem.bytes(a, n) : null);
   const lines = o.summary !== 'only';
-  // follow: every guest thread's lines through this sink, in the order they happened (strace -f's <unfinished ...> / resumed>).
-  const tr: Trace = traceTable(t, lines ? { sink: write, format: { read, strSize: o.strSize }, follow: { prefix: o.pidPrefix ? 'pid' : 'bracket', bytes: 1 << 20 }, ...(o.tid !== undefined ? { tid: o.tid } : {}) } : {});
+  const tr: Trace = traceTable(t, lines ? { sink: write, format: { read, strSize: o.strSize } } : {});
   tr.select(lines ? (o.trace.at(-1) ?? 'all') : 'none');
   for (const i of o.inject) (i.kind === 'inject' ? tr.inject(i.expr) : tr.fault(i.expr));
   if (o.summary !== 'off') tr.summary(o.trace.at(-1) ?? true);
   return {
     describe: () => tr.describe(), // for the guest's other threads (attachTrace)
     ended: (code, signal) => {
-      if (lines && !signal) tr.exited(code);
-      const summary = o.summary !== 'off' ? tr.summaryTable(o.sort !== undefined ? { sort: o.sort } : {}) : '';
-      tr.close(); // prints what the threads' rings still hold
-      if (lines && signal) write(`+++ killed by ${signal} +++\n`);
-      write(summary);
+      if (lines) write(signal ? `+++ killed by ${signal} +++\n` : `${exitedLine(code)}\n`);
+      if (o.summary !== 'off') write(tr.summaryTable(o.sort !== undefined ? { sort: o.sort } : {}));
+      tr.close();
     },
   };
 }
