@@ -15,7 +15,7 @@ export const distDir = `${here}dist`;
 const nodeShims = {
   name: 'node-shims',
   setup(b) {
-    b.onResolve({ filter: /^node:(fs|tty|crypto|os|worker_threads)$/ }, (a) => ({ path: `${here}src/shims/node-${a.path.slice(5)}.ts` }));
+    b.onResolve({ filter: /^node:(fs|tty|crypto|os|worker_threads|path|child_process)$/ }, (a) => ({ path: `${here}src/shims/node-${a.path.slice(5)}.ts` }));
   },
 };
 // One systab for every file, the built package as users get it (the rv64

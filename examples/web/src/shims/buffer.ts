@@ -19,4 +19,8 @@ export const Buffer = {
     }
     return new Bytes(value, offset, length ?? value.byteLength - offset);
   },
+  /** A string's UTF-8 length (a symbolic link's size). */
+  byteLength(value: string): number {
+    return enc.encode(value).length;
+  },
 };
