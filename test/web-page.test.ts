@@ -106,6 +106,9 @@ describe.runIf(ready)('examples/web: systab in a browser tab', () => {
     // A seccomp filter (cBPF from the page's rules): getpid answers EPERM.
     await submit(page, '#filter-rules', 'getpid:EPERM');
     await until(page, '#out', /getpid: Operation not permitted \(errno 1\) open: ok/);
+    // An OCI profile (JSON, compiled by systab/seccomp/oci), stacked on it: a tie of ERRNOs goes to the newer filter.
+    await submit(page, '#filter-rules', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}');
+    await until(page, '#out', /getpid: Permission denied \(errno 13\) open: ok/);
     await submit(page, '#trace-expr', 'all');
     await waitTicks(page, 3);
     // The screenshot, mid-run (every control's effect in the output): decoded, the chart and the panes have content.

@@ -7,6 +7,7 @@ import { filterTable, type TableFilter } from 'systab/seccomp';
 import { abi as rv64Abi } from 'systab/abi/linux-riscv64';
 import { abi as wasiAbi } from 'systab/abi/wasi-preview1';
 import { allowAll, compileRules, parseRules } from './rules.js';
+import { compileProfile } from 'systab/seccomp/oci';
 import { type FromWorker, type GuestKind, type Start, UPPER } from './protocol.js';
 
 export const EVENTS = 8192;
@@ -46,7 +47,13 @@ export class Session {
     await m?.unload();
   }
 
+  /** The page's rules (`getpid:EPERM`), or an OCI / Docker seccomp profile as JSON (systab/seccomp/oci's compileProfile), stacked. */
   loadFilter(text: string): number {
+    if (text.trim().startsWith('{')) {
+      const profile = JSON.parse(text) as { syscalls?: unknown[] };
+      this.filter.stack([compileProfile(profile, { abi: this.t.abi })]);
+      return profile.syscalls?.length ?? 0;
+    }
     const rules = parseRules(text, this.t.abi);
     this.filter.stack([compileRules(rules, this.t.abi)]);
     return rules.length;
