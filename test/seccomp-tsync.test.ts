@@ -88,7 +88,7 @@ describe('a table\'s filters and the threads that have not joined them', () => {
 });
 
 describe('stacked-over sets are freed once no thread reads them', () => {
-  it('600 stacks under a joined worker calling a filtered number: answers only move forward, memory reused (no EFULL)', async () => {
+  it('200 stacks under a joined worker calling a filtered number: answers only move forward, the stacked-over sets\' memory given back', async () => {
     const t = createTable({ abi });
     t.load({ name: 'm', handlers: { write: (fd, b, n) => n } });
     const f = filterTable(t, [program]);
@@ -97,18 +97,24 @@ describe('stacked-over sets are freed once no thread reads them', () => {
     const done = new Promise<{ calls: number; last: number; backwards: number; errors: [unknown, number][] }>((r) => w.once('message', r));
     const s = new Int32Array(stop);
     while (Atomics.load(s, 1) === 0) await new Promise((r) => setTimeout(r, 1));
-    // Each stack copies every program below it: kept, these sets would need ~7 MB of the filters' 4 MiB.
-    // Each makes write's errno one higher (a tie of actions goes to the newest filter's data).
-    for (let i = 2; i <= 600; i++) {
+    // Each stack copies every program below it; each makes write's errno one higher (a tie of actions goes to the newest filter's data).
+    const arena = (f as unknown as { engine: { arena: { freeBytes(): number } } }).engine.arena;
+    const free0 = arena.freeBytes();
+    let kept = 0; // bytes the sets would hold if none were freed
+    for (let i = 2; i <= 200; i++) {
       f.stack([[ld(0), jeq(WRITE, 0, 1), ret(SECCOMP_RET_ERRNO | i), ret(SECCOMP_RET_ALLOW)]]);
       expect(t.call(WRITE, 2, 0, 5)).toBe(-i);
-      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));
+      kept += (f as unknown as { filters: { bytes: number } }).filters.bytes;
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 0));
     }
+    // In use now: the newest set and at most the few a reader still named; nothing like what they all took.
+    const used = free0 - arena.freeBytes();
+    expect(used).toBeLessThan(kept / 10);
     Atomics.store(s, 0, 1);
     const r = await done;
     await new Promise((r) => w.once('exit', r));
-    expect(r.calls).toBeGreaterThan(1000);
-    expect({ backwards: r.backwards, errors: r.errors, last: r.last }).toEqual({ backwards: 0, errors: [], last: 600 });
+    expect(r.calls).toBeGreaterThan(100);
+    expect({ backwards: r.backwards, errors: r.errors, last: r.last }).toEqual({ backwards: 0, errors: [], last: 200 });
     t.verify();
   }, 60_000);
 });
