@@ -51,6 +51,8 @@ export function createRelay(rings: number, bytes: number, shared: boolean): Shar
 interface Ring {
   w: Int32Array;
   data: Uint8Array;
+  /** The reader's copy of one piece (made at its first piece, kept). */
+  scratch?: Uint8Array;
 }
 
 function ringOf(buf: SharedArrayBuffer | ArrayBuffer, i: number): Ring {
@@ -128,11 +130,12 @@ export function relayReader(buf: SharedArrayBuffer | ArrayBuffer, write: (line: 
     const head = Atomics.load(w, R_HEAD);
     let tail = Atomics.load(w, R_TAIL);
     const used = (head - tail) | 0;
+    if (used === 0) return; // the common case at every drain: nothing written, nothing allocated
     if (used < 0 || used > size) {
       Atomics.store(w, R_TAIL, head); // damaged cursors: what they span is no piece, skip it
       return;
     }
-    const piece = new Uint8Array(size);
+    const piece = r.scratch ?? (r.scratch = new Uint8Array(size));
     const pv = new DataView(piece.buffer);
     while (((head - tail) | 0) > 0) {
       const at = tail >>> 0;
