@@ -33,6 +33,13 @@ const NAMES = ['read', 'write', 'close', 'getppid', 'personality', 'prctl', 'mad
 const MUX: Record<string, [string, bigint]> = { socket: ['socketcall', 1n], accept: ['socketcall', 5n], shmget: ['ipc', 23n] };
 const OPS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'];
 const U64 = (1n << 64n) - 1n;
+// One rule per name can still meet on i386: socketcall's own rule and accept's, multiplexed onto it. libseccomp 2.5.4 merges
+// them into a tree that compares arg 2 with accept's SYS_ACCEPT (its jump skips the reload of arg 0), so it misses the
+// LOG rule for socketcall(5, 0, 1): a found case (CI, 2026-12), kept as an example; such calls count as merged.
+const MET_ON_I386 = JSON.parse(
+  '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["shmget"],"action":"SCMP_ACT_TRACE","args":[{"index":1,"op":"SCMP_CMP_GE","value":"0xffffffff00000000","valueTwo":"0xd52d63709e615008"},{"index":2,"op":"SCMP_CMP_EQ","value":"0x8","valueTwo":"0x3ad607f57aa5e4f0"}]},{"names":["socketcall"],"action":"SCMP_ACT_TRACE","errnoRet":65535,"args":[{"index":0,"op":"SCMP_CMP_NE","value":"0xff00","valueTwo":"0x5543948abf08ac01"},{"index":2,"op":"SCMP_CMP_GT","value":"0xdca541ace6051a51","valueTwo":"0xffffffff"}]},{"names":["accept"],"action":"SCMP_ACT_LOG","args":[{"index":1,"op":"SCMP_CMP_LE","value":"0x20000","valueTwo":"0x8"},{"index":2,"op":"SCMP_CMP_NE","value":"0x8000000000000000","valueTwo":"0x100000000"}]}]}',
+  (_, v) => (typeof v === 'string' && v.startsWith('0x') ? BigInt(v) : v),
+);
 const RUNS = Number(process.env.SYSTAB_PROFILE_RUNS ?? 120);
 
 const arbValue = fc.oneof(fc.constantFrom(...EDGE, 2n, 8n, 0x20000n, 0xff00n, 0xffffffff00000000n, 0x123456789abcn), fc.bigInt({ min: 0n, max: U64 }));
@@ -148,13 +155,13 @@ describe.skipIf(why !== undefined)(`random profiles: systab, libseccomp and the 
                 const lib = e.evaluate(theirs, data);
                 if (want.ambiguous) {
                   if (lib !== got) tally.ambiguousDiffer++;
-                } else if (lib !== want.action) (strict ? lib1 : merged).push(`libseccomp ${lib.toString(16)}, the model ${want.action.toString(16)}: ${where}`);
+                } else if (lib !== want.action) (strict && !want.merged ? lib1 : merged).push(`libseccomp ${lib.toString(16)}, the model ${want.action.toString(16)}: ${where}`);
               }
             }
           }
         }
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      { numRuns: RUNS, endOnFailure: true, examples: strict ? [[MET_ON_I386 as never, ['linux-i386', 'linux-riscv64'], 0]] : [] },
     );
     console.log(`random ${strict ? 'simple' : 'merged'} profiles: ${JSON.stringify(tally)}; libseccomp refused: ${reasons.join('; ')}; libseccomp differs from the model at ${merged.length} unambiguous calls${merged.length ? `, e.g. ${merged[0]}` : ''}`);
     expect(oursBad.slice(0, 3)).toEqual([]);
