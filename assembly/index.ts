@@ -7,13 +7,13 @@ import {
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
   H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
   SLOTS_MAX, MODULES_MAX, WORKERS_MAX, HANDLERS_MIN, MODULES_MIN, WORD_SHIFT, PAGE_SHIFT, LAYOUT_ALIGN_BYTES, BYTE_ROWS, ERRNO_MAX,
-  ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
+  ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, PR_PLUGS, PR_COUNTS, PR_COUNT_HOOKS, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
   HR_WORDS, HR_STATE, HR_KIND, HR_MODULE, HR_SLOT, HR_BELOW, HR_HOME, HR_HOMEGEN, HR_GEN,
   HS_FREE, HS_LIVE, HS_GOING, HS_MASK, HS_BY_SHIFT, HK_ALL, HK_STUB, HK_JS, HK_WASM,
   MR_WORDS, MR_STATE, MR_GEN, MR_NAMELEN, MS_FREE, MS_CLAIMED, MS_LIVE, NAME_MAX_BYTES,
   WR_WORDS, WR_STATE, WR_QS, WR_DEPTH, WR_WAKE, WR_ID, WR_GEN, WR_LEASE, WR_DYING, WS_FREE, WS_ONLINE, WS_OFFLINE, WR_OOR, OOR_SLOW, OOR_COUNT,
-  C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_MAX, CR_WORDS, CR_STATE, CR_TARGET, CR_HANDLER, CS_FREE, CS_TAKEN, CS_ABANDONED,
+  SAMPLE_FIRST, C_WORDS, C_CALLS, C_ERRORS, C_ENOSYS, CALLS_MAX, CR_WORDS, CR_STATE, CR_TARGET, CR_HANDLER, CS_FREE, CS_TAKEN, CS_ABANDONED,
   RK_WASM, RK_JS, RK_JS64,
   V_OK, V_HEADER, V_SLOT_ID, V_SLOT_BITS, V_SLOT_HANDLER, V_HANDLER_STATE,
   V_HANDLER_MODULE, V_HANDLER_BELOW, V_HANDLER_REFS, V_MODULE, V_WORKER, V_POLICY, V_CALL, V_PLUG, V_CODE_SHIFT, V_INDEX_MASK,
@@ -26,6 +26,11 @@ import {
 @external("env", "js_call64") declare function js_call64(id: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
 // @ts-ignore: decorator
 @external("env", "js_slow") declare function js_slow(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64;
+// The clock, and a sampled call's time given to the thread's timer (it answers the next countdown).
+// @ts-ignore: decorator
+@external("env", "js_now") declare function js_now(): f64;
+// @ts-ignore: decorator
+@external("env", "js_timed") declare function js_timed(slot: i32, t0: f64): i32;
 
 // This instance's view (per instance, never shared).
 let seenWake: i32 = 0;
@@ -42,6 +47,8 @@ let base: i32 = 0;
 let main: i32 = 0;
 let maxh: i32 = 0;
 let enosys: i64 = 0;
+let sampling: bool = false; // this thread times some counted calls (setSampling)
+let down: i32 = 0; // counted calls to the next timed one
 
 // @ts-ignore: decorator
 @inline function w(word: i32): usize { return <usize>word << WORD_SHIFT; }
@@ -316,9 +323,9 @@ export function slotSwap(slot: i32, expect: i32, id: i32, slow: bool): i32 {
 /** Sets and clears hook bits in one atomic operation each; rings (at publish) only if a bit flipped. */
 export function hooksSet(slot: i32, on: i32, off: i32): i32 {
   const p = w(slotsAt() + slot);
-  // HOOK_TRACE is plugSet's alone (its reasons word says why it is on).
-  const clear = off & HOOK_MASK & ~HOOK_TRACE;
-  const set = on & HOOK_MASK & ~HOOK_TRACE;
+  // HOOK_TRACE and HOOK_COUNT are plugSet's (the reasons byte says why they are on): count is hooks()' reason.
+  const clear = off & HOOK_MASK & ~(HOOK_TRACE | HOOK_COUNT);
+  const set = on & HOOK_MASK & ~(HOOK_TRACE | HOOK_COUNT);
   let v = atomic.load<i32>(p);
   let flipped = 0;
   if (clear) {
@@ -332,23 +339,25 @@ export function hooksSet(slot: i32, on: i32, off: i32): i32 {
     v = was | set;
   }
   if (flipped) changed();
+  if ((on | off) & HOOK_COUNT) v = plugSet(slot, PR_COUNT_HOOKS, (on & HOOK_COUNT) != 0);
   return v;
 }
 /**
- * Sets (`on`) or clears `reason` bits (PR_REASONS) of a slot's plug reasons
- * and keeps its HOOK_TRACE bit equal to (reasons != 0); rings (at publish) if
- * the bit flipped. Returns the slot word it left.
+ * Sets (`on`) or clears `reason` bits (PR_REASONS) of a slot's reasons and
+ * keeps its HOOK_TRACE bit equal to (reasons & PR_PLUGS != 0) and its
+ * HOOK_COUNT bit to (reasons & PR_COUNTS != 0); rings (at publish) if a bit
+ * flipped. Returns the slot word it left.
  *
  * Race-free without the writer lock: the reasons change is one atomic or/and,
- * and the bit then only moves by CAS, each toward a fresh read of the reasons.
+ * and the bits then only move by CAS, each toward a fresh read of the reasons.
  * A call returns only after reading the slot word and then the reasons and
  * finding them agree. Take the last reasons change R and the last flip F of
- * the slot: if R came after F, R's caller then reads the final bit and the
+ * the slot: if R came after F, R's caller then reads the final bits and the
  * final reasons, and disagreeing would make it flip after F; if F came after
  * R, F's caller loops once more and reads both final, with the same
- * contradiction. So once every call on the slot has returned, the bit equals
- * (reasons != 0), whatever the interleaving; other writers of the slot word
- * (slotSwap, hooksSet, policySet) keep the bit and only make a CAS retry.
+ * contradiction. So once every call on the slot has returned, the bits equal
+ * what the reasons say, whatever the interleaving; other writers of the slot
+ * word (slotSwap, hooksSet, policySet) keep the bits and only make a CAS retry.
  * While a call is in progress the two may differ (verify() looks again).
  */
 export function plugSet(slot: i32, reason: i32, on: bool): i32 {
@@ -360,12 +369,14 @@ export function plugSet(slot: i32, reason: i32, on: bool): i32 {
   let cur: i32;
   for (;;) {
     cur = atomic.load<i32>(p);
-    const want = atomic.load<u8>(r) != 0 ? HOOK_TRACE : 0;
-    if ((cur & HOOK_TRACE) == want) break;
-    if (atomic.cmpxchg<i32>(p, cur, cur ^ HOOK_TRACE) == cur) changed();
+    const want = reasonBits(atomic.load<u8>(r));
+    if ((cur & (HOOK_TRACE | HOOK_COUNT)) == want) break;
+    if (atomic.cmpxchg<i32>(p, cur, (cur & ~(HOOK_TRACE | HOOK_COUNT)) | want) == cur) changed();
   }
   return cur;
 }
+// @ts-ignore: decorator
+@inline function reasonBits(reasons: u8): i32 { return ((reasons & PR_PLUGS) != 0 ? HOOK_TRACE : 0) | ((reasons & PR_COUNTS) != 0 ? HOOK_COUNT : 0); }
 /** The count switch of out-of-range numbers (they have no slot word); a flip rings like a slot's. */
 export function oorCountSet(on: bool): void {
   if (atomic.xchg<i32>(w(H_OOR_COUNT), on ? 1 : 0) != (on ? 1 : 0)) changed();
@@ -484,8 +495,14 @@ export function dispatch(nr: i32, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a
 /** A call while the slot's count switch is on: counted, and its error result too (out of line: the plain path keeps nothing live across its call). */
 function counted(i: i32, id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, a4: i64, a5: i64): i64 {
   const c = countAt(i, C_CALLS);
-  store<i32>(c, load<i32>(c) + 1);
-  const r = run(id, kind, a0, a1, a2, a3, a4, a5);
+  const n = load<i32>(c);
+  store<i32>(c, n + 1);
+  let r: i64;
+  if (sampling && (<u32>n < <u32>SAMPLE_FIRST || --down <= 0)) {
+    const t0 = js_now();
+    r = run(id, kind, a0, a1, a2, a3, a4, a5);
+    down = js_timed(i, t0);
+  } else r = run(id, kind, a0, a1, a2, a3, a4, a5);
   if (enosys < 0 ? r < 0 && r > <i64>(-ERRNO_MAX - 1) : r != 0) {
     const e = countAt(i, C_ERRORS);
     store<i32>(e, load<i32>(e) + 1);
@@ -494,6 +511,9 @@ function counted(i: i32, id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, 
 }
 /** How out-of-range numbers are answered here (see oorMode; JS keeps the policy). */
 export function setOorMode(mode: i32): void { oorMode = mode; }
+
+/** Whether this thread times sampled counted calls (js_timed), and the countdown to the first. */
+export function setSampling(on: bool, next: i32): void { sampling = on; down = next; }
 
 /** Lets JS record the doorbell value it has handled. */
 export function setSeenWake(v: i32): void { seenWake = v; }
@@ -525,8 +545,8 @@ export function verify(): i32 {
   for (let s = 0; s < slots; s++) {
     const word = atomic.load<i32>(w(slotsAt() + s));
     if (<u32>(word & POLICY_MASK) >> POLICY_SHIFT > <u32>POLICY_LOGGED) return fail(V_POLICY, s);
-    // The trace bit is on exactly while the slot has plug reasons (a plugSet() in progress may differ: JS looks again).
-    if ((atomic.load<u8>(<usize>(reasonsAtBytes() + s)) != 0) != ((word & HOOK_TRACE) != 0)) return fail(V_PLUG, s);
+    // The trace and count bits are on exactly while the slot has reasons for them (a plugSet() in progress may differ: JS looks again).
+    if (reasonBits(atomic.load<u8>(<usize>(reasonsAtBytes() + s))) != (word & (HOOK_TRACE | HOOK_COUNT))) return fail(V_PLUG, s);
     const id = word & ID_MASK;
     if (id >= mh) return fail(V_SLOT_ID, s);
     if (id == 0) { if (word & SLOW) return fail(V_SLOT_BITS, s); continue; }

@@ -14,11 +14,11 @@
 //   carried-call records  H_MAXW x H_CALLS records of CR_WORDS words (CR_*), each worker's outgoing calls
 //   resolution bytes  H_MAXW rows of H_MAXH bytes (RK_*): what the core's dispatch may call directly
 //   async bytes       H_MAXW rows of H_MAXH bytes: 1 while that worker has a promise of that handler pending
-//   plug reasons      H_SLOTS bytes, one per slot (PR_*): why its HOOK_TRACE bit is on
+//   reasons           H_SLOTS bytes, one per slot (PR_*): why its HOOK_TRACE and HOOK_COUNT bits are on
 //   (padding to a multiple of 8 bytes: H_BYTES)
 
 export const MAGIC = 0x53595354; // 'SYST'
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 // Header words.
 export const H_MAGIC = 0;
@@ -77,10 +77,10 @@ export const OOR_COUNT = 2; // count (the count switch of '*') and answer
 // Slot word: handler id | hook bits | slow bit | missing-call policy | generation.
 // One read of it is one state of the slot: handler, switches and policy together.
 export const ID_MASK = 0xffff;
-export const HOOK_COUNT = 1 << 16;
+export const HOOK_COUNT = 1 << 16; // the count switch: on exactly while a PR_COUNTS reason is (plugSet owns it)
 export const HOOK_ENTER = 1 << 17;
 export const HOOK_EXIT = 1 << 18;
-export const HOOK_TRACE = 1 << 19; // a plug wants the slot: routes to the slow path; on exactly while the slot's plug reasons are (plugSet owns it)
+export const HOOK_TRACE = 1 << 19; // a plug wants the slot: routes to the slow path; on exactly while a PR_PLUGS reason is (plugSet owns it)
 export const HOOK_MASK = 0xf0000;
 export const SLOW = 1 << 20; // the handler needs the slow path (stub)
 export const POLICY_SHIFT = 21;
@@ -89,11 +89,23 @@ export const FAST_MASK = 0xffffff; // id | hooks | slow | policy: nonzero high p
 export const GEN_SHIFT = 24;
 export const GEN_MASK = 0xff000000;
 
-// Plug reasons byte, per slot: which capabilities route the slot to a plug
-// (a byte, not a word: the default table keeps to 6 pages).
+// Reasons byte, per slot: which owners want the slot's switches (a byte, not a
+// word: the default table keeps to 6 pages). The low six bits route the slot to
+// a plug (its HOOK_TRACE bit is on exactly while one is); the high two keep its
+// count switch (HOOK_COUNT) on: hooks()' own, and the trace's summary.
 export const PR_REASONS = 0xff;
+export const PR_PLUGS = 0x3f;
 export const PR_TRACE = 1;
 export const PR_SECCOMP = 2;
+export const PR_COUNTS = 0xc0;
+export const PR_COUNT_HOOKS = 0x40; // hooks({ count: true })
+export const PR_COUNT_SUMMARY = 0x80; // the trace's summary (strace -c) counts the slot
+
+// While a thread samples call times (the trace's summary), its counted paths
+// time a slot's first SAMPLE_FIRST calls on the thread, then about one call in
+// SAMPLE_EVERY (a random countdown, so no call pattern aliases with it).
+export const SAMPLE_FIRST = 16;
+export const SAMPLE_EVERY = 64;
 
 // Missing-call policies, in the slot word's policy bits.
 export const POLICY_ENOSYS = 0;

@@ -10,6 +10,7 @@ import type { View } from './view.js';
 import { handlerWord, workerWord } from './records.js';
 import { badResult, toResult64, truncSat } from './results.js';
 import { ANY, carryingAs, type Carrier } from './proxy.js';
+import type { Timer } from './thread.js';
 
 /** js_call: a JS handler `id` this thread resolved, with numbers. `counters` is this thread's stripe. */
 export function jsCall(c: Code, counters: Int32Array, id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
@@ -63,4 +64,11 @@ export function wasmSlow(t: { readonly v: View; readonly carrier: Carrier; call(
   const r: unknown = carryingAs(t.carrier, ANY, () => t.call(nr, Number(a0), Number(a1), Number(a2), Number(a3), Number(a4), Number(a5)));
   if (typeof r === 'number') return truncSat(r); // as the core does with a JS handler's answer
   throw badResult(v.map, slot, r); // a promise included: WebAssembly cannot wait for it
+}
+
+/** js_timed: a call the core's counted path timed from `t0` (performance.now()); answers the core's next countdown. */
+export function sampled(tm: Timer | undefined, slot: number, t0: number): number {
+  if (tm === undefined) return 0x7fffffff;
+  tm.timed(slot, performance.now() - t0);
+  return tm.next();
 }

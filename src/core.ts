@@ -36,7 +36,7 @@ export interface CoreExports {
   handlerSetBelow(id: number, expect: number, below: number): number;
   slotSwap(slot: number, expect: number, id: number, slow: number): number;
   hooksSet(slot: number, on: number, off: number): number;
-  /** Sets or clears plug `reason` bits of a slot; its HOOK_TRACE bit follows (reasons != 0). Returns the slot word. */
+  /** Sets or clears `reason` bits of a slot; its HOOK_TRACE bit follows its PR_PLUGS reasons, HOOK_COUNT its PR_COUNTS. Returns the slot word. */
   plugSet(slot: number, reason: number, on: number): number;
   policySet(slot: number, policy: number): void;
   policyLogged(slot: number): number;
@@ -47,6 +47,7 @@ export interface CoreExports {
   dispatch(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   setSeenWake(v: number): void;
   setOorMode(mode: number): void;
+  setSampling(on: number, next: number): void;
   oorCountSet(on: number): void;
   callWasm(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   callWasm64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
@@ -57,6 +58,8 @@ export interface CoreImports {
   js_call(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   js_call64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   js_slow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
+  js_now(): number;
+  js_timed(slot: number, t0: number): number;
 }
 
 /** True where shared WebAssembly memory can exist (SharedArrayBuffer present). */

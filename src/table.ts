@@ -18,9 +18,11 @@ import { oddResult, Pending } from './pending.js';
 import { hooked, missingCall, missingOor, oorModeNow, Policy, setEnter, setExit, setHooks, setMissing, type EnterHook, type ExitHook, type MissingPolicy } from './policy.js';
 import { ANY, callAsync, Carrier, remoteFn, takesPromises, tryCall } from './proxy.js';
 import { serveCarried, serveUntilQuiet, watchDoorbell } from './serve.js';
-import { jsCall, jsCall64, wasmSlow } from './bridge.js';
+import { jsCall, jsCall64, sampled, wasmSlow } from './bridge.js';
 import { call64 } from './call64.js';
-import { checkNr, isError, numberArgs } from './results.js';
+import { checkNr, numberArgs } from './results.js';
+import { countedCall } from './counted.js';
+import type { Timer } from './thread.js';
 import { Writer } from './writer.js';
 import { loadModule, provideCode, releaseSlots, reserveSlots } from './registry.js';
 import { moduleByToken, type Module } from './module.js';
@@ -54,6 +56,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   // a rewrite deoptimizes callers once and leaves an ordinary field; a byte array cost 9% always).
   /** @internal */ declare hotOorMode: number;
   /** @internal The worker record whose carried call this thread is running (serve.ts), or -1. */ carriedFrom = -1;
+  /** @internal This thread's call timer (systab/trace's summary; counted.ts), set by setTimer(). */ hotTimer: Timer | undefined = undefined;
   #seenWake: number;
   #seenGp = 0;
   #seenChanges = 0;
@@ -77,6 +80,8 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
         if (this.hotBell[0] !== this.#seenWake) this.poll();
         return wasmSlow(this, this.code, nr, a0, a1, a2, a3, a4, a5);
       },
+      js_now: () => performance.now(),
+      js_timed: (slot, t0) => sampled(this.hotTimer, slot, t0),
     });
     const { i32, at, me, wakeAt, core } = v;
     this.v = v;
@@ -149,7 +154,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     if (i >>> 0 < this.hotCount) {
       // In the table, or a number the slow path answers (a fraction, NaN, beyond 2^32).
       const g = this.hotLane[i];
-      if (g != null) return this.#countedCall(i, nr, g, a0, a1, a2, a3, a4, a5);
+      if (g != null) return countedCall(this, i, nr, g, a0, a1, a2, a3, a4, a5);
       if (g === null) {
         // Empty, counting, plain ENOSYS.
         this.hotCounters[i * L.C_WORDS + L.C_ENOSYS]!++;
@@ -166,33 +171,6 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   /** The handler whose function `f` answered in slot `i` (off the hot path, so the hot path reads no handler id). */
   #idOf(i: number, f: Function): number {
     return idOf(this.code, i, f);
-  }
-
-  /** A number whose count switch alone is on: counted here, its handler `f` called directly. */
-  #countedCall(i: number, nr: number, f: Function, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    const c = this.hotCounters;
-    const at = i * L.C_WORDS;
-    c[at + L.C_CALLS]!++;
-    let r;
-    this.depth++;
-    try {
-      r = f(a0, a1, a2, a3, a4, a5);
-    } catch (e) {
-      c[at + L.C_ERRORS]!++;
-      throw e;
-    } finally {
-      this.depth--;
-    }
-    if (typeof r === 'number') {
-      if (isError(r, this.hotNegative)) c[at + L.C_ERRORS]!++;
-      return r;
-    }
-    try {
-      return this.#oddResult(nr, this.#idOf(i, f), r);
-    } catch (e) {
-      c[at + L.C_ERRORS]!++; // not a number: an error, as in every other counted path
-      throw e;
-    }
   }
 
   /** Like call(), with exact 64-bit arguments and result. */
@@ -254,7 +232,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
       if (counting || (word & L.HOOK_MASK) === 0) {
         // Valid until the next doorbell: the word was read after this thread's last refresh.
         if (slot < this.hotCount && (word & L.POLICY_MASK) === 0) (counting ? this.hotLane : this.hotDirect)[slot] = f;
-        if (counting) return this.#countedCall(slot, nr as number, f, a0, a1, a2, a3, a4, a5);
+        if (counting) return countedCall(this, slot, nr as number, f, a0, a1, a2, a3, a4, a5);
         let r;
         this.depth++;
         try {
@@ -266,6 +244,11 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
       }
       return hooked(this.policy, nr as number, slot, word, [a0, a1, a2, a3, a4, a5], () => f(a0, a1, a2, a3, a4, a5), (r) => (typeof r === 'number' ? r : this.#oddResult(nr as number, id, r)));
     }
+  }
+
+  /** @internal Handler `f` of slot `i` returned a non-number (the counted path's, counted.ts). */
+  oddResult(nr: number, i: number, f: Function, r: unknown): number {
+    return this.#oddResult(nr, this.#idOf(i, f), r);
   }
 
   /** Handler `id` returned a non-number (see pending.ts oddResult()). */
@@ -392,6 +375,12 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   setMissing(targets: readonly CallKey<N>[] | '*', policy: MissingPolicy): void {
     setMissing(this.policy, targets, policy);
     if (targets === '*') this.setOorMode(oorModeNow(this.policy));
+  }
+
+  /** @internal Times sampled counted calls on this thread (JS paths and the core's dispatch), or stops. */
+  setTimer(tm: Timer | undefined): void {
+    this.hotTimer = tm;
+    this.v.core.setSampling(tm === undefined ? 0 : 1, tm === undefined ? 0 : tm.next());
   }
 
   /** @internal How this thread's hot paths treat out-of-range numbers now (policy.ts oorModeNow(); a trace's plug changes it too). */ setOorMode(mode: number): void {

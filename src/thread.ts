@@ -35,5 +35,17 @@ export interface HotPath {
   /** This thread's counters (the C_* words per slot). */
   readonly hotCounters: Int32Array;
   readonly hotBase: number;
+  /** This thread's call timer while a trace's summary may sample (counted.ts). */
+  readonly hotTimer: Timer | undefined;
   depth: number;
+}
+
+/** Times sampled counted calls for the trace's summary: systab/trace sets one on each thread that traces the table. */
+export interface Timer {
+  /** Counted calls on the JS paths until the next timed one. */
+  down: number;
+  /** A timed call of `slot` took `ms`. */
+  timed(slot: number, ms: number): void;
+  /** The next countdown: random, about SAMPLE_EVERY on average. */
+  next(): number;
 }

@@ -19,7 +19,7 @@ const what: Record<number, (i: string) => string> = {
   [L.V_MODULE]: (i) => `module record ${i} is damaged`,
   [L.V_WORKER]: (i) => `worker record ${i} is damaged`,
   [L.V_POLICY]: (i) => `slot ${i} has an unknown missing-call policy`,
-  [L.V_PLUG]: (i) => `slot ${i} has its trace bit (HOOK_TRACE) and its plug reasons out of step (the bit is on exactly while a reason is)`,
+  [L.V_PLUG]: (i) => `slot ${i} has its trace bit (HOOK_TRACE) or count bit (HOOK_COUNT) and its reasons out of step (each bit is on exactly while a reason for it is)`,
   [L.V_CALL]: (i) => `call record ${i} is damaged (or left held by a worker that is gone)`,
 };
 

@@ -466,7 +466,7 @@ function fakeCore(opts: { memory: boolean; functions: string[]; exports: string[
   );
 }
 
-const CORE_IMPORTS = ['js_call64', 'js_call', 'js_slow'];
+const CORE_IMPORTS = ['js_call64', 'js_call', 'js_slow', 'js_now', 'js_timed'];
 
 describe('attach() of mismatched descriptors', () => {
   it('a module that is not the core is EATTACH', () => {

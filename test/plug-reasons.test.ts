@@ -1,8 +1,10 @@
-// Plug reasons: the table owns why a slot's HOOK_TRACE bit is on. The core's
-// plugSet(slot, reason, on) keeps the bit equal to (reasons != 0) however
-// threads interleave; checked against a model of each (slot, reason) pair's
-// last write, with this thread and two workers calling at once, and against
-// trace and a second capability sharing a slot.
+// Plug reasons: the table owns why a slot's HOOK_TRACE and HOOK_COUNT bits
+// are on. The core's plugSet(slot, reason, on) keeps HOOK_TRACE equal to
+// (reasons & PR_PLUGS != 0) and HOOK_COUNT to (reasons & PR_COUNTS != 0)
+// however threads interleave (hooks()' count switch is reason PR_COUNT_HOOKS);
+// checked against a model of each (slot, reason) pair's last write, with this
+// thread and two workers calling at once, and against trace and a second
+// capability sharing a slot.
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -18,6 +20,9 @@ const view = (t: Table): View => (t as unknown as { v: View }).v;
 const word = (t: Table, slot: number): number => Atomics.load(view(t).i32, view(t).at.slots + slot);
 const reasons = (t: Table, slot: number): number => Atomics.load(view(t).u8, view(t).at.reasons + slot);
 const trace = (t: Table, slot: number): boolean => (word(t, slot) & L.HOOK_TRACE) !== 0;
+const counting = (t: Table, slot: number): boolean => (word(t, slot) & L.HOOK_COUNT) !== 0;
+/** Whether both bits are what the slot's reasons say. */
+const inStep = (t: Table, slot: number): boolean => trace(t, slot) === ((reasons(t, slot) & L.PR_PLUGS) !== 0) && counting(t, slot) === ((reasons(t, slot) & L.PR_COUNTS) !== 0);
 
 describe('plugSet: the trace bit follows the reasons', () => {
   it('one thread: set and clear reasons in any order; the bit is on while any is; hooksSet cannot touch it', () => {
@@ -45,7 +50,7 @@ describe('plugSet: the trace bit follows the reasons', () => {
     const v = view(t);
     Atomics.or(v.i32, v.at.slots + 39, L.HOOK_TRACE);
     expect(() => t.verify()).toThrow(expect.objectContaining({ code: 'ELAYOUT' }));
-    expect(() => t.verify()).toThrow('verify: slot getpid (39) has its trace bit (HOOK_TRACE) and its plug reasons out of step (the bit is on exactly while a reason is)');
+    expect(() => t.verify()).toThrow('verify: slot getpid (39) has its trace bit (HOOK_TRACE) or count bit (HOOK_COUNT) and its reasons out of step (each bit is on exactly while a reason for it is)');
     Atomics.and(v.i32, v.at.slots + 39, ~L.HOOK_TRACE);
     t.verify();
     Atomics.store(v.u8, v.at.reasons + 40, L.PR_SECCOMP);
@@ -61,13 +66,13 @@ describe('plugSet: the trace bit follows the reasons', () => {
     const v = view(t);
     Atomics.store(v.u8, v.at.reasons + 39, L.PR_TRACE);
     const t0 = performance.now();
-    expect(() => attach(t.describe())).toThrow(expect.objectContaining({ code: 'EATTACH', message: expect.stringContaining('slot getpid (39) has its trace bit (HOOK_TRACE) and its plug reasons out of step') }));
+    expect(() => attach(t.describe())).toThrow(expect.objectContaining({ code: 'EATTACH', message: expect.stringContaining('slot getpid (39) has its trace bit (HOOK_TRACE) or count bit (HOOK_COUNT) and its reasons out of step') }));
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100); // the damage outlived a plugSet() in progress
   });
 
   it('setPlug takes PLUG_TRACE or PLUG_SECCOMP on one of the table\'s slots; other bits are reserved', () => {
     const t = createTable({ abi });
-    expect(() => setPlug(view(t), 1, 4, true)).toThrow(/reason 4 is not PLUG_TRACE \(1\) or PLUG_SECCOMP \(2\)/);
+    expect(() => setPlug(view(t), 1, 4, true)).toThrow(/reason 4 is not PLUG_TRACE \(1\), PLUG_SECCOMP \(2\) or COUNT_SUMMARY \(128\)/);
     expect(() => setPlug(view(t), view(t).map.total, 1, true)).toThrow(/slot \d+ is not one of this table's/);
     expect(() => setPlug(view(t), 1.5, 1, true)).toThrow(expect.objectContaining({ code: 'EBADSPEC' }));
     setPlug(view(t), view(t).map.total - 1, PLUG_SECCOMP, true);
@@ -107,6 +112,43 @@ describe('trace and a second reason on one slot', () => {
     expect(trace(t, GETPID)).toBe(false);
     t.verify();
     tr.close();
+  });
+});
+
+describe('the count switch has owners too: hooks() and the summary', () => {
+  it('each keeps it on while the other switches off; neither touches the trace bit', () => {
+    const t = createTable({ abi });
+    const v = view(t);
+    const GETPID = 39;
+    const tr = traceTable(t);
+    t.hooks(['getpid'], { count: true });
+    tr.summary(['getpid']);
+    expect(reasons(t, GETPID)).toBe(L.PR_COUNT_HOOKS | L.PR_COUNT_SUMMARY);
+    t.hooks(['getpid'], { count: false });
+    expect(counting(t, GETPID)).toBe(true); // the summary still counts it
+    expect(trace(t, GETPID)).toBe(false); // a summary alone takes no plug: its calls stay on the counted path
+    tr.summary(false);
+    expect(counting(t, GETPID)).toBe(false);
+    tr.summary(['getpid']);
+    t.hooks('*', { count: true });
+    tr.summary(false);
+    expect(counting(t, GETPID)).toBe(true); // hooks()' own switch outlives the summary
+    expect(reasons(t, GETPID)).toBe(L.PR_COUNT_HOOKS);
+    t.hooks('*', { count: false });
+    expect(counting(t, GETPID)).toBe(false);
+    expect(plugReasons(v, GETPID)).toBe(0);
+    t.verify();
+    tr.close();
+  });
+
+  it('verify() names a slot whose count bit and reasons disagree', () => {
+    const t = createTable({ abi });
+    const v = view(t);
+    Atomics.store(v.u8, v.at.reasons + 39, L.PR_COUNT_SUMMARY);
+    expect(() => t.verify()).toThrow(expect.objectContaining({ code: 'ELAYOUT' }));
+    expect(coreVerify(t.describe().module, t.describe().memory) >>> L.V_CODE_SHIFT).toBe(L.V_PLUG);
+    v.core.plugSet(39, L.PR_COUNT_SUMMARY, 1); // mends it
+    t.verify();
   });
 });
 
@@ -155,12 +197,12 @@ describe('plugSet from three threads at once', () => {
       barrier(++n);
       for (const [slot, reason, on] of ops[0]!) {
         core.plugSet(slot, reason, on ? 1 : 0);
-        // hooksSet racing on the same words must leave the trace bit alone
+        // hooksSet racing on the same words must leave the trace bit alone; its count switch is its own reason (PR_COUNT_HOOKS)
         core.hooksSet(slot, L.HOOK_COUNT | L.HOOK_TRACE, 0);
         core.hooksSet(slot, 0, L.HOOK_COUNT | L.HOOK_TRACE);
       }
       barrier(++n);
-      for (const s of slots) if (trace(t, s) !== (reasons(t, s) !== 0) ) bad.push(`time ${k} slot ${s}: word 0x${word(t, s).toString(16)} reasons 0x${reasons(t, s).toString(16)}`);
+      for (const s of slots) if (!inStep(t, s)) bad.push(`time ${k} slot ${s}: word 0x${word(t, s).toString(16)} reasons 0x${reasons(t, s).toString(16)}`);
     }
     core.publish();
     await Promise.all(done);
@@ -173,12 +215,11 @@ describe('plugSet from three threads at once', () => {
 
   function consistent(): void {
     t.verify();
-    for (const s of slots) {
-      expect(trace(t, s), `slot ${s}`).toBe(reasons(t, s) !== 0);
-    }
+    for (const s of slots) expect(inStep(t, s), `slot ${s}`).toBe(true);
   }
 
-  const op = (n: number) => fc.tuple(fc.nat(n - 1), fc.nat(7), fc.boolean());
+  // Every reason bit but hooks()' own count (bit 6: this thread's hooksSet() writes it meanwhile).
+  const op = (n: number) => fc.tuple(fc.nat(n - 1), fc.constantFrom(0, 1, 2, 3, 4, 5, 7), fc.boolean());
 
   it('each (slot, reason) owned by one thread: the reasons and the bit end as a model of the last writes says', async () => {
     await fc.assert(
@@ -195,20 +236,21 @@ describe('plugSet from three threads at once', () => {
         consistent();
         for (const s of slots) {
           expect(reasons(t, s) & L.PR_REASONS, `slot ${s}`).toBe(model.get(s) ?? 0);
-          expect(trace(t, s)).toBe((model.get(s) ?? 0) !== 0);
+          expect(trace(t, s)).toBe(((model.get(s) ?? 0) & L.PR_PLUGS) !== 0);
+          expect(counting(t, s)).toBe(((model.get(s) ?? 0) & L.PR_COUNTS) !== 0);
         }
       }),
       { numRuns: 25 },
     );
   }, 60_000);
 
-  it('any thread on any pair, the same reasons from all three: verify() passes and the bit equals reasons != 0', async () => {
+  it('any thread on any pair, the same reasons from all three: verify() passes and the bits equal what the reasons say', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(2), op(5)), { minLength: 50, maxLength: 300 }), async (raw) => {
         clearAll();
         const ops: Op[][] = [[], [], []];
         // Mostly one reason on one slot: the densest race.
-        for (const [k, [si, bit, on]] of raw) ops[k]!.push([slots[si % 2]!, 1 << (bit % 2), on]);
+        for (const [k, [si, bit, on]] of raw) ops[k]!.push([slots[si % 2]!, bit % 2 === 0 ? L.PR_TRACE : L.PR_COUNT_SUMMARY, on]);
         expect(await race(ops)).toEqual([]);
         consistent();
       }),

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { attachTrace, traceTable, type LineMaker, type Trace } from 'systab/trace';
-import type { TraceState } from '../src/trace/control.js';
+import { H_WORDS, S_WORDS, type TraceState } from '../src/trace/control.js';
 import { abi } from 'systab/abi/linux-x86_64';
 import { abi as riscv } from 'systab/abi/linux-riscv64';
 import { readEntry } from '../src/trace/injections.js';
@@ -241,7 +241,7 @@ describe('descriptors from elsewhere and corrupted trace state', () => {
     tr.inject('getpid:error=ENOENT');
     expect(t.call(GETPID)).toBe(-2);
     const ctl = stateOf(tr).words;
-    const at = 8 + GETPID; // H_WORDS + slot
+    const at = H_WORDS + GETPID * S_WORDS; // its control word
     Atomics.store(ctl, at, (Atomics.load(ctl, at) & 0xff) | (0xffff << 8));
     expect(t.call(GETPID)).toBe(4242);
     // an odd entry under a slot (damage: a published entry is never odd by design); entry words: claim, claim generation, version, ...

@@ -1,7 +1,8 @@
-// The summary switch (strace -c) on one thread: it keeps the number's trace
-// switch on as print and inject do; it counts calls, errors in the ABI's
-// convention (injected ones, missing calls, handlers that throw), and the
-// wall time around the handler only while it is on; with select() it is -C.
+// The summary switch (strace -c) on one thread: it keeps the number's count
+// switch on (print and inject keep its trace switch on); it counts calls,
+// errors in the ABI's convention (injected ones, missing calls, handlers that
+// throw), and the wall time around the handler only while it is on; with
+// select() it is -C.
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
 import { traceTable, type LineMaker } from 'systab/trace';
@@ -10,6 +11,7 @@ import { abi as wasi } from 'systab/abi/wasi-preview1';
 import { summaryText } from '../src/trace/summary.js';
 
 const HOOK_TRACE = 1 << 19;
+const HOOK_COUNT = 1 << 16;
 const word = (t: object, nr: number): number => {
   const v = (t as { v: { i32: Int32Array; at: { slots: number } } }).v;
   return Atomics.load(v.i32, v.at.slots + nr);
@@ -34,18 +36,21 @@ const code = (f: () => unknown) => {
 };
 
 describe('the summary switch', () => {
-  it('keeps the trace switch on while any of print, inject and summary is', () => {
+  it('keeps the count switch on while the summary is, and the trace switch while print or inject is', () => {
     const { t, tr } = setup();
     tr.summary(['getpid']);
-    expect(word(t, 39) & HOOK_TRACE).toBe(HOOK_TRACE);
+    // A summary alone takes no plug: its calls stay on the counted path (sampled for time).
+    expect(word(t, 39) & (HOOK_TRACE | HOOK_COUNT)).toBe(HOOK_COUNT);
     tr.select(['getpid']);
     tr.summary(false);
-    expect(word(t, 39) & HOOK_TRACE).toBe(HOOK_TRACE);
+    expect(word(t, 39) & (HOOK_TRACE | HOOK_COUNT)).toBe(HOOK_TRACE);
     tr.select([]);
-    expect(word(t, 39) & HOOK_TRACE).toBe(0);
+    expect(word(t, 39) & (HOOK_TRACE | HOOK_COUNT)).toBe(0);
     tr.summary('%desc');
-    expect(word(t, 3) & HOOK_TRACE).toBe(HOOK_TRACE);
-    expect(word(t, 39) & HOOK_TRACE).toBe(0);
+    expect(word(t, 3) & HOOK_COUNT).toBe(HOOK_COUNT);
+    expect(word(t, 39) & HOOK_COUNT).toBe(0);
+    tr.inject('close:error=EBADF');
+    expect(word(t, 3) & (HOOK_TRACE | HOOK_COUNT)).toBe(HOOK_TRACE | HOOK_COUNT);
     t.verify();
   });
 

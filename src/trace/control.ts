@@ -1,5 +1,5 @@
 // The trace capability's shared state: per slot, what its trace switch is on
-// for (print a line, inject a fault). It lives in its own SharedArrayBuffer
+// for (print a line, inject a fault, the summary). It lives in its own SharedArrayBuffer
 // beside the table (posted to workers with Trace.describe()),
 // so the table's layout and core know nothing of it. The slot's plug reason
 // PLUG_TRACE (plugs.ts; the table keeps HOOK_TRACE on while any reason is)
@@ -8,7 +8,7 @@
 // that sees the switch finds what it is for (or nothing, and calls on as usual).
 import * as L from '../../assembly/layout.js';
 import { SystabError } from '../errors.js';
-import { PLUG_TRACE, setPlug } from '../plugs.js';
+import { COUNT_SUMMARY, PLUG_TRACE, setPlug } from '../plugs.js';
 import type { View } from '../view.js';
 
 export const MAGIC = 0x74726163; // 'trac'
@@ -22,9 +22,15 @@ const H_ORIGIN = 6; // a Float64 (words 6-7): the creator's performance.timeOrig
 export const H_WORDS = 8;
 
 // Per slot: its control word, CTL_* bits and, while CTL_INJECT is on, the
-// index of its injection's entry (injections.ts) in bits 8-23.
-export const S_WORDS = 1;
+// index of its injection's entry (injections.ts) in bits 8-23; then the
+// summary's Float64s (summary.ts): the table's counters summed over every
+// thread when the slot's summary switched on, and what earlier spans counted.
+export const S_WORDS = 10;
 export const S_CONTROL = 0;
+export const S_BASE_CALLS = 2; // Float64s from here, at even words (H_WORDS and S_WORDS are even)
+export const S_BASE_ERRORS = 4;
+export const S_ACC_CALLS = 6;
+export const S_ACC_ERRORS = 8;
 
 export const CTL_PRINT = 1;
 export const CTL_INJECT = 2;
@@ -37,14 +43,19 @@ export const E_WORDS = 12;
 export const ENTRIES = 256;
 export const ENTRIES_BYTES = ENTRIES * E_WORDS * 4;
 
-export const CTL_TIME = 4; // the summary (strace -c): count, errors and time, into this thread's stripe
+// The summary (strace -c): the slot's count switch on (reason COUNT_SUMMARY:
+// every thread counts its calls and errors in the table's counters), and its
+// calls timed where a thread's timer samples them or its plug runs them.
+export const CTL_TIME = 4;
+// The control bits that route a slot to the plug (PLUG_TRACE).
+export const CTL_PLUGGED = CTL_BITS & ~CTL_TIME;
 
 // The summary region, after the slots: per stripe (a thread's worker record)
-// and slot, SUM_WORDS words: calls, errors (Int32), then time in ms (a Float64).
-// Only the stripe's thread writes it (plain stores); any thread reads and sums.
+// and slot, SUM_WORDS words: timed calls (Int32), a spare word, then their
+// time in ms (a Float64). Only the stripe's thread writes it (plain stores);
+// any thread reads and sums.
 export const SUM_WORDS = 4;
-export const SUM_CALLS = 0;
-export const SUM_ERRORS = 1;
+export const SUM_TIMED = 0;
 export const SUM_TIME = 2; // the Float64's first word (8-byte aligned: every region's size is a multiple of 8 bytes)
 
 // The event rings, after the summary: per stripe, EVR_HEAD words then
@@ -183,27 +194,32 @@ export function attachState(v: View, desc: unknown): TraceState {
 
 const at = (s: TraceState, slot: number, word: number): number => H_WORDS + slot * S_WORDS + word;
 
-/** Sets or clears `bits` of a slot's control word, and its trace reason to match (see above). */
+/** Sets or clears `bits` of a slot's control word, and its trace and summary reasons to match (see above). */
 export function setControl(s: TraceState, slot: number, bits: number, on: boolean): void {
   const i = at(s, slot, S_CONTROL);
   const was = on ? Atomics.or(s.words, i, bits) : Atomics.and(s.words, i, ~bits);
-  follow(s, slot, ((on ? was | bits : was & ~bits) & CTL_BITS) !== 0);
+  const now = on ? was | bits : was & ~bits;
+  if ((bits & CTL_PLUGGED) !== 0) follow(s, slot, PLUG_TRACE, CTL_PLUGGED, (now & CTL_PLUGGED) !== 0);
+  if ((bits & CTL_TIME) !== 0) follow(s, slot, COUNT_SUMMARY, CTL_TIME, (now & CTL_TIME) !== 0);
 }
 
 /**
- * Sets the slot's trace reason to `want`, then reads the control word again
- * until they agree: two threads' control changes may reach plugSet in the
- * other order, and the one whose plugSet runs last re-reads the word after
- * it, so the reason ends as the last control change left the word.
+ * Sets the slot's `reason` to `want`, then reads the control word's `mask`
+ * bits again until they agree: two threads' control changes may reach
+ * plugSet in the other order, and the one whose plugSet runs last re-reads
+ * the word after it, so the reason ends as the last control change left it.
  */
-function follow(s: TraceState, slot: number, want: boolean): void {
+function follow(s: TraceState, slot: number, reason: number, mask: number, want: boolean): void {
   for (;;) {
-    setPlug(s.v, slot, PLUG_TRACE, want);
-    const now = (Atomics.load(s.words, at(s, slot, S_CONTROL)) & CTL_BITS) !== 0;
+    setPlug(s.v, slot, reason, want);
+    const now = (Atomics.load(s.words, at(s, slot, S_CONTROL)) & mask) !== 0;
     if (now === want) return;
     want = now;
   }
 }
+
+/** The Float64 at word `word` of a slot's summary words (S_BASE_* / S_ACC_*). */
+export const slotF64 = (s: TraceState, slot: number, word: number): number => (H_WORDS + slot * S_WORDS + word) >> 1;
 
 /** Ends a batch of setControl(): every thread sees the switches at its next call. */
 export function publish(s: TraceState): void {
@@ -222,5 +238,5 @@ export function setInjection(s: TraceState, slot: number, entry: number): void {
     const cur = Atomics.load(w, i);
     if (Atomics.compareExchange(w, i, cur, (cur & ~ENTRY_MASK) | (entry << ENTRY_SHIFT) | CTL_INJECT) === cur) break;
   }
-  follow(s, slot, true);
+  follow(s, slot, PLUG_TRACE, CTL_PLUGGED, true);
 }

@@ -6,8 +6,7 @@
 import * as L from '../../assembly/layout.js';
 import type { TracePlug } from '../policy.js';
 import { handlerWord } from '../records.js';
-import { isError } from '../results.js';
-import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_ERRORS, SUM_TIME, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
+import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_TIME, SUM_TIMED, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
 import { readEntry } from './injections.js';
 import { align } from './format.js';
 import { writeEvent, type CallEvent } from './events.js';
@@ -208,9 +207,9 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
     const end = (ctl & timed) !== 0 ? now() : 0;
     const r = threw ? NaN : Number(result);
     if ((ctl & CTL_TIME) !== 0) {
+      // Timed here (the table's counters count it, with its error).
       const at = sum + slot * SUM_WORDS;
-      w[at]!++;
-      if (threw || isError(r, negative)) w[at + SUM_ERRORS]!++;
+      w[at + SUM_TIMED]!++;
       f64[(at + SUM_TIME) >> 1]! += end - f.start;
     }
     if ((ctl & CTL_PRINT) === 0) return;

@@ -1,11 +1,14 @@
-// strace -c: the call summary, summed over every thread's stripe of the trace
-// state (each thread writes only its own, while its summary switch is on), and
-// its text in strace's own layout (strace's src/count.c, call_summary_pers:
+// strace -c: the call summary. Calls and errors are the table's own counters
+// (every thread counts a summarised slot: the summary keeps its count switch
+// on), times are what each thread timed into its stripe of the trace state
+// (its timer's samples, or every call its plug runs), and its text is in
+// strace's own layout (strace's src/count.c, call_summary_pers:
 // the column widths, the blank errors of a row with none, the total row).
 // Times are wall time around the handler (strace -c -w), not system time.
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
-import { SUM_ERRORS, SUM_TIME, SUM_WORDS, type TraceState } from './control.js';
+import * as L from '../../assembly/layout.js';
+import { control, CTL_TIME, setControl, slotF64, S_ACC_CALLS, S_ACC_ERRORS, S_BASE_CALLS, S_BASE_ERRORS, SUM_TIME, SUM_TIMED, SUM_WORDS, type TraceState } from './control.js';
 
 /** One number's line of the summary. */
 export interface SummaryRow {
@@ -50,23 +53,77 @@ export function sortKey(key: unknown): SummarySort {
   throw new SystabError('EBADSPEC', `summary sort must be one of strace's -S keys time, avg-time, calls, errors, name, nothing (got ${show(key)})`);
 }
 
-/** Integer nanoseconds, calls and errors per slot, summed over every thread's stripe. */
+/** The table's calls and errors of `slot`, summed over every thread's counters (each thread counts its own). */
+function counted(s: TraceState, slot: number): [number, number] {
+  const v = s.v;
+  const n = v.i32[L.H_MAXW]!;
+  let calls = 0;
+  let errors = 0;
+  for (let w = 0; w < n; w++) {
+    const at = v.at.counters + w * v.at.stripe + slot * L.C_WORDS;
+    // A missing call counts as its ENOSYS answer only: strace counts it a call and an error.
+    const missing = v.i32[at + L.C_ENOSYS]! >>> 0;
+    calls += (v.i32[at + L.C_CALLS]! >>> 0) + missing;
+    errors += (v.i32[at + L.C_ERRORS]! >>> 0) + missing;
+  }
+  return [calls, errors];
+}
+
+/**
+ * Switches the summary of these slots on or off: a slot's calls are what the
+ * table's counters counted while its switch was on (a base taken as it
+ * switches on, the span added to the slot's earlier ones as it switches off).
+ */
+export function switchSummary(s: TraceState, on: ReadonlySet<number>): void {
+  const f = s.f64;
+  for (let slot = 0; slot < s.slots; slot++) {
+    const was = (control(s, slot) & CTL_TIME) !== 0;
+    const want = on.has(slot);
+    if (was === want) continue;
+    if (want) {
+      const [c, e] = counted(s, slot);
+      f[slotF64(s, slot, S_BASE_CALLS)] = c;
+      f[slotF64(s, slot, S_BASE_ERRORS)] = e;
+      setControl(s, slot, CTL_TIME, true);
+    } else {
+      setControl(s, slot, CTL_TIME, false);
+      const [c, e] = counted(s, slot);
+      f[slotF64(s, slot, S_ACC_CALLS)]! += c - f[slotF64(s, slot, S_BASE_CALLS)]!;
+      f[slotF64(s, slot, S_ACC_ERRORS)]! += e - f[slotF64(s, slot, S_BASE_ERRORS)]!;
+    }
+  }
+}
+
+/**
+ * Per slot: calls and errors (the table's counters while its summary was on)
+ * and nanoseconds: the timed calls' time, scaled to every call where the
+ * timers sampled them (about one in SAMPLE_EVERY after a slot's first calls).
+ */
 function sumStripes(s: TraceState): { calls: Float64Array; errors: Float64Array; ns: Float64Array } {
   const n = s.slots;
   const calls = new Float64Array(n);
   const errors = new Float64Array(n);
   const ns = new Float64Array(n);
   const { words: w, f64 } = s;
-  for (let t = 0; t < s.at.stripes; t++) {
-    const base = s.at.sum + t * s.at.sumStripe;
-    for (let slot = 0; slot < n; slot++) {
-      const at = base + slot * SUM_WORDS;
-      const c = w[at]! >>> 0;
-      if (c === 0) continue;
-      calls[slot]! += c;
-      errors[slot]! += w[at + SUM_ERRORS]! >>> 0;
-      ns[slot]! += Math.round(f64[(at + SUM_TIME) >> 1]! * 1e6);
+  for (let slot = 0; slot < n; slot++) {
+    let c = f64[slotF64(s, slot, S_ACC_CALLS)]!;
+    let e = f64[slotF64(s, slot, S_ACC_ERRORS)]!;
+    if ((control(s, slot) & CTL_TIME) !== 0) {
+      const [nc, ne] = counted(s, slot);
+      c += nc - f64[slotF64(s, slot, S_BASE_CALLS)]!;
+      e += ne - f64[slotF64(s, slot, S_BASE_ERRORS)]!;
     }
+    if (c <= 0) continue;
+    let timed = 0;
+    let ms = 0;
+    for (let t = 0; t < s.at.stripes; t++) {
+      const at = s.at.sum + t * s.at.sumStripe + slot * SUM_WORDS;
+      timed += w[at + SUM_TIMED]! >>> 0;
+      ms += f64[(at + SUM_TIME) >> 1]!;
+    }
+    calls[slot] = c;
+    errors[slot] = Math.max(0, e);
+    ns[slot] = timed === 0 ? 0 : Math.round(ms * 1e6 * Math.max(1, c / timed));
   }
   return { calls, errors, ns };
 }
@@ -115,8 +172,16 @@ export function readSummary(s: TraceState, sort: SummarySort): Summary {
   return { rows, total: { calls: totalCalls, errors: totalErrors, seconds: totalNs / 1e9, usecsPerCall: usecs } };
 }
 
-/** Zeroes every thread's counts (a thread counting meanwhile may keep a call or two it made during the reset). */
+/** Zeroes the summary: its spans so far and every thread's timings (a thread timing meanwhile may keep a call or two). */
 export function resetSummary(s: TraceState): void {
+  const f = s.f64;
+  for (let slot = 0; slot < s.slots; slot++) {
+    const [c, e] = counted(s, slot);
+    f[slotF64(s, slot, S_BASE_CALLS)] = c;
+    f[slotF64(s, slot, S_BASE_ERRORS)] = e;
+    f[slotF64(s, slot, S_ACC_CALLS)] = 0;
+    f[slotF64(s, slot, S_ACC_ERRORS)] = 0;
+  }
   s.words.fill(0, s.at.sum, s.at.sum + s.at.stripes * s.at.sumStripe);
 }
 

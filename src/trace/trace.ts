@@ -24,7 +24,8 @@ import { exitedLine } from './format.js';
 import { openSink, type Sink, type SinkWriter } from './sinks.js';
 import { readRings, type CallEvent } from './events.js';
 import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
-import { readSummary, resetSummary, sortKey, summaryText, type Summary } from './summary.js';
+import { readSummary, resetSummary, sortKey, summaryText, switchSummary, type Summary } from './summary.js';
+import { makeTimer } from './timer.js';
 
 /** What this thread does with the calls it prints (selected with select()). Every output is optional. */
 export interface TraceOutput {
@@ -108,6 +109,7 @@ export class Trace {
       ...(this.#follow?.poll !== undefined ? { poll: this.#follow.poll } : {}),
       ...(out.signal !== undefined ? { signal: out.signal } : {}),
     });
+    t.setTimer(makeTimer(s));
     oorMode(t);
   }
 
@@ -173,14 +175,18 @@ export class Trace {
   /**
    * Switches the summary (strace -c) on for exactly these calls, on every
    * thread that traces this table: true for every number, false for none,
-   * or calls as select() takes them. Each call is counted, its errors, and
-   * its wall time around the handler (strace -c -w), into its thread's own
-   * counters; summaryTable() adds them up from any thread. With select() on
-   * the same calls it is strace -C. Calls made before stay counted.
+   * or calls as select() takes them. Each call is counted, with its errors,
+   * on every thread (the table's own counters: the summary keeps the count
+   * switch on), and its wall time around the handler (strace -c -w) is taken
+   * by each thread that traces the table: every call its plug runs (a traced
+   * or injected one), else a sample (a slot's first 16 calls on the thread,
+   * then about one in 64), scaled to the calls. summaryTable() adds them up
+   * from any thread. With select() on the same calls it is strace -C. Calls
+   * made before stay counted.
    */
   summary(on: boolean | string | CallSet): void {
     const slots = new Set(on === true ? this.#slots('*', 'summary') : on === false ? (this.#open('summary'), []) : this.#slots(on, 'summary'));
-    for (let slot = 0; slot < this.s.slots; slot++) setControl(this.s, slot, CTL_TIME, slots.has(slot));
+    switchSummary(this.s, slots);
     publish(this.s);
   }
 
@@ -235,6 +241,7 @@ export class Trace {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.policy.plug = undefined;
+    this.#t.setTimer(undefined);
     oorMode(this.#t);
     const here = traces.get(this.#t.v.memory);
     if (here !== undefined && here.s === this.s) here.open--;

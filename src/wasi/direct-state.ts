@@ -3,9 +3,11 @@
 // file, so neither imports the other.
 import { abi } from '../abi/wasi-preview1.js';
 import * as L from '../../assembly/layout.js';
-import type { HotPath } from '../thread.js';
+import type { HotPath, Timer } from '../thread.js';
+import { settled } from '../counted.js';
 
 type Raw = (...a: unknown[]) => unknown;
+type WasiArg = number | bigint;
 const NOSYS = abi.enosys;
 export const answerNosys = (): number => NOSYS;
 export const rethrow = (e: unknown): number => {
@@ -44,6 +46,27 @@ export class DirectState {
     } catch {
       return true; // the adapter would have thrown converting it: counted as an error
     }
+  }
+
+  /** A sampled counted call (counted already): the counted way's work, timed by this thread's timer. */
+  timedCounted(tm: Timer, args: WasiArg[]): unknown {
+    const h = this.hot!;
+    const t0 = performance.now();
+    let r;
+    h.depth++;
+    try {
+      r = this.raw(...args);
+    } catch (e) {
+      h.depth--;
+      tm.down = tm.next();
+      tm.timed(this.at / L.C_WORDS, performance.now() - t0);
+      return this.caughtCounted(e);
+    }
+    h.depth--;
+    tm.down = tm.next();
+    settled(tm, this.at / L.C_WORDS, t0, r);
+    if (r !== 0 && this.isError(r)) this.c[this.errAt]!++;
+    return r;
   }
 
   /** What `raw` threw, answered as the adapter does, counted as the table counts an adapter's answer or exception. */
