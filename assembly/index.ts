@@ -30,7 +30,7 @@ import {
 // @ts-ignore: decorator
 @external("env", "js_now") declare function js_now(): f64;
 // @ts-ignore: decorator
-@external("env", "js_timed") declare function js_timed(slot: i32, t0: f64): i32;
+@external("env", "js_timed") declare function js_timed(slot: i32, t0: f64, n: i32): i32;
 
 // This instance's view (per instance, never shared).
 let seenWake: i32 = 0;
@@ -501,7 +501,7 @@ function counted(i: i32, id: i32, kind: u8, a0: i64, a1: i64, a2: i64, a3: i64, 
   if (sampling && (<u32>n < <u32>SAMPLE_FIRST || --down <= 0)) {
     const t0 = js_now();
     r = run(id, kind, a0, a1, a2, a3, a4, a5);
-    down = js_timed(i, t0);
+    down = js_timed(i, t0, n);
   } else r = run(id, kind, a0, a1, a2, a3, a4, a5);
   if (enosys < 0 ? r < 0 && r > <i64>(-ERRNO_MAX - 1) : r != 0) {
     const e = countAt(i, C_ERRORS);

@@ -66,9 +66,9 @@ export function wasmSlow(t: { readonly v: View; readonly carrier: Carrier; call(
   throw badResult(v.map, slot, r); // a promise included: WebAssembly cannot wait for it
 }
 
-/** js_timed: a call the core's counted path timed from `t0` (performance.now()); answers the core's next countdown. */
-export function sampled(tm: Timer | undefined, slot: number, t0: number): number {
+/** js_timed: a call the core's counted path timed from `t0` (performance.now()), its count before it `n`; answers the core's next countdown. */
+export function sampled(tm: Timer | undefined, slot: number, t0: number, n: number): number {
   if (tm === undefined) return 0x7fffffff;
-  tm.timed(slot, performance.now() - t0);
+  tm.timed(slot, performance.now() - t0, n >>> 0 < L.SAMPLE_FIRST);
   return tm.next();
 }

@@ -59,7 +59,7 @@ export interface CoreImports {
   js_call64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   js_slow(nr: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   js_now(): number;
-  js_timed(slot: number, t0: number): number;
+  js_timed(slot: number, t0: number, n: number): number;
 }
 
 /** True where shared WebAssembly memory can exist (SharedArrayBuffer present). */

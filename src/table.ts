@@ -81,7 +81,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
         return wasmSlow(this, this.code, nr, a0, a1, a2, a3, a4, a5);
       },
       js_now: () => performance.now(),
-      js_timed: (slot, t0) => sampled(this.hotTimer, slot, t0),
+      js_timed: (slot, t0, n) => sampled(this.hotTimer, slot, t0, n),
     });
     const { i32, at, me, wakeAt, core } = v;
     this.v = v;

@@ -42,10 +42,12 @@ export interface HotPath {
 
 /** Times sampled counted calls for the trace's summary: systab/trace sets one on each thread that traces the table. */
 export interface Timer {
-  /** Counted calls on the JS paths until the next timed one. */
+  /** Counted calls on the JS paths until the next sample. */
   down: number;
-  /** A timed call of `slot` took `ms`. */
-  timed(slot: number, ms: number): void;
+  /** Per slot, nonzero: time every call of it whole (the JS paths; the core's dispatch only samples). */
+  readonly every: Uint8Array;
+  /** A timed call of `slot` took `ms`: `whole` (one of a slot's first calls, or of a slot timed whole) or a sample. */
+  timed(slot: number, ms: number, whole: boolean): void;
   /** The next countdown: random, about SAMPLE_EVERY on average. */
   next(): number;
 }

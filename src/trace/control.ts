@@ -51,12 +51,14 @@ export const CTL_TIME = 4;
 export const CTL_PLUGGED = CTL_BITS & ~CTL_TIME;
 
 // The summary region, after the slots: per stripe (a thread's worker record)
-// and slot, SUM_WORDS words: timed calls (Int32), a spare word, then their
-// time in ms (a Float64). Only the stripe's thread writes it (plain stores);
-// any thread reads and sums.
-export const SUM_WORDS = 4;
-export const SUM_TIMED = 0;
-export const SUM_TIME = 2; // the Float64's first word (8-byte aligned: every region's size is a multiple of 8 bytes)
+// and slot, SUM_WORDS words: calls timed whole and calls timed as samples
+// (Int32s), then the time in ms of each (Float64s). Only the stripe's thread
+// writes it (plain stores); any thread reads and sums.
+export const SUM_WORDS = 6;
+export const SUM_EXACT = 0; // calls timed whole: each stands for itself
+export const SUM_SAMPLED = 1; // calls timed as samples: their mean stands for the calls not timed
+export const SUM_EXACT_MS = 2; // Float64s from here (8-byte aligned: every region's size is a multiple of 8 bytes)
+export const SUM_SAMPLED_MS = 4;
 
 // The event rings, after the summary: per stripe, EVR_HEAD words then
 // `capacity` events of EV_F64 Float64s. Only the stripe's thread writes its

@@ -6,7 +6,7 @@
 import * as L from '../../assembly/layout.js';
 import type { TracePlug } from '../policy.js';
 import { handlerWord } from '../records.js';
-import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_TIME, SUM_TIMED, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
+import { CTL_INJECT, CTL_PRINT, CTL_TIME, H_WORDS, INJ_ERROR, INJ_RETVAL, S_CONTROL, S_WORDS, SUM_EXACT, SUM_EXACT_MS, SUM_WORDS, type InjectWords, type TraceState } from './control.js';
 import { readEntry } from './injections.js';
 import { align } from './format.js';
 import { writeEvent, type CallEvent } from './events.js';
@@ -209,8 +209,8 @@ export function makePlug(s: TraceState, o: PlugOptions): TracePlug {
     if ((ctl & CTL_TIME) !== 0) {
       // Timed here (the table's counters count it, with its error).
       const at = sum + slot * SUM_WORDS;
-      w[at + SUM_TIMED]!++;
-      f64[(at + SUM_TIME) >> 1]! += end - f.start;
+      w[at + SUM_EXACT]!++;
+      f64[(at + SUM_EXACT_MS) >> 1]! += end - f.start;
     }
     if ((ctl & CTL_PRINT) === 0) return;
     if (o.lines !== undefined) o.lines.write(o.lines.make.exit(f.pending, threw ? undefined : r, { injected, delayed: f.delayed, ...(threw ? { threw: result } : {}) }));

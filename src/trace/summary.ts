@@ -8,7 +8,7 @@
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
 import * as L from '../../assembly/layout.js';
-import { control, CTL_TIME, setControl, slotF64, S_ACC_CALLS, S_ACC_ERRORS, S_BASE_CALLS, S_BASE_ERRORS, SUM_TIME, SUM_TIMED, SUM_WORDS, type TraceState } from './control.js';
+import { control, CTL_TIME, setControl, slotF64, S_ACC_CALLS, S_ACC_ERRORS, S_BASE_CALLS, S_BASE_ERRORS, SUM_EXACT, SUM_EXACT_MS, SUM_SAMPLED, SUM_SAMPLED_MS, SUM_WORDS, type TraceState } from './control.js';
 
 /** One number's line of the summary. */
 export interface SummaryRow {
@@ -96,8 +96,8 @@ export function switchSummary(s: TraceState, on: ReadonlySet<number>): void {
 
 /**
  * Per slot: calls and errors (the table's counters while its summary was on)
- * and nanoseconds: the timed calls' time, scaled to every call where the
- * timers sampled them (about one in SAMPLE_EVERY after a slot's first calls).
+ * and nanoseconds: the calls timed whole, the samples, and the samples' mean
+ * for every call not timed (timer.ts says which calls are which).
  */
 function sumStripes(s: TraceState): { calls: Float64Array; errors: Float64Array; ns: Float64Array } {
   const n = s.slots;
@@ -114,16 +114,22 @@ function sumStripes(s: TraceState): { calls: Float64Array; errors: Float64Array;
       e += ne - f64[slotF64(s, slot, S_BASE_ERRORS)]!;
     }
     if (c <= 0) continue;
-    let timed = 0;
-    let ms = 0;
+    let exact = 0;
+    let exactMs = 0;
+    let sampled = 0;
+    let sampledMs = 0;
     for (let t = 0; t < s.at.stripes; t++) {
       const at = s.at.sum + t * s.at.sumStripe + slot * SUM_WORDS;
-      timed += w[at + SUM_TIMED]! >>> 0;
-      ms += f64[(at + SUM_TIME) >> 1]!;
+      exact += w[at + SUM_EXACT]! >>> 0;
+      sampled += w[at + SUM_SAMPLED]! >>> 0;
+      exactMs += f64[(at + SUM_EXACT_MS) >> 1]!;
+      sampledMs += f64[(at + SUM_SAMPLED_MS) >> 1]!;
     }
     calls[slot] = c;
     errors[slot] = Math.max(0, e);
-    ns[slot] = timed === 0 ? 0 : Math.round(ms * 1e6 * Math.max(1, c / timed));
+    // The calls not timed take the samples' mean (else the whole calls' mean: a slot timed whole since its first calls).
+    const mean = sampled > 0 ? sampledMs / sampled : exact > 0 ? exactMs / exact : 0;
+    ns[slot] = Math.round((exactMs + mean * Math.max(0, c - exact - sampled) + sampledMs) * 1e6);
   }
   return { calls, errors, ns };
 }

@@ -179,8 +179,9 @@ export class Trace {
    * on every thread (the table's own counters: the summary keeps the count
    * switch on), and its wall time around the handler (strace -c -w) is taken
    * by each thread that traces the table: every call its plug runs (a traced
-   * or injected one), else a sample (a slot's first 16 calls on the thread,
-   * then about one in 64), scaled to the calls. summaryTable() adds them up
+   * or injected one), a slot's first 16 calls on the thread and every call of
+   * a slow one, else a sample (about one in 64, their mean standing for the
+   * calls not timed; see timer.ts). summaryTable() adds them up
    * from any thread. With select() on the same calls it is strace -C. Calls
    * made before stay counted.
    */

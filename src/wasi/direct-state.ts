@@ -29,11 +29,14 @@ export class DirectState {
   /** This thread's counters, and the words of this slot's calls and errors in them. */
   readonly c: Int32Array;
   readonly at: number;
+  /** This import's slot (the timer's index). */
+  readonly slot: number;
   readonly errAt: number;
   constructor(bell: Int32Array, hot: HotPath | undefined, slot: number) {
     this.bell = bell;
     this.hot = hot;
     this.c = hot?.hotCounters ?? new Int32Array(L.C_WORDS);
+    this.slot = slot;
     this.at = hot === undefined ? 0 : slot * L.C_WORDS + L.C_CALLS;
     this.errAt = hot === undefined ? 0 : slot * L.C_WORDS + L.C_ERRORS;
   }
@@ -48,8 +51,8 @@ export class DirectState {
     }
   }
 
-  /** A sampled counted call (counted already): the counted way's work, timed by this thread's timer. */
-  timedCounted(tm: Timer, args: WasiArg[]): unknown {
+  /** A timed counted call (counted already): the counted way's work, timed by this thread's timer (`whole` or a sample). */
+  timedCounted(tm: Timer, whole: boolean, args: WasiArg[]): unknown {
     const h = this.hot!;
     const t0 = performance.now();
     let r;
@@ -58,13 +61,13 @@ export class DirectState {
       r = this.raw(...args);
     } catch (e) {
       h.depth--;
-      tm.down = tm.next();
-      tm.timed(this.at / L.C_WORDS, performance.now() - t0);
+      if (!whole) tm.down = tm.next();
+      tm.timed(this.slot, performance.now() - t0, whole);
       return this.caughtCounted(e);
     }
     h.depth--;
-    tm.down = tm.next();
-    settled(tm, this.at / L.C_WORDS, t0, r);
+    if (!whole) tm.down = tm.next();
+    settled(tm, this.slot, t0, whole, r);
     if (r !== 0 && this.isError(r)) this.c[this.errAt]!++;
     return r;
   }
