@@ -262,7 +262,7 @@ function sample(name: string, n: number, pick: (r: () => number) => number): Cas
 }
 
 const every = (label: (w: number) => string, ws: number[]): Case[] => ws.flatMap((word) => Array.from({ length: 32 }, (_, bit) => ({ label: `${label(word)} bit ${bit}`, word, bit })));
-const HEADER_NAMES = ['MAGIC', 'VERSION', 'ABI', 'SLOTS', 'BASE', 'MAIN', 'MAXH', 'MAXM', 'MAXW', 'STATE', 'GP', 'CHANGES', 'LOCK', 'ENOSYS', 'NEXTH', 'BYTES', 'OOR_COUNT', 'CALLS', 'ORPHANS', 'SPARE19'];
+const HEADER_NAMES = ['MAGIC', 'VERSION', 'ABI', 'SLOTS', 'BASE', 'MAIN', 'MAXH', 'MAXM', 'MAXW', 'STATE', 'GP', 'CHANGES', 'LOCK', 'ENOSYS', 'NEXTH', 'BYTES', 'OOR_COUNT', 'CALLS', 'ORPHANS', 'LEASE_ID', 'TRACE', 'SPARE21'];
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 describe('the snapshot', () => {

@@ -26,6 +26,7 @@ import { readRings, type CallEvent } from './events.js';
 import { jsonLines, mergeRings, perfetto, recordMaker, type CallRecord } from './export.js';
 import { readSummary, resetSummary, sortKey, summaryText, switchSummary, type Summary } from './summary.js';
 import { makeTimer } from './timer.js';
+import { claimTrace, releaseTrace } from './claim.js';
 
 /** What this thread does with the calls it prints (selected with select()). Every output is optional. */
 export interface TraceOutput {
@@ -76,10 +77,12 @@ export class Trace {
   readonly #record: (e: CallEvent) => CallRecord;
   readonly #follow: Follow | undefined;
   #closed = false;
+  readonly #made: boolean;
   /** @internal */
-  constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput, follow?: SharedArrayBuffer | ArrayBuffer) {
+  constructor(t: Table<string, number | Promise<number>>, s: TraceState, out: TraceOutput, follow?: SharedArrayBuffer | ArrayBuffer, made = false) {
     this.#t = t;
     this.s = s;
+    this.#made = made;
     const p = t.policy;
     if (p.plug !== undefined) throw new SystabError('EBUSY', `this thread already traces this ${t.abi.id} table: close() that trace first`);
     this.#record = recordMaker(t.abi, t.v.map);
@@ -243,6 +246,7 @@ export class Trace {
     this.#closed = true;
     this.#t.policy.plug = undefined;
     this.#t.setTimer(undefined);
+    if (this.#made) releaseTrace(this.#t.v);
     oorMode(this.#t);
     const here = traces.get(this.#t.v.memory);
     if (here !== undefined && here.s === this.s) here.open--;
@@ -302,8 +306,8 @@ function injectWords(spec: InjectSpec, abi: Abi): InjectWords {
  * One trace per table: the traces this thread has made or joined, by the
  * table's memory (every view of a table on a thread shares it). Their
  * switches share the slot words' one trace bit, so a second trace's select()
- * would switch off the first's. Across threads only attachTrace() joins one;
- * two threads that each call traceTable() on one table are not told apart.
+ * would switch off the first's. Across threads the table's own claim word
+ * (claim.ts) refuses a second traceTable(); attachTrace() joins the one there is.
  */
 const traces = new WeakMap<WebAssembly.Memory, { s: TraceState; open: number }>();
 
@@ -328,9 +332,16 @@ export function traceTable(t: Table<string, number | Promise<number>>, out: Trac
   const o = checkOutput(out, 'traceTable');
   const here = traces.get(t.v.memory);
   if (here !== undefined && here.open > 0) throw busy(t);
-  const s = createState(t.v, capacityOf(o.events));
-  const tr = new Trace(t, s, o, o.follow !== undefined ? createRelay(t.v.i32[L.H_MAXW]!, o.follow.bytes ?? RELAY_BYTES_DEFAULT, t.v.shared) : undefined);
-  register(t, s, true);
+  claimTrace(t.v);
+  let tr: Trace;
+  try {
+    const s = createState(t.v, capacityOf(o.events));
+    tr = new Trace(t, s, o, o.follow !== undefined ? createRelay(t.v.i32[L.H_MAXW]!, o.follow.bytes ?? RELAY_BYTES_DEFAULT, t.v.shared) : undefined, true);
+    register(t, s, true);
+  } catch (e) {
+    releaseTrace(t.v); // nothing made: the table is free to trace
+    throw e;
+  }
   return tr;
 }
 
