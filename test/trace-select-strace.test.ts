@@ -108,6 +108,7 @@ const EXPRESSIONS_X86_64 = [
   'file,process', 'network,signal,ipc,desc,memory', '?%FILE,memory',
   '!%file', '!!%file', '!%desc,%memory', 'all', '!all', 'none', '!none', 'all,read',
   '/^(open|read)', '/stat', '/^[[:alpha:]]+64$', '/^[[:lower:]_]+[[:digit:]]$', '?nosuchcall,read,write', '?/^zzz,close', '0,1,2,39,400', '?99999,3',
+  '/^(get|set)+(p|u)id$', '/^(_?[a-z]+)+64$', '/\\<get.{3}$', '/^(s|e|t)+', '/^[^aeiou]{4}$', '/(at|64)\\>',
   'socketcall,read', 'open@64,read@32', '%clock@64,%file@x32', '400,read',
 ];
 

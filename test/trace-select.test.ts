@@ -77,7 +77,12 @@ describe('parseTraceSet: the grammar', () => {
     expect(bad(',')).toContain('names no call');
   });
 
-  it('/regex: a JavaScript RegExp, unanchored, over the names', () => {
+  it('/regex: a POSIX extended regular expression (regcomp\'s), unanchored, over the names; repeated groups too', () => {
+    expect(names('/^(get|set)+(p|u)id$')).toEqual(['getpid', 'getuid', 'setuid']);
+    expect(names('/^(s|e|t)+uid$')).toEqual(['setuid']);
+    expect(names('/^(_?[a-z]+)+64$')).toEqual(['pread64', 'pwrite64', 'getdents64', 'fadvise64', 'prlimit64']);
+    expect(names('/\\<get.{3}$')).toEqual(['getpid', 'getcwd', 'getuid', 'getgid', 'getsid', 'gettid', 'getcpu']);
+    expect(names('?/^(ab|a)*(b|[[:digit:]]){2}x')).toEqual([]);
     expect(names('/^open')).toEqual(['open', 'openat', 'open_by_handle_at', 'open_tree', 'openat2', 'open_tree_attr']);
     expect(names('/64$')).toEqual(['pread64', 'pwrite64', 'getdents64', 'fadvise64', 'prlimit64']);
     expect(names('/^(read|write)$')).toEqual(['read', 'write']);

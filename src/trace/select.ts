@@ -4,6 +4,7 @@
 import type { Abi } from '../abi/types.js';
 import { readAbi } from '../abi/read.js';
 import { SystabError } from '../errors.js';
+import { compileEre } from './ere.js';
 import { nearest } from '../suggest.js';
 import { slotMap, slotOf, type SlotMap } from '../slots.js';
 import { abiCallNames, callClass, personalities, straceAliases, straceHasNumber, TraceClass, type Personality } from './classes.js';
@@ -97,49 +98,6 @@ function decimal(s: string): number | undefined {
   return /^\d+$/.test(s) && Number(s) <= 0x7fffffff ? Number(s) : undefined;
 }
 
-// POSIX bracket classes strace's regcomp knows, as JavaScript ranges (call names are ASCII).
-const POSIX: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', xdigit: '0-9A-Fa-f',
-  space: ' \\t\\n\\r\\f\\v', blank: ' \\t', punct: '!-/:-@\\[-`{-~',
-};
-
-/** `[[:digit:]]` and the like as JavaScript understands them; the rest of the pattern as written. */
-function posixClasses(pattern: string): string {
-  // Only inside a bracket expression: a bare `[:digit:]` is the set of : d i g t, as regcomp reads it.
-  let out = '';
-  let inside = false;
-  for (let i = 0; i < pattern.length; ) {
-    const c = pattern[i]!;
-    if (c === '\\') {
-      out += pattern.slice(i, i + 2);
-      i += 2;
-    } else if (!inside) {
-      out += c;
-      i++;
-      if (c !== '[') continue;
-      inside = true;
-      if (pattern[i] === '^') (out += '^'), i++;
-      if (pattern[i] === ']') (out += '\\]'), i++; // a ] first is a member
-    } else {
-      const m = /^\[:(\w+):\]/.exec(pattern.slice(i));
-      if (m !== null && Object.hasOwn(POSIX, m[1]!)) {
-        out += POSIX[m[1]!]!;
-        i += m[0].length;
-        continue;
-      }
-      if (c === ']') inside = false;
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
-/** A repeated group can make a backtracking matcher take exponential time (strace's regcomp is an automaton): refused. */
-function repeatedGroup(pattern: string): boolean {
-  return /(?<!\\)\)(\*|\+|\{\d*,)/.test(pattern);
-}
-
 /** Adds what `body` selects in `view` to `into`; whether it named anything (strace's qualify_syscall_pers). */
 function select(body: string, view: View, into: Set<number>, expr: string): boolean {
   if (/^[0-9]/.test(body)) {
@@ -150,18 +108,10 @@ function select(body: string, view: View, into: Set<number>, expr: string): bool
     return true;
   }
   if (body.startsWith('/')) {
-    let re: RegExp;
-    if (repeatedGroup(body.slice(1))) {
-      throw new SystabError('EBADSPEC', `trace expression ${JSON.stringify(expr)}: "${body}" repeats a group ((...)* or (...)+), which JavaScript's regular expressions may take exponential time to match; write it without one`);
-    }
-    try {
-      re = new RegExp(posixClasses(body.slice(1)));
-    } catch (e) {
-      throw new SystabError('EBADSPEC', `trace expression ${JSON.stringify(expr)}: "${body}" is not a regular expression (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const matches = compileEre(body.slice(1), `trace expression ${JSON.stringify(expr)}: "${body}"`);
     let found = false;
     for (const [name, nr] of view.names) {
-      if (!re.test(name)) continue;
+      if (!matches(name)) continue;
       found = true;
       if (view.own) into.add(nr);
     }
@@ -181,8 +131,8 @@ function select(body: string, view: View, into: Set<number>, expr: string): bool
 /**
  * The calls `expr` selects on `abi`, in strace's `-e trace=` grammar: a
  * comma list of names, numbers, `%class`es (and the legacy class names),
- * `/regex` (a JavaScript RegExp, unanchored, over the names, POSIX
- * bracket classes such as `[[:digit:]]` understood); each leading
+ * `/regex` (a POSIX extended regular expression as strace's regcomp takes
+ * it, unanchored, over the names: ere.ts, an automaton); each leading
  * `!` inverts the whole; `all` and `none` alone; a token led by `?` may name
  * nothing; `name@64` names one personality. A token is checked against every
  * personality of the strace build that traces the ABI (x86_64's includes
