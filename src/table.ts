@@ -215,6 +215,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   // ---- slow path ----
 
   /** @internal */ slow(nr: unknown, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    if (this.closed) throw new SystabError('EBUSY', `call(${show(nr)}) on a view that close()d: its worker record is given back (attach() again to call)`);
     if (this.hotBell[0] !== this.#seenWake) {
       this.poll();
       if (this.hotBell[0] === this.#seenWake) return this.call(nr as number, a0, a1, a2, a3, a4, a5) as number;
@@ -265,6 +266,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
    * idle; call it from a guest loop that runs long without system calls.
    */
   poll(): void {
+    if (this.closed) return;
     const v = Atomics.load(this.v.i32, this.v.wakeAt);
     this.#seenWake = v;
     this.v.core.setSeenWake(v);
@@ -411,6 +413,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     if (this.closed) return;
     notInCall(this);
     this.closed = true;
+    this.#shut();
     // Async calls still running here (see leaveWhenSettled()): the record stays until they settle.
     if (this.#pending.count > 0) leaveWhenSettled(this.v);
     else this.#release();
@@ -419,7 +422,15 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   /** @internal The thread is ending (Node's exit): nothing of it will run again. */
   end(): void {
     this.closed = true;
+    this.#shut();
     this.#release();
+  }
+
+  /** A closed view calls nothing through the record it gives back: plugs gone, hot paths (the core's too) miss a doorbell value it takes again only after 2^32 - 1 rings (an integer: NaN would make the field a double for every table), slow() refuses. */
+  #shut(): void {
+    this.policy.plug = this.hotTimer = undefined;
+    this.#seenWake = (Atomics.load(this.v.i32, this.v.wakeAt) - 1) | 0;
+    this.v.core.setSeenWake(this.#seenWake);
   }
 
   #released = false;
