@@ -94,6 +94,7 @@ export const GEN_MASK = 0xff000000;
 export const PR_REASONS = 0xff;
 export const PR_TRACE = 1;
 export const PR_SECCOMP = 2;
+export const PR_THREAD = 4; // some thread's own seccomp filter (systab/seccomp's per-thread chains count them per slot)
 
 // Missing-call policies, in the slot word's policy bits.
 export const POLICY_ENOSYS = 0;
