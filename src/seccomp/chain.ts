@@ -35,7 +35,6 @@ export class SeccompSyncError extends SystabError {
     readonly worker: number,
   ) {
     super('EBUSY', `seccomp: TSYNC refused: thread ${threadId} (worker record ${worker}) has filters of its own that this thread's chain does not hold (the kernel's TSYNC fails the same way, returning that thread's id); nothing was installed`);
-    this.name = 'SeccompSyncError';
   }
 }
 
@@ -74,7 +73,7 @@ export class ThreadChain {
   stack(programs: readonly SeccompProgram[]): void {
     if (!Array.isArray(programs) || programs.length === 0) throw new SystabError('EBADSPEC', 'seccomp: a thread stack() takes a non-empty array of programs (each an array of { code, jt, jf, k } or their bytes)');
     this.active();
-    const fresh = programs.map((p, i) => programBytes(p, i));
+    const fresh = Array.from({ length: programs.length }, (_, i) => programBytes(programs[i]!, i)); // holes too: each is refused by its index
     this.#replace(fresh, () => {
       this.reg.room(fresh.length); // EFULL before any node is taken
       let top = this.#top;

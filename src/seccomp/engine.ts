@@ -127,7 +127,7 @@ export class SeccompEngine {
     if (!Array.isArray(programs) || programs.length === 0) {
       throw new SystabError('EBADSPEC', 'seccomp: install() takes a non-empty array of programs (each an array of { code, jt, jf, k } or their bytes)');
     }
-    const fresh = programs.map((p, i) => programBytes(p, i));
+    const fresh = Array.from({ length: programs.length }, (_, i) => programBytes(programs[i]!, i)); // a hole is refused by its index, not skipped
     const below = options.on?.programs ?? options.under ?? [];
     const all = [...below, ...fresh];
     const specs = options.abis ?? options.on?.sections;
