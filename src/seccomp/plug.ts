@@ -55,13 +55,13 @@ function notify(t: PluggedTable, supervisor: NonNullable<FilterOptions['onNotify
 }
 
 /** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
-export function makeFilterPlug(t: PluggedTable, o: FilterOptions, evaluate: (nr: number, args: readonly (number | bigint)[], ip: number | bigint | undefined) => number): TracePlug {
+export function makeFilterPlug(t: PluggedTable, o: FilterOptions, evaluate: (nr: number, slot: number, args: readonly (number | bigint)[], ip: number | bigint | undefined) => number): TracePlug {
   const negative = t.abi.convention === 'negative';
   const enosys = t.abi.enosys;
   const abi = t.abi.id;
   return {
     enter(nr, slot, args, exact) {
-      const ret = evaluate(nr, exact ?? args, o.ip?.()) >>> 0;
+      const ret = evaluate(nr, slot, exact ?? args, o.ip?.()) >>> 0;
       const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
       const data = ret & SECCOMP_RET_DATA;
       if (action === SECCOMP_RET_ALLOW >>> 0) return undefined;

@@ -83,7 +83,7 @@ export class TableFilter {
     };
     this.#chain = new ThreadChain(this.#reg, t.abi, wide);
     const chain = this.#chain;
-    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => (chain.active() ? chain.evaluate(nr, args, ip) : wide.evaluate(nr, args, ip)));
+    t.policy.filter = makeFilterPlug(t, o, plugEvaluate(t, chain, wide));
     t.setOorMode(oorModeNow(t.policy)); // numbers beyond the table reach the filter too
     this.#switches();
     mine.set(t, this);
@@ -238,7 +238,7 @@ export class AttachedFilter {
     };
     const chain = (this.#chain = new ThreadChain(reg, t.abi, wide));
     if (inherited !== undefined) reg.locked(() => chain.inherit(inherited));
-    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => (chain.active() ? chain.evaluate(nr, args, ip) : wide.evaluate(nr, args, ip)));
+    t.policy.filter = makeFilterPlug(t, o, plugEvaluate(t, chain, wide));
     t.setOorMode(oorModeNow(t.policy));
     mine.set(t, this);
   }
@@ -281,6 +281,17 @@ export class AttachedFilter {
     this.#t.setOorMode(oorModeNow(this.#t.policy));
     if (mine.get(this.#t) === this) mine.delete(this.#t);
   }
+}
+
+/** This thread's action for a call: its whole chain's; with none of its own, the table-wide set's, known ALLOW where the set did not switch the slot (it is plugged for another thread's chain). */
+function plugEvaluate(t: AnyTable, chain: ThreadChain, wide: TableWide) {
+  const u8 = t.v.u8;
+  const reasons = t.v.at.reasons;
+  return (nr: number, slot: number, args: readonly (number | bigint)[], ip: number | bigint | undefined): number => {
+    if (chain.active()) return chain.evaluate(nr, args, ip);
+    if (slot >= 0 && (Atomics.load(u8, reasons + slot) & PLUG_SECCOMP) === 0) return SECCOMP_RET_ALLOW;
+    return wide.evaluate(nr, args, ip);
+  };
 }
 
 function stackOptions(options: StackOptions): { thread: boolean; tsync: boolean } {
