@@ -105,6 +105,20 @@ describe('bad inputs to per-thread filters', () => {
     t.verify();
   });
 
+  it('a table-wide stack that takes a thread\'s whole chain over the limit: that thread evaluates both parts, with the kernel\'s precedence (its own, newer, wins a tie)', () => {
+    const t = createTable({ abi });
+    const big = (errno: number) => [...Array.from({ length: 4000 }, () => ({ code: 0x20, jt: 0, jf: 0, k: 0 })), ...program({ nr: GETTID, errno })];
+    const f = filterTable(t, [big(1), big(2), big(3), program({ nr: GETUID, errno: 4 })]);
+    f.stack([big(20), big(21), big(22), program({ nr: GETPID, errno: 5 })], { thread: true });
+    expect([t.call(GETTID), t.call(GETUID), t.call(GETPID)]).toEqual([-22, -4, -5]);
+    // 7 big ones table-wide (28,000 instructions and more: under the limit alone), 10 with the thread's own: over it together.
+    f.stack([big(30), big(31), big(33), big(34), program({ nr: GETUID, arg: 1, errno: 32 })]);
+    expect([t.call(GETTID), t.call(GETUID, 0), t.call(GETUID, 1), t.call(GETPID), t.call(GETPPID)]).toEqual([-22, -4, -32, -5, -38]);
+    expect(f.constantAction(GETTID)).toBe((0x50000 | 22) >>> 0);
+    expect(f.constantAction(GETUID)).toBeUndefined();
+    t.verify();
+  });
+
   it('on a closed filter, stack() is EBUSY; a table made with shared: false has per-thread chains too (one thread)', () => {
     const t = createTable({ abi, shared: false });
     const f = filterThread(t, [program({ nr: GETPID, errno: 5 })]);

@@ -111,8 +111,14 @@ export class TableFilter {
     if (this.#closed) throw new SystabError('EBUSY', 'stack() on a closed filter');
     const { thread, tsync } = stackOptions(options);
     if (tsync) return this.#reg.locked(() => this.#tsync(programs));
-    if (thread) return this.#reg.locked(() => this.#chain.stack(programs));
+    if (thread) {
+      return this.#reg.locked(() => {
+        this.#reg.reap();
+        this.#chain.stack(programs);
+      });
+    }
     this.#publish(programs, []);
+    this.reap();
   }
 
   #tsync(programs: readonly SeccompProgram[]): void {
