@@ -24,10 +24,10 @@ export function program(r: Rule) {
   return [ld(0), jeq(r.nr, 0, 3), ld(16), jeq(r.arg, 0, 1), ret(SECCOMP_RET_ERRNO | r.errno), ret(SECCOMP_RET_ALLOW)];
 }
 
-const view = (t: Table): View => (t as unknown as { v: View }).v;
+const view = (t: Table<string, number | Promise<number>>): View => (t as unknown as { v: View }).v;
 
 /** The slot's plug reasons byte (PR_TRACE 1, PR_SECCOMP 2, PR_THREAD 4). */
-export function reasons(t: Table, nr: number): number {
+export function reasons(t: Table<string, number | Promise<number>>, nr: number): number {
   const v = view(t);
   return Atomics.load(v.u8, v.at.reasons + nr - v.map.base); // the main range's slot
 }
@@ -38,7 +38,7 @@ export interface Reply {
 }
 
 /** A worker of table `t`; `join` is a filter descriptor to attach with (its chain inherited). */
-export function startThread(t: Table, join?: unknown) {
+export function startThread(t: Table<string, number | Promise<number>>, join?: unknown) {
   const w = new Worker(new URL('../workers/seccomp-thread-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), join } });
   const queue: Reply[] = [];
   let wake: (() => void) | undefined;
