@@ -70,6 +70,9 @@ describe('own chains over the table-wide set', () => {
     expect([t.call(GETPID), t.call(GETPPID)]).toEqual([ENOSYS, -13]);
     expect(await a.result({ constant: GETPID })).toBe((SECCOMP_RET_ERRNO | 5) >>> 0); // proven over the whole chain
     expect(await a.result({ constant: GETPPID })).toBe((SECCOMP_RET_ERRNO | 20) >>> 0);
+    expect([await b.result({ constant: GETPPID }), await b.result({ constant: GETPID })]).toEqual([(SECCOMP_RET_ERRNO | 13) >>> 0, SECCOMP_RET_ALLOW]); // the table-wide set's alone
+    await a.result({ stack: [program({ nr: GETUID, arg: 1, errno: 9 })] });
+    expect(await a.result({ constant: GETUID })).toBe(null); // argument-dependent
     expect(reasons(t, GETPPID)).toBe(PR_SECCOMP | PR_THREAD);
     // The table-wide set stacked later stays below the threads' own chains (a systab difference: there the owner's stack is every thread's).
     f.stack([program({ nr: GETPPID, errno: 30 }), program({ nr: GETTID, errno: 31 })]);

@@ -51,6 +51,17 @@ export class SeccompReader {
     return this.wasm.evaluate(set, sec, this.scratchAt, this.scratchAt + L.DATA_BYTES) >>> 0;
   }
 
+  /** The proven action of `nr` in the set's first section, or undefined where it depends on the arguments. */
+  cachedAction(set: number, nr: number): number | undefined {
+    const w = this.view(set);
+    const s = set >>> 2;
+    const r = s + w[s + L.S_SECTIONS]! / 4;
+    const n = (nr - w[r + L.A_BASE]!) >>> 0;
+    if (n >= w[r + L.A_COUNT]!) return undefined;
+    const c = w[s + w[r + L.A_CACHE]! / 4 + n]!;
+    return c === L.NOT_CONST ? undefined : c;
+  }
+
   /** The set's programs as struct sock_filter bytes, oldest first (what a thread's own chain stacks on). */
   programsOf(set: number): Uint8Array[] {
     const w = this.view(set);

@@ -206,6 +206,8 @@ export class AttachedFilter {
   readonly #desc: FilterDescriptor;
   readonly #reg: Registry;
   readonly #chain: ThreadChain;
+  readonly #reader: SeccompReader;
+  readonly #held: <R>(f: (set: number) => R) => R;
   #closed = false;
   /** @internal */
   constructor(t: AnyTable, desc: FilterDescriptor, o: FilterOptions) {
@@ -223,7 +225,7 @@ export class AttachedFilter {
     const reg = (this.#reg = new Registry(t.v, c));
     const me = reg.readingWord();
     // A hazard pointer: named before it is read, and the name checked still current, so the owner never frees it under us.
-    const held = <R>(f: (set: number) => R): R => {
+    const held = (this.#held = <R>(f: (set: number) => R): R => {
       let set = Atomics.load(c, C_SET);
       for (;;) {
         Atomics.store(c, me, set);
@@ -236,7 +238,8 @@ export class AttachedFilter {
       } finally {
         Atomics.store(c, me, 0);
       }
-    };
+    });
+    this.#reader = reader;
     const wide: TableWide = {
       gen: () => Atomics.load(c, C_GEN),
       programs: () => held((set) => (set === 0 ? [] : reader.programsOf(set))),
@@ -269,8 +272,8 @@ export class AttachedFilter {
 
   /** The action this thread's filters (the table-wide set and its own chain) take for `nr` whatever its arguments, or undefined. */
   constantAction(nr: number): number | undefined {
-    if (this.#chain.active()) return this.#chain.constantAction(nr, undefined);
-    return undefined;
+    const wide = this.#held((set) => (set === 0 ? SECCOMP_RET_ALLOW : this.#reader.cachedAction(set, nr)));
+    return this.#chain.active() ? this.#chain.constantAction(nr, wide) : wide;
   }
 
   /** Releases the own chains of threads that are gone; returns how many. */
