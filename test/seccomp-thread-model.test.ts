@@ -9,12 +9,9 @@ import fc from 'fast-check';
 import { createTable } from 'systab';
 import { filterTable, SECCOMP_RET_ALLOW, SeccompSyncError } from 'systab/seccomp';
 import { abi } from 'systab/abi/linux-x86_64';
-import { GETPID, GETPPID, GETTID, GETUID, program, reasons, startThread, type Rule, type Thread } from './helpers/seccomp-thread.js';
+import { ARGS, Model, NRS, program, reasons, startThread, type Rule, type Thread } from './helpers/seccomp-thread.js';
 import { fuzzParams } from './helpers/fuzz-values.js';
 
-const NRS = [GETPID, GETUID, GETPPID, GETTID];
-const ARGS = [0, 1, 2];
-const ENOSYS = -38;
 const allowAll = [{ code: 0x06, jt: 0, jf: 0, k: SECCOMP_RET_ALLOW }];
 
 type Op =
@@ -34,34 +31,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('leave' as const), th: fc.integer({ min: 1, max: 2 }) }),
   fc.record({ op: fc.constant('tsync' as const), rule: ruleArb }),
 );
-
-/** The kernel's chains: filters (rules by id) per thread, oldest first; the table-wide set is below every joined thread's own. */
-class Model {
-  rules: Rule[] = [];
-  wide: number[] = [];
-  own: number[][] = [[], [], []];
-  joined = [true, false, false];
-  rule(r: Omit<Rule, 'errno'>): number {
-    this.rules.push({ ...r, errno: this.rules.length + 1 });
-    return this.rules.length - 1;
-  }
-  /** seccomp_run_filters(): newest first, the lowest action wins, a tie keeps the newer; ALLOW is ENOSYS here (no handler). */
-  answer(th: number, nr: number, arg: number): number | string {
-    if (!this.joined[th]) return this.wide.some((id) => this.rules[id]!.nr === nr) ? 'ESECCOMP' : ENOSYS;
-    const chain = [...this.wide, ...this.own[th]!];
-    let best: number | undefined;
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const r = this.rules[chain[i]!]!;
-      if (r.nr === nr && (r.arg === undefined || r.arg === arg) && best === undefined) best = r.errno; // every ERRNO ranks the same: the newest wins
-    }
-    return best === undefined ? ENOSYS : -best;
-  }
-  reasons(nr: number): number {
-    const wide = this.wide.some((id) => this.rules[id]!.nr === nr) ? 2 : 0;
-    const own = this.own.some((c, th) => this.joined[th] && c.some((id) => this.rules[id]!.nr === nr)) ? 4 : 0;
-    return wide | own;
-  }
-}
 
 describe('per-thread chains against a model of the kernel\'s', () => {
   it('random stacks, joins, leaves and TSYNCs on three threads: every answer and every slot\'s reasons as the model says', async () => {

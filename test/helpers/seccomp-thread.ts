@@ -8,6 +8,9 @@ import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO } from 'systab/seccomp';
 import type { View } from '../../src/view.js';
 
 export const GETPID = 39, GETUID = 102, GETPPID = 110, GETTID = 186;
+export const NRS = [GETPID, GETUID, GETPPID, GETTID];
+export const ARGS = [0, 1, 2];
+const ENOSYS = -38;
 const ld = (k: number) => ({ code: 0x20, jt: 0, jf: 0, k });
 const jeq = (k: number, jt: number, jf: number) => ({ code: 0x15, jt, jf, k });
 const ret = (k: number) => ({ code: 0x06, jt: 0, jf: 0, k });
@@ -84,3 +87,32 @@ export function startThread(t: Table<string, number | Promise<number>>, join?: u
   };
 }
 export type Thread = ReturnType<typeof startThread>;
+
+/** The kernel's chains: filters (rules by id) per thread, oldest first; the table-wide set is below every joined thread's own. */
+export class Model {
+  rules: Rule[] = [];
+  wide: number[] = [];
+  own: number[][] = [[], [], []];
+  joined = [true, false, false];
+  rule(r: Omit<Rule, 'errno'>): number {
+    this.rules.push({ ...r, errno: this.rules.length + 1 });
+    return this.rules.length - 1;
+  }
+  /** seccomp_run_filters(): newest first, the lowest action wins, a tie keeps the newer; ALLOW is ENOSYS here (no handler). */
+  answer(th: number, nr: number, arg: number): number | string {
+    if (!this.joined[th]) return this.wide.some((id) => this.rules[id]!.nr === nr) ? 'ESECCOMP' : ENOSYS;
+    const chain = [...this.wide, ...this.own[th]!];
+    let best: number | undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const r = this.rules[chain[i]!]!;
+      if (r.nr === nr && (r.arg === undefined || r.arg === arg) && best === undefined) best = r.errno; // every ERRNO ranks the same: the newest wins
+    }
+    return best === undefined ? ENOSYS : -best;
+  }
+  reasons(nr: number): number {
+    const wide = this.wide.some((id) => this.rules[id]!.nr === nr) ? 2 : 0;
+    const own = this.own.some((c, th) => this.joined[th] && c.some((id) => this.rules[id]!.nr === nr)) ? 4 : 0;
+    return wide | own;
+  }
+}
+
