@@ -116,6 +116,22 @@ describe('own chains over the table-wide set', () => {
   });
 });
 
+describe('what a thread\'s own chain sees', () => {
+  it('numbers beyond the table and all 64 bits of an argument, as the table-wide set does; another thread is not filtered by them', () => {
+    const t = createTable({ abi });
+    const X32_GETPID = 0x40000000 | GETPID;
+    const highHalf = [{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 0, jf: 3, k: GETUID }, { code: 0x20, jt: 0, jf: 0, k: 20 }, { code: 0x15, jt: 0, jf: 1, k: 1 }, { code: 0x06, jt: 0, jf: 0, k: SECCOMP_RET_ERRNO | 8 }, { code: 0x06, jt: 0, jf: 0, k: SECCOMP_RET_ALLOW }];
+    const f = filterThread(t, [program({ nr: X32_GETPID, errno: 7 }), highHalf]);
+    const other = attach(t.describe());
+    expect([t.call(X32_GETPID), t.call(abi.count + 5)]).toEqual([-7, ENOSYS]);
+    expect([t.call64(GETUID, 1n << 32n), t.call64(GETUID, 1n)]).toEqual([-8n, -38n]);
+    expect([other.call(X32_GETPID), other.call64(GETUID, 1n << 32n)]).toEqual([ENOSYS, -38n]);
+    other.close();
+    f.close();
+    t.verify();
+  });
+});
+
 describe('a worker a filtered thread starts inherits its chain', () => {
   it('the child is filtered by its creator\'s chain at its start; filters either stacks later are its own', async () => {
     const t = createTable({ abi });
