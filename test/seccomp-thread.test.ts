@@ -11,6 +11,7 @@ import { SystabError } from 'systab';
 import { filterTable, filterThread, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SeccompSyncError } from 'systab/seccomp';
 import { abi } from 'systab/abi/linux-x86_64';
 import { GETPID, GETPPID, GETTID, GETUID, program, reasons, startThread, type Thread } from './helpers/seccomp-thread.js';
+import { C_LOCK, controlLayout } from '../src/seccomp/registry.js';
 
 const PR_SECCOMP = 2, PR_THREAD = 4;
 const ENOSYS = -38;
@@ -224,6 +225,26 @@ describe('a thread that ends with its own filter on', () => {
     expect(f.reap()).toBe(0);
     expect([reasons(t, GETPID), reasons(t, GETUID)]).toEqual([PR_THREAD, 0]);
     expect(await b.calls([[GETPID], [GETUID]])).toEqual([-8, ENOSYS]);
+    t.verify();
+  });
+
+  it('one that died holding the filters\' registry lock: the next change breaks the lock and counts the switches again from the live chains', async () => {
+    const t = createTable({ abi });
+    const f = filterTable(t, [allowAll]);
+    const a = await thread(t, f.describe());
+    await a.result({ stack: [program({ nr: GETPID, errno: 5 })] });
+    const c = new Int32Array(f.describe().control);
+    const at = controlLayout(16, t.abi.count).counts; // the default 16 worker records; x86_64 has one range
+    // A dead holder (worker record 15, never claimed here) left the lock held and a count half made.
+    Atomics.store(c, C_LOCK, (7 << 11) | 16);
+    Atomics.store(c, at + GETTID, 3);
+    Atomics.store(c, at + GETPID, 0);
+    f.stack([program({ nr: GETUID, errno: 6 })], { thread: true });
+    expect(Atomics.load(c, C_LOCK)).toBe(0);
+    expect([Atomics.load(c, at + GETPID), Atomics.load(c, at + GETTID), Atomics.load(c, at + GETUID)]).toEqual([1, 0, 1]);
+    expect([reasons(t, GETPID), reasons(t, GETTID), reasons(t, GETUID)]).toEqual([PR_THREAD, 0, PR_THREAD]);
+    expect(await a.calls([[GETPID], [GETUID]])).toEqual([-5, ENOSYS]);
+    expect([t.call(GETPID), t.call(GETUID)]).toEqual([ENOSYS, -6]);
     t.verify();
   });
 
