@@ -46,7 +46,7 @@ export default defineConfig({
     // One page at a time: the churn test wants both cores for its workers.
     fileParallelism: false,
     projects: [
-      project('isolated', ['test/browser/isolated.test.ts', 'test/browser/terminated.test.ts', 'test/browser/churn.test.ts', 'test/browser/cache.test.ts', 'test/browser/wasi.test.ts', 'test/browser/trace.test.ts', 'test/browser/seccomp.test.ts', ...(process.env.SYSTAB_TORTURE ? ['test/browser/torture.test.ts'] : [])], {
+      project('isolated', ['test/browser/isolated.test.ts', 'test/browser/terminated.test.ts', 'test/browser/churn.test.ts', 'test/browser/cache.test.ts', 'test/browser/wasi.test.ts', 'test/browser/trace.test.ts', 'test/browser/seccomp.test.ts', 'test/browser/seccomp-thread.test.ts', ...(process.env.SYSTAB_TORTURE ? ['test/browser/torture.test.ts'] : [])], {
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
       }),

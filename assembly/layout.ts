@@ -98,6 +98,7 @@ export const PR_REASONS = 0xff;
 export const PR_PLUGS = 0x3f;
 export const PR_TRACE = 1;
 export const PR_SECCOMP = 2;
+export const PR_THREAD = 4; // some thread's own seccomp filter (systab/seccomp's per-thread chains count them per slot)
 export const PR_COUNTS = 0xc0;
 export const PR_COUNT_HOOKS = 0x40; // hooks({ count: true })
 export const PR_COUNT_SUMMARY = 0x80; // the trace's summary (strace -c) counts the slot

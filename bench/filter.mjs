@@ -12,8 +12,14 @@
 //             mixed): target equal within noise
 //   beyond    numbers beyond the table (which reach the filter on the slow
 //             path) with a filter vs without: ns per call
+//   thread    another thread's own filter (its per-thread chain) on a
+//             number vs no filter: this thread's cost of that number, which
+//             takes the plug path only because the slot word is shared; as
+//             a thread holding no filters, and as one joined to the
+//             table's (an allow-all table-wide set)
 import { createTable } from 'systab';
-import { filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS } from 'systab/seccomp';
+import { attach } from 'systab';
+import { attachFilter, filterThread, filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS } from 'systab/seccomp';
 import { abi } from 'systab/abi/linux-x86_64';
 import { compare, consume, envInfo, printCompare, roundsFor } from './harness.mjs';
 import { CALLS, MISSING_OOR, mixedSequence } from './lib/calls.mjs';
@@ -105,4 +111,20 @@ filterTable(withF, [allowList(implemented)]);
 await group('numbers beyond the table: with a filter (evaluated) vs without (ENOSYS on the hot path)', 'no filter', [
   { name: 'no filter', fn: beyondLoop(noF) },
   { name: 'filter', fn: beyondLoop(withF) },
+], N);
+
+// thread: another thread's own chain filters NR (a second attach() on this thread stands for it: the cost is in this thread's slot word and policy).
+const NR = implemented[0];
+const ownOnNr = [ld(0), jeq(NR, 0, 1), ret(SECCOMP_RET_ERRNO | 1), ret(SECCOMP_RET_ALLOW)];
+const quiet = fresh();
+const nearUnjoined = fresh();
+filterThread(attach(nearUnjoined.describe()), [ownOnNr]);
+const nearJoined = fresh();
+const tableF = filterTable(nearJoined, [[ret(SECCOMP_RET_ALLOW)]]);
+attachFilter(attach(nearJoined.describe()), tableF.describe()).stack([ownOnNr], { thread: true });
+if (quiet.call(NR, 1, 0, 0) !== nearUnjoined.call(NR, 1, 0, 0) || quiet.call(NR, 1, 0, 0) !== nearJoined.call(NR, 1, 0, 0)) throw new Error('bench/filter: another thread\'s own filter changed this thread\'s answer');
+await group(`another thread's own filter on this number (${CALLS[0][0]}, ${NR}) vs no filter: this thread's cost`, 'no filter', [
+  { name: 'no filter', fn: loopOf(quiet, NR) },
+  { name: "other's own filter, this thread holds none", fn: loopOf(nearUnjoined, NR) },
+  { name: "other's own filter, this thread joined", fn: loopOf(nearJoined, NR) },
 ], N);

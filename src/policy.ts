@@ -206,6 +206,15 @@ export function hooked<R>(p: Policy, nr: number, slot: number, word: number, arg
 function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args: number[], run: () => unknown, result: (r: unknown) => R, exact?: readonly bigint[]): R {
   const filter = (word & L.HOOK_TRACE) !== 0 ? p.filter : undefined;
   if (filter === undefined && (word & L.HOOK_TRACE) !== 0 && (Atomics.load(p.v.u8, p.v.at.reasons + slot) & L.PR_SECCOMP) !== 0) unjoined(p, slot);
+  if (filter === undefined && (word & (L.HOOK_COUNT | L.HOOK_ENTER | L.HOOK_EXIT)) === 0) {
+    // Plugged for another thread's reason (its own seccomp chain): belowFilter() with nothing on, the handler alone.
+    p.t.depth++;
+    try {
+      return result(run());
+    } finally {
+      p.t.depth--;
+    }
+  }
   if (filter !== undefined) {
     let answer: number | bigint | undefined;
     p.t.depth++; // a filter callback that calls the table reaches no quiescent point

@@ -70,9 +70,9 @@ describe('plugSet: the trace bit follows the reasons', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100); // the damage outlived a plugSet() in progress
   });
 
-  it('setPlug takes PLUG_TRACE or PLUG_SECCOMP on one of the table\'s slots; other bits are reserved', () => {
+  it('setPlug takes PLUG_TRACE, PLUG_SECCOMP or PLUG_THREAD on one of the table\'s slots; other bits are reserved', () => {
     const t = createTable({ abi });
-    expect(() => setPlug(view(t), 1, 4, true)).toThrow(/reason 4 is not PLUG_TRACE \(1\), PLUG_SECCOMP \(2\) or COUNT_SUMMARY \(128\)/);
+    expect(() => setPlug(view(t), 1, 8, true)).toThrow(/reason 8 is not PLUG_TRACE \(1\), PLUG_SECCOMP \(2\), PLUG_THREAD \(4\) or COUNT_SUMMARY \(128\)/);
     expect(() => setPlug(view(t), view(t).map.total, 1, true)).toThrow(/slot \d+ is not one of this table's/);
     expect(() => setPlug(view(t), 1.5, 1, true)).toThrow(expect.objectContaining({ code: 'EBADSPEC' }));
     setPlug(view(t), view(t).map.total - 1, PLUG_SECCOMP, true);

@@ -27,6 +27,8 @@ export interface InstallOptions {
   abis?: readonly SeccompAbiSpec[];
   /** Stack the programs on an installed set (it stays installed: release it when no thread reads it). */
   on?: SeccompFilters;
+  /** Programs (bytes, oldest first) installed below `programs` as they are, not checked again: what a thread's chain is stacked on (another set's programs). */
+  under?: readonly Uint8Array[];
 }
 
 export interface SeccompSection {
@@ -125,8 +127,8 @@ export class SeccompEngine {
     if (!Array.isArray(programs) || programs.length === 0) {
       throw new SystabError('EBADSPEC', 'seccomp: install() takes a non-empty array of programs (each an array of { code, jt, jf, k } or their bytes)');
     }
-    const fresh = programs.map((p, i) => programBytes(p, i));
-    const below = options.on?.programs ?? [];
+    const fresh = Array.from({ length: programs.length }, (_, i) => programBytes(programs[i]!, i)); // a hole is refused by its index, not skipped
+    const below = options.on?.programs ?? options.under ?? [];
     const all = [...below, ...fresh];
     const specs = options.abis ?? options.on?.sections;
     if (specs === undefined || !Array.isArray(specs) || specs.length === 0) {

@@ -51,6 +51,30 @@ export class SeccompReader {
     return this.wasm.evaluate(set, sec, this.scratchAt, this.scratchAt + L.DATA_BYTES) >>> 0;
   }
 
+  /** The proven action of `nr` in the set's first section, or undefined where it depends on the arguments. */
+  cachedAction(set: number, nr: number): number | undefined {
+    const w = this.view(set);
+    const s = set >>> 2;
+    const r = s + w[s + L.S_SECTIONS]! / 4;
+    const n = (nr - w[r + L.A_BASE]!) >>> 0;
+    if (n >= w[r + L.A_COUNT]!) return undefined;
+    const c = w[s + w[r + L.A_CACHE]! / 4 + n]!;
+    return c === L.NOT_CONST ? undefined : c;
+  }
+
+  /** The set's programs as struct sock_filter bytes, oldest first (what a thread's own chain stacks on). */
+  programsOf(set: number): Uint8Array[] {
+    const w = this.view(set);
+    const s = set >>> 2;
+    const dir = s + w[s + L.S_DIR]! / 4;
+    const out: Uint8Array[] = [];
+    for (let f = w[s + L.S_FILTERS]! - 1; f >= 0; f--) {
+      const at = set + w[dir + f * L.D_WORDS + L.D_INSNS]!;
+      out.push(new Uint8Array(w.buffer, at, w[dir + f * L.D_WORDS + L.D_LEN]! * L.INSN_BYTES).slice());
+    }
+    return out;
+  }
+
   private view(set: number): Uint32Array {
     // Not memory.buffer each time (60-90 ns a read): only a detached view, or a set beyond it (the memory grew), needs a new one.
     if (this.u32.byteLength === 0 || set + L.S_WORDS * 4 > this.u32.byteLength) this.u32 = new Uint32Array(this.memory.buffer);

@@ -3,101 +3,147 @@
 // ERRNO, TRAP, KILL, ...) gets the table's plug switch for seccomp, and this
 // thread's filter plug answers it as the kernel would, before its hooks and
 // its handler run (a trace, outermost, sees what the filter answered).
+// Each thread that holds them may also stack filters of its own (the
+// kernel's per-thread filters, chain.ts), which the workers it starts
+// inherit through its describe().
 import { SystabError } from '../errors.js';
 import { show } from '../handlers.js';
-import { oorModeNow, type TracePlug } from '../policy.js';
+import { oorModeNow } from '../policy.js';
 import type { Table } from '../table.js';
-import { takesPromises } from '../proxy.js';
-import { PLUG_SECCOMP, plugPublish, setPlug } from '../plugs.js';
-import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_DATA, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from './actions.js';
+import { PLUG_SECCOMP, PLUG_THREAD, plugPublish, plugReasons, setPlug } from '../plugs.js';
+import { describeSlot } from '../slots.js';
+import { SECCOMP_RET_ALLOW } from './actions.js';
 import { createSeccompEngine, type SeccompEngine, type SeccompFilters } from './engine.js';
-import { attachSeccomp } from './reader.js';
+import { attachSeccomp, type SeccompReader } from './reader.js';
 import * as L from '../../assembly/layout.js';
+import { workerWord } from '../records.js';
 import type { SeccompProgram } from './program.js';
+import { makeFilterPlug, type FilterOptions } from './plug.js';
+import { C_GEN, C_MAGIC, C_READERS, C_SET, controlLayout, MAGIC, Registry } from './registry.js';
+import { SeccompSyncError, ThreadChain, type ChainDescriptor, type TableWide } from './chain.js';
 
-/** What the embedder does with the actions that are not answers. */
-export interface FilterOptions {
-  /** SECCOMP_RET_TRAP (the kernel's SIGSYS): its answer, or a throw. Default: SystabError('ESECCOMP'). */
-  onTrap?: (nr: number, args: readonly number[], data: number) => number;
-  /** SECCOMP_RET_KILL_THREAD and KILL_PROCESS (and actions the kernel does not know, which it treats as KILL_PROCESS). Default: SystabError('ESECCOMP'). */
-  onKill?: (nr: number, args: readonly number[], process: boolean) => number;
-  /**
-   * SECCOMP_RET_USER_NOTIF: a supervisor's answer, or undefined to let the
-   * call run (the kernel's SECCOMP_USER_NOTIF_FLAG_CONTINUE). A promise of
-   * either is an async supervisor: the call's answer is then a promise
-   * (tables made or attached with async: true, callAsync(); otherwise
-   * EASYNC). Default: ENOSYS, as the kernel answers with no listener.
-   */
-  onNotify?: (nr: number, args: readonly number[]) => number | undefined | Promise<number | undefined>;
-  /** SECCOMP_RET_LOG: told of the call, which then runs (a trace on this thread prints its line too, selected or not). */
-  onLog?: (nr: number, args: readonly number[]) => void;
-  /** The instruction pointer a filter sees (seccomp_data.instruction_pointer); default 0. */
-  ip?: () => number | bigint;
-}
+export type { FilterOptions } from './plug.js';
 
-/** What another thread passes to attachFilter(): the filters' memory and the word naming the installed set. */
+/** What another thread passes to attachFilter(): the filters' memory, their control words, and the describing thread's own chain (a worker it starts inherits it). */
 export interface FilterDescriptor {
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
+  chain?: ChainDescriptor;
 }
 
-const MAGIC = 0x73636d70; // 'scmp'
-const C_SET = 0; // byte offset of the installed set in the memory; 0: none (closed)
-const C_MAGIC = 1;
-const C_READERS = 2; // how many worker records have a reading word
-const C_READING = 4; // from here, per worker record: the set its thread is evaluating (0: none), so stack() frees only sets nobody reads
+/** stack()'s options: `thread` stacks on this thread's own chain only; `tsync` (the filters' owner) makes this thread's whole chain every thread's, as the kernel's SECCOMP_FILTER_FLAG_TSYNC. */
+export interface StackOptions {
+  thread?: boolean;
+  tsync?: boolean;
+}
+
+type AnyTable = Table<string, number | Promise<number>>;
 const SCRATCH = 128; // a thread's seccomp_data and M[]
 const SHARED_PAGES = 64; // 4 MiB for the sets of a shared table's filters
+/** This thread's filter object per table (filterThread() finds it). */
+const mine = new WeakMap<object, TableFilter | AttachedFilter>();
 
 export class TableFilter {
   /** @internal */ readonly engine: SeccompEngine;
-  /** @internal */ filters: SeccompFilters;
-  readonly #t: Table<string, number | Promise<number>>;
+  /** @internal */ filters: SeccompFilters | undefined;
+  readonly #t: AnyTable;
   readonly #control: Int32Array;
+  readonly #reg: Registry;
+  readonly #chain: ThreadChain;
   #retired: SeccompFilters[] = [];
   #closed = false;
+  /** The slots this filter switched for seccomp: close() clears only those. */
+  #switched: Uint8Array;
   /** @internal */
-  constructor(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], o: FilterOptions) {
+  constructor(t: AnyTable, programs: readonly SeccompProgram[], o: FilterOptions, none = false) {
+    this.#switched = new Uint8Array(t.v.map.total);
     this.#t = t;
     if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first, or stack() onto it`);
+    const words = controlLayout(t.v.i32[L.H_MAXW]!, t.v.map.total).words;
     if (t.v.shared) {
       // Shared as the table is: every thread's scratch first (by worker record), then the engine's region.
       const memory = new WebAssembly.Memory({ initial: SHARED_PAGES, maximum: SHARED_PAGES, shared: true });
       const base = t.v.i32[L.H_MAXW]! * SCRATCH;
       this.engine = createSeccompEngine({ memory, base, bytes: memory.buffer.byteLength - base });
-      this.#control = new Int32Array(new SharedArrayBuffer(4 * (C_READING + t.v.i32[L.H_MAXW]!)));
+      this.#control = new Int32Array(new SharedArrayBuffer(4 * words));
     } else {
       this.engine = createSeccompEngine();
-      this.#control = new Int32Array(C_READING);
+      this.#control = new Int32Array(words);
     }
-    Atomics.store(this.#control, C_READERS, this.#control.length - C_READING);
-    this.filters = this.engine.install(programs, { abis: [t.abi] });
+    Atomics.store(this.#control, C_READERS, t.v.i32[L.H_MAXW]!);
+    this.filters = none ? undefined : this.engine.install(programs, { abis: [t.abi] });
     Atomics.store(this.#control, C_MAGIC, MAGIC);
-    Atomics.store(this.#control, C_SET, this.filters.at);
-    // The set's one section is t's ABI: no abi given, so the engine's fast path reads the cache.
-    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => this.engine.evaluate(this.filters, { nr, args, ip }));
+    Atomics.store(this.#control, C_SET, this.filters?.at ?? 0);
+    this.#reg = new Registry(t.v, this.#control);
+    const wide: TableWide = {
+      gen: () => Atomics.load(this.#control, C_GEN),
+      programs: () => this.filters?.programs ?? [],
+      // The set's one section is t's ABI: no abi given, so the engine's fast path reads the cache.
+      evaluate: (nr, args, ip) => (this.filters === undefined ? SECCOMP_RET_ALLOW : this.engine.evaluate(this.filters, { nr, args, ip })),
+    };
+    this.#chain = new ThreadChain(this.#reg, t.abi, wide);
+    const chain = this.#chain;
+    t.policy.filter = makeFilterPlug(t, o, plugEvaluate(t, chain, wide));
     t.setOorMode(oorModeNow(t.policy)); // numbers beyond the table reach the filter too
     this.#switches();
+    mine.set(t, this);
   }
 
-  /** What another thread passes to attachFilter() (a shared table's filters only). */
+  /** What another thread passes to attachFilter() (a shared table's filters only); with this thread's own chain, which that thread inherits. */
   describe(): FilterDescriptor {
     if (!(this.#control.buffer instanceof SharedArrayBuffer)) throw new SystabError('EATTACH', 'describe() is for attachFilter() in another thread, which needs a shared table; this one was made with shared: false');
-    return { memory: this.engine.memory, control: this.#control.buffer };
+    this.reap();
+    const chain = this.#closed ? undefined : this.#chain.describe();
+    return { memory: this.engine.memory, control: this.#control.buffer, ...(chain !== undefined ? { chain } : {}) };
   }
 
   /**
    * Stacks more programs on the installed ones (the kernel's filters stack:
-   * the lowest action wins, a tie the newest's); every thread's next call
-   * sees the new set. The old set is freed once no thread is reading it
-   * (each thread names the set it evaluates in the control words).
+   * the lowest action wins, a tie the newest's). Table-wide by default:
+   * every joined thread's next call sees the new set, below each thread's
+   * own chain. `{ thread: true }`: this thread's own chain only. `{ tsync:
+   * true }`: the kernel's TSYNC: this thread's whole chain (table-wide, its
+   * own, these programs) becomes every thread's, refused (SeccompSyncError,
+   * nothing installed) if another thread holds own filters this chain does
+   * not. The old set is freed once no thread is reading it.
    */
-  stack(programs: readonly SeccompProgram[]): void {
+  stack(programs: readonly SeccompProgram[], options: StackOptions = {}): void {
     if (this.#closed) throw new SystabError('EBUSY', 'stack() on a closed filter');
+    const { thread, tsync } = stackOptions(options);
+    if (tsync) return this.#reg.locked(() => this.#tsync(programs));
+    if (thread) {
+      return this.#reg.locked(() => {
+        this.#reg.reap();
+        this.#chain.stack(programs);
+      });
+    }
+    this.#publish(programs, []);
+    this.reap();
+  }
+
+  #tsync(programs: readonly SeccompProgram[]): void {
+    const reg = this.#reg;
+    reg.reap();
+    const top = this.#chain.active() ? this.#chain.top : 0;
+    const n = this.#t.v.i32[L.H_MAXW]!;
+    for (let w = 0; w < n; w++) {
+      if (w === reg.me || reg.genOf(w) === 0 || reg.isAncestor(Atomics.load(reg.c, reg.topWord(w)), top)) continue;
+      throw new SeccompSyncError(this.#t.v.i32[workerWord(this.#t.v, w, L.WR_ID)]!, w);
+    }
+    // Every chain is below this thread's: its own programs join the table-wide set (switched first), then every own chain is let go.
+    this.#publish(programs, this.#chain.programs);
+    for (let w = 0; w < n; w++) if (reg.genOf(w) !== 0) reg.clear(w);
+    this.#chain.reset();
+  }
+
+  /** A new table-wide set: `programs` over `own` over the installed set; published, switched, the old retired. */
+  #publish(programs: readonly SeccompProgram[], own: readonly Uint8Array[]): void {
     const old = this.filters;
-    this.filters = this.engine.install(programs, { on: old });
+    const under = [...(old?.programs ?? []), ...own];
+    this.filters = this.engine.install(programs, { under, abis: [this.#t.abi] });
     Atomics.store(this.#control, C_SET, this.filters.at);
-    this.#retired.push(old);
+    Atomics.add(this.#control, C_GEN, 1);
+    if (old !== undefined) this.#retired.push(old);
     this.#reclaim();
     this.#switches();
   }
@@ -106,7 +152,7 @@ export class TableFilter {
   #reclaim(): void {
     const c = this.#control;
     const reading = new Set<number>();
-    for (let i = C_READING; i < c.length; i++) reading.add(Atomics.load(c, i));
+    for (let w = 0; w < this.#t.v.i32[L.H_MAXW]!; w++) reading.add(Atomics.load(c, this.#reg.readingWord(w)));
     this.#retired = this.#retired.filter((f) => {
       if (reading.has(f.at)) return true;
       this.engine.release(f);
@@ -114,21 +160,31 @@ export class TableFilter {
     });
   }
 
-  /** The action the installed filters take for `nr` whatever its arguments, or undefined where they depend on them. */
+  /** The action this thread's filters (the table-wide set and its own chain) take for `nr` whatever its arguments, or undefined where they depend on them. */
   constantAction(nr: number): number | undefined {
-    return this.engine.cachedAction(this.filters, nr);
+    const wide = this.filters === undefined ? SECCOMP_RET_ALLOW : this.engine.cachedAction(this.filters, nr);
+    return this.#chain.active() ? this.#chain.constantAction(nr, wide) : wide;
   }
 
-  /** Takes the filters away from every thread's calls. */
+  /** Releases the own chains of threads that are gone (their worker records freed: evict(), close()); returns how many. Every stack() and describe() does it too. */
+  reap(): number {
+    return this.#reg.locked(() => this.#reg.reap());
+  }
+
+  /** Takes the table-wide filters away from every thread's calls, and this thread's own chain (other threads keep theirs). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     const t = this.#t;
+    this.#reg.locked(() => this.#chain.close());
     t.policy.filter = undefined;
     t.setOorMode(oorModeNow(t.policy));
     Atomics.store(this.#control, C_SET, 0);
-    for (let slot = 0; slot < t.v.map.total; slot++) setPlug(t.v, slot, PLUG_SECCOMP, false);
+    Atomics.add(this.#control, C_GEN, 1);
+    for (let slot = 0; slot < t.v.map.total; slot++) if (this.#switched[slot] === 1) setPlug(t.v, slot, PLUG_SECCOMP, false);
+    this.#switched.fill(0);
     plugPublish(t.v);
+    if (mine.get(t) === this) mine.delete(t);
   }
 
   /** Every number whose proven action is not ALLOW takes the plug (only those run the programs, or answer their constant action). */
@@ -136,21 +192,28 @@ export class TableFilter {
     const t = this.#t;
     const map = t.v.map;
     for (let slot = 0; slot < map.total; slot++) {
-      const nr = map.nrOfSlot[slot]!;
-      setPlug(t.v, slot, PLUG_SECCOMP, this.engine.cachedAction(this.filters, nr) !== SECCOMP_RET_ALLOW);
+      const on = this.filters !== undefined && this.engine.cachedAction(this.filters, map.nrOfSlot[slot]!) !== SECCOMP_RET_ALLOW;
+      if (on || this.#switched[slot] === 1) setPlug(t.v, slot, PLUG_SECCOMP, on);
+      this.#switched[slot] = on ? 1 : 0;
     }
     plugPublish(t.v);
   }
 }
 
-/** Another thread's part in a table's filters: this thread's calls are filtered by the set the filters' owner installed (and stacks). */
+/** Another thread's part in a table's filters: this thread's calls are filtered by the set the filters' owner installed (and stacks), and by its own chain. */
 export class AttachedFilter {
-  readonly #t: Table<string, number | Promise<number>>;
+  readonly #t: AnyTable;
+  readonly #desc: FilterDescriptor;
+  readonly #reg: Registry;
+  readonly #chain: ThreadChain;
+  readonly #reader: SeccompReader;
+  readonly #held: <R>(f: (set: number) => R) => R;
   #closed = false;
   /** @internal */
-  constructor(t: Table<string, number | Promise<number>>, desc: FilterDescriptor, o: FilterOptions) {
-    const { memory, control } = (desc ?? {}) as Partial<FilterDescriptor>;
-    if (!(memory instanceof WebAssembly.Memory) || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer) || !(control instanceof SharedArrayBuffer) || control.byteLength !== 4 * (C_READING + t.v.i32[L.H_MAXW]!)) {
+  constructor(t: AnyTable, desc: FilterDescriptor, o: FilterOptions) {
+    const { memory, control, chain: inherited } = (desc ?? {}) as Partial<FilterDescriptor>;
+    const words = controlLayout(t.v.i32[L.H_MAXW]!, t.v.map.total).words;
+    if (!(memory instanceof WebAssembly.Memory) || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer) || !(control instanceof SharedArrayBuffer) || control.byteLength !== 4 * words) {
       throw new SystabError('EATTACH', 'attachFilter() needs the { memory, control } that TableFilter.describe() returns');
     }
     const c = new Int32Array(control);
@@ -158,9 +221,11 @@ export class AttachedFilter {
     if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first`);
     const reader = attachSeccomp(memory, t.v.me * SCRATCH);
     this.#t = t;
-    const me = C_READING + t.v.me;
-    t.policy.filter = makeFilterPlug(t, o, (nr, args, ip) => {
-      // A hazard pointer: named before it is read, and the name checked still current, so the owner never frees it under us.
+    this.#desc = { memory, control };
+    const reg = (this.#reg = new Registry(t.v, c));
+    const me = reg.readingWord();
+    // A hazard pointer: named before it is read, and the name checked still current, so the owner never frees it under us.
+    const held = (this.#held = <R>(f: (set: number) => R): R => {
       let set = Atomics.load(c, C_SET);
       for (;;) {
         Atomics.store(c, me, set);
@@ -169,84 +234,122 @@ export class AttachedFilter {
         set = now;
       }
       try {
-        return set === 0 ? SECCOMP_RET_ALLOW : reader.evaluate(set, { nr, args, ...(ip !== undefined ? { ip } : {}) });
+        return f(set);
       } finally {
         Atomics.store(c, me, 0);
       }
     });
+    this.#reader = reader;
+    const wide: TableWide = {
+      gen: () => Atomics.load(c, C_GEN),
+      programs: () => held((set) => (set === 0 ? [] : reader.programsOf(set))),
+      evaluate: (nr, args, ip) => held((set) => (set === 0 ? SECCOMP_RET_ALLOW : reader.evaluate(set, { nr, args, ...(ip !== undefined ? { ip } : {}) }))),
+    };
+    const chain = (this.#chain = new ThreadChain(reg, t.abi, wide));
+    if (inherited !== undefined) reg.locked(() => chain.inherit(inherited));
+    t.policy.filter = makeFilterPlug(t, o, plugEvaluate(t, chain, wide));
     t.setOorMode(oorModeNow(t.policy));
+    mine.set(t, this);
   }
 
-  /** This thread's calls are no longer filtered (the others' are). */
+  /** What a worker this thread starts passes to attachFilter(): it joins the table's filters and inherits this thread's own chain. */
+  describe(): FilterDescriptor {
+    const chain = this.#closed ? undefined : this.#chain.describe();
+    return { ...this.#desc, ...(chain !== undefined ? { chain } : {}) };
+  }
+
+  /** Stacks programs on this thread's own chain (`{ thread: true }`: the table-wide set is its owner's to stack). */
+  stack(programs: readonly SeccompProgram[], options: StackOptions = {}): void {
+    if (this.#closed) throw new SystabError('EBUSY', 'stack() on a closed filter');
+    const { thread, tsync } = stackOptions(options);
+    if (tsync) throw new SystabError('EBADSPEC', 'stack({ tsync: true }) is for the thread that made the filters (filterTable()): TSYNC writes the table-wide set, which only that thread installs; ask it to stack with tsync');
+    if (!thread) throw new SystabError('EBADSPEC', 'stack() on a joined thread stacks on its own chain: pass { thread: true } (the table-wide set is stacked by the thread that made the filters)');
+    this.#reg.locked(() => {
+      this.#reg.reap();
+      this.#chain.stack(programs);
+    });
+  }
+
+  /** The action this thread's filters (the table-wide set and its own chain) take for `nr` whatever its arguments, or undefined. */
+  constantAction(nr: number): number | undefined {
+    const wide = this.#held((set) => (set === 0 ? SECCOMP_RET_ALLOW : this.#reader.cachedAction(set, nr)));
+    return this.#chain.active() ? this.#chain.constantAction(nr, wide) : wide;
+  }
+
+  /** Releases the own chains of threads that are gone; returns how many. */
+  reap(): number {
+    return this.#reg.locked(() => this.#reg.reap());
+  }
+
+  /** This thread's calls are no longer filtered (the others' are); its own chain is let go. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#reg.locked(() => this.#chain.close());
     this.#t.policy.filter = undefined;
     this.#t.setOorMode(oorModeNow(this.#t.policy));
+    if (mine.get(this.#t) === this) mine.delete(this.#t);
   }
 }
 
-/** USER_NOTIF: the supervisor's answer; a promise of one (an async supervisor) where the caller takes promises. */
-function notify(t: Table<string, number | Promise<number>>, supervisor: NonNullable<FilterOptions['onNotify']>, nr: number, args: number[]): number | undefined {
-  const r = supervisor(nr, args);
-  if (r === undefined || typeof r === 'number') return r;
-  if (r === null || typeof r !== 'object' || typeof (r as { then?: unknown }).then !== 'function') {
-    throw new SystabError('EBADRESULT', `seccomp: onNotify for call ${nr} of ${t.abi.id} gave ${show(r)}: it answers a number, undefined (let the call run), or a promise of one`);
-  }
-  if (!takesPromises(t.carrier)) {
-    (r as Promise<unknown>).then(undefined, () => {});
-    throw new SystabError('EASYNC', `seccomp: onNotify for call ${nr} of ${t.abi.id} answered with a promise, and this table's call() answers numbers: make the table (or attach) with { async: true }, or call it with callAsync()`);
-  }
-  // The policy runs the rest of the call when it resolves to undefined (policy.ts hookedBelow()).
-  const answer = (r as Promise<unknown>).then((a) => {
-    if (a !== undefined && typeof a !== 'number') throw new SystabError('EBADRESULT', `seccomp: onNotify for call ${nr} of ${t.abi.id} resolved to ${show(a)}: a number, or undefined to let the call run`);
-    return a;
-  });
-  return answer as unknown as number;
-}
-
-/** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
-function makeFilterPlug(t: Table<string, number | Promise<number>>, o: FilterOptions, evaluate: (nr: number, args: readonly (number | bigint)[], ip: number | bigint | undefined) => number): TracePlug {
-  const negative = t.abi.convention === 'negative';
-  const enosys = t.abi.enosys;
-  const abi = t.abi.id;
-  return {
-    enter(nr, slot, args, exact) {
-      const ret = evaluate(nr, exact ?? args, o.ip?.()) >>> 0;
-      const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
-      const data = ret & SECCOMP_RET_DATA;
-      if (action === SECCOMP_RET_ALLOW >>> 0) return undefined;
-      if (action === SECCOMP_RET_ERRNO >>> 0) return negative ? -data : data;
-      if (action === SECCOMP_RET_LOG >>> 0) {
-        if (slot >= 0) t.policy.plug?.log?.(nr, slot, args); // a number beyond the table has no trace frame: its oor line prints anyway
-        o.onLog?.(nr, args);
-        return undefined;
-      }
-      if (action === SECCOMP_RET_TRACE >>> 0) return enosys; // no tracer: the kernel answers ENOSYS
-      if (action === SECCOMP_RET_USER_NOTIF >>> 0) return o.onNotify !== undefined ? notify(t, o.onNotify, nr, args) : enosys;
-      if (action === SECCOMP_RET_TRAP >>> 0) {
-        if (o.onTrap !== undefined) return o.onTrap(nr, args, data);
-        throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} trapped (SECCOMP_RET_TRAP, data ${data}); give filterTable() an onTrap to answer it`);
-      }
-      // KILL_THREAD; KILL_PROCESS, and what the kernel does not know, which it treats as KILL_PROCESS.
-      const process = action !== SECCOMP_RET_KILL_THREAD >>> 0;
-      if (o.onKill !== undefined) return o.onKill(nr, args, process);
-      throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} killed the ${process ? 'process' : 'thread'} (${process ? 'SECCOMP_RET_KILL_PROCESS' : 'SECCOMP_RET_KILL_THREAD'}); give filterTable() an onKill to handle it`);
-    },
-    exit() {},
+/** This thread's action for a call: its whole chain's; with none of its own, the table-wide set's, known ALLOW where the set did not switch the slot (it is plugged for another thread's chain). */
+function plugEvaluate(t: AnyTable, chain: ThreadChain, wide: TableWide) {
+  const u8 = t.v.u8;
+  const reasons = t.v.at.reasons;
+  return (nr: number, slot: number, args: readonly (number | bigint)[], ip: number | bigint | undefined): number => {
+    if (chain.active()) return chain.evaluate(nr, args, ip);
+    if (slot >= 0 && (Atomics.load(u8, reasons + slot) & PLUG_SECCOMP) === 0) return SECCOMP_RET_ALLOW;
+    return wide.evaluate(nr, args, ip);
   };
+}
+
+function stackOptions(options: StackOptions): { thread: boolean; tsync: boolean } {
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `stack() options must be an object like { thread: true } (got ${show(options)})`);
+  for (const k of Object.keys(options)) if (k !== 'thread' && k !== 'tsync') throw new SystabError('EBADSPEC', `stack() has no option "${k}" (it takes thread, tsync)`);
+  for (const k of ['thread', 'tsync'] as const) if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SystabError('EBADSPEC', `stack() option ${k} must be true or false (got ${show(options[k])})`);
+  return { thread: options.thread === true, tsync: options.tsync === true };
 }
 
 const KEYS = ['onTrap', 'onKill', 'onNotify', 'onLog', 'ip'];
 
 /** Installs seccomp filters on table `t`: this thread's calls, and those of every thread that attachFilter()s. */
-export function filterTable(t: Table<string, number | Promise<number>>, programs: readonly SeccompProgram[], options: FilterOptions = {}): TableFilter {
+export function filterTable(t: AnyTable, programs: readonly SeccompProgram[], options: FilterOptions = {}): TableFilter {
   return new TableFilter(t, programs, checkOptions(options, 'filterTable'));
 }
 
-/** Joins, on this thread, the filters another thread put on the same table (from their describe()). */
-export function attachFilter(t: Table<string, number | Promise<number>>, desc: FilterDescriptor, options: FilterOptions = {}): AttachedFilter {
+/** Joins, on this thread, the filters another thread put on the same table (from their describe(); with its chain, this thread's own chain starts as that thread's). */
+export function attachFilter(t: AnyTable, desc: FilterDescriptor, options: FilterOptions = {}): AttachedFilter {
   return new AttachedFilter(t, desc, checkOptions(options, 'attachFilter'));
+}
+
+/**
+ * Stacks `programs` on this thread's own chain of table `t`'s filters (the
+ * kernel's seccomp(SECCOMP_SET_MODE_FILTER) without TSYNC): this thread's
+ * filterTable() or attachFilter() of `t`, whose object it returns.
+ */
+export function filterThread(t: AnyTable, programs: readonly SeccompProgram[], options: FilterOptions & { tsync?: boolean } = {}): TableFilter | AttachedFilter {
+  if (options === null || typeof options !== 'object') throw new SystabError('EBADSPEC', `filterThread() options must be an object (got ${show(options)})`);
+  const { tsync, ...rest } = options;
+  const o = checkOptions(rest, 'filterThread');
+  let f = mine.get(t);
+  if (f !== undefined && Object.keys(o).length > 0) throw new SystabError('EBADSPEC', `filterThread(): this thread's filters of this ${t.abi.id} table were made already, with their callbacks (${Object.keys(o).join(', ')} go to filterTable() or attachFilter())`);
+  if (f !== undefined) {
+    f.stack(programs, { thread: true, ...(tsync !== undefined ? { tsync } : {}) });
+    return f;
+  }
+  // None here: this thread makes the table's filters, none table-wide, and its own chain (the others join with attachFilter(t, f.describe())).
+  // Not beside another thread's: two sets of filters on one table would count each other's switches wrong.
+  for (let slot = 0; slot < t.v.map.total; slot++) {
+    if ((plugReasons(t.v, slot) & (PLUG_SECCOMP | PLUG_THREAD)) !== 0) throw new SystabError('EBUSY', `filterThread(): another thread's filters are on this ${t.abi.id} table (call ${describeSlot(t.v.map, slot)} is switched for them): join them with attachFilter(t, f.describe()), then filterThread()`);
+  }
+  f = new TableFilter(t, [], o, true);
+  try {
+    f.stack(programs, { thread: true, ...(tsync !== undefined ? { tsync } : {}) });
+  } catch (e) {
+    f.close();
+    throw e;
+  }
+  return f;
 }
 
 function checkOptions(options: FilterOptions, what: string): FilterOptions {
