@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
 import { isThreadWorker, runThreadWorker } from './thread-worker.js';
+import { isProcWorker, runProcWorker } from './proc-worker.js';
 import { parseMount } from './linux/mounts.js';
 import type { Mount } from './linux/vfs.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
@@ -128,4 +129,5 @@ function main(argv: string[]): number {
 
 // The same bundle is every guest thread's worker script (thread-worker.ts).
 if (isThreadWorker()) runThreadWorker();
+else if (isProcWorker()) runProcWorker();
 else process.exitCode = main(process.argv.slice(2));
