@@ -9,6 +9,7 @@ import { G_CODE, G_TRAMP, MAX_THREADS, ThreadGroup } from './linux/group.js';
 import { deliverSignals, interrupted, signalWaiting, TRAMPOLINE } from './linux/signals.js';
 import { linuxModules, threadLocalModules } from './linux/index.js';
 import { setupProcesses } from './proc-setup.js';
+import { MAX_PROCS } from './proc-host.js';
 import { statLoc } from './linux/fsops.js';
 import { mountAll } from './linux/mounts.js';
 import { walk } from './linux/namei.js';
@@ -59,6 +60,8 @@ export interface RunResult {
   table?: Table;
   /** Resolves once every guest thread's worker has exited. */
   ended: Promise<void>;
+  /** Processes: how many forks ran, and on how many workers (they are kept and reused). */
+  processes?: { forks: number; workers: number };
 }
 
 export function run(o: RunOptions): RunResult {
@@ -111,7 +114,7 @@ export function run(o: RunOptions): RunResult {
   let threadTrace: ThreadTrace | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
-    ({ table, syscall } = systabDispatcher(modules, o.table !== undefined ? { table: o.table } : threads ? { maxWorkers: MAX_THREADS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
+    ({ table, syscall } = systabDispatcher(modules, o.table !== undefined ? { table: o.table } : threads ? { maxWorkers: MAX_THREADS + MAX_PROCS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
     threadTrace = o.onTable?.(table, mem) ?? undefined;
   }
   if (procs) {
@@ -150,5 +153,5 @@ export function run(o: RunOptions): RunResult {
   const seconds = (performance.now() - t0) / 1000;
   const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
   proc.exitCode = exitCode;
-  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended };
+  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended, processes: procs?.host.counts() };
 }

@@ -17,6 +17,9 @@ import { PROC_IDLE, PROC_START, type ProcInit, type ProcJob, type ProcNotice } f
 
 interface ProcWorker { w: Worker; port: MessagePort; box: Int32Array; threadId: number; rec?: ProcRecord }
 
+/** Processes alive at once beside the first (each is a worker with a record in the table: emulator.ts sizes maxWorkers for them). */
+export const MAX_PROCS = 32;
+
 export interface ProcHostOptions {
   /** Set once the table exists (proc-setup.ts). */
   table?: Table;
@@ -42,17 +45,22 @@ function homeContext(pid: number, mem: Memory, group: ThreadGroup): ThreadContex
 export class ProcHost {
   private readonly workers = new Set<ProcWorker>();
   private serving = false;
+  private forks = 0;
+  private started = 0;
 
   constructor(private readonly o: ProcHostOptions) {}
 
   setTable(t: Table): void { this.o.table = t; }
+
+  counts(): { forks: number; workers: number } { return { forks: this.forks, workers: this.started }; }
 
   /** Other processes are running: the main thread must serve them. */
   busy(): boolean { return this.o.kernel.live > 1; }
 
   fork(parent: ProcRecord, s: ThreadStart, flags: number, ptid: number, ctid: number): number {
     const k = this.o.kernel, p = parent.proc;
-    if (k.procs.size >= 200) return -11; // EAGAIN: RLIMIT_NPROC of a kind
+    const pw = this.idle() ?? (this.workers.size < MAX_PROCS ? this.start() : undefined);
+    if (pw === undefined || k.procs.size >= 4 * MAX_PROCS) return -11; // EAGAIN, as RLIMIT_NPROC would
     const pid = k.allocPid();
     const mem = copyMemory(p.mem);
     const group = ThreadGroup.create(pid);
@@ -67,10 +75,10 @@ export class ProcHost {
     xw.set(parent.xw);
     const rec: ProcRecord = { pid, ppid: parent.pid, pgid: parent.pgid, sid: parent.sid, proc, group, h: {}, xw, state: 'running', status: 0, killedBy: 0 };
     this.o.routed.build(rec);
-    const pw = this.idle() ?? this.start();
     rec.thread = pw.threadId;
     pw.rec = rec;
     k.add(rec);
+    this.forks++;
     const job: ProcJob = { pid, mem: mem.share(), group: group.sab, xw: xw.buffer as SharedArrayBuffer, start: { ...s, tid: pid } };
     pw.port.postMessage(job);
     Atomics.store(pw.box, 0, PROC_START);
@@ -86,7 +94,7 @@ export class ProcHost {
 
   /** One idle worker always starting or waiting, so that the next fork need not wait ~100 ms for a boot. */
   private spare(): void {
-    if (this.idle() === undefined) this.start();
+    if (this.idle() === undefined && this.workers.size < MAX_PROCS) this.start();
   }
 
   private start(): ProcWorker {
@@ -94,6 +102,7 @@ export class ProcHost {
     const box = new Int32Array(new SharedArrayBuffer(4));
     box[0] = PROC_IDLE;
     const init: ProcInit = { table: this.o.table!.describe(), port: port2, box, kw: this.o.kernel.kw.buffer as SharedArrayBuffer, leaderGroup: this.o.leaderGroup.sab };
+    this.started++;
     const w = new Worker(this.o.url, { workerData: { rv64Proc: init }, transferList: [port2] });
     const pw: ProcWorker = { w, port: port1, box, threadId: w.threadId };
     this.workers.add(pw);

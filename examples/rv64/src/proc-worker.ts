@@ -75,7 +75,6 @@ function take(d: ProcInit): ProcJob {
 }
 
 function runProcess(d: ProcInit, t: Table, job: ProcJob): void {
-  if (process.env.RV64_DEBUG) writeSync(2, `proc worker: pid ${job.pid}\n`);
   const mem = new Memory(job.mem.size, job.mem);
   const group = new ThreadGroup(job.group), leader = new ThreadGroup(d.leaderGroup);
   const kw = new Int32Array(d.kw), xw = new Int32Array(job.xw);

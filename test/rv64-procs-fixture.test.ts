@@ -1,0 +1,61 @@
+// fork, waitpid, pipe, dup2, execve, kill and SIGPIPE made explicitly by a C
+// fixture (fixtures/procs.c), against qemu-riscv64; a parent that exits
+// before its child (the orphan's output still arrives); 100 short-lived
+// processes on a few recycled workers; table.verify() after each run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUSYBOX, ensureDebs } from '../examples/rv64/test/busybox.js';
+import { compileFixture, ensureBundle, TIMEOUT } from '../examples/rv64/test/harness.js';
+import { QEMU, runSide } from '../examples/rv64/test/procs.js';
+
+const dirs: string[] = [];
+const fresh = (): string => { const d = mkdtempSync(join(tmpdir(), 'rv64-procs-fx-')); dirs.push(d); return d; };
+let bin = '';
+
+beforeAll(async () => {
+  ensureDebs();
+  await ensureBundle();
+  bin = compileFixture('procs');
+}, TIMEOUT);
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+describe.concurrent('processes: a C fixture and adversarial cases', () => {
+  it('fork/waitpid/pipe/dup2/execve/kill/SIGPIPE, shared offsets, CLOEXEC, execve errors: the same as qemu-riscv64', async () => {
+    const dir = fresh();
+    // qemu re-runs the fixture through a wrapper; the emulator through /proc/self/exe (the default).
+    const wrap = join(dir, 'again');
+    writeFileSync(wrap, `#!/bin/sh\nexec ${QEMU} ${bin} "$@"\n`, { mode: 0o755 });
+    const qemu = await runSide('qemu', dir, bin, [wrap]);
+    const emu = await runSide('emu', dir, bin, []);
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.stdout).toContain('exec\'d child: exited 5');
+    expect(emu.stdout).toContain('SIGPIPE: killed by 13');
+    expect(emu.stdout).toContain('30 children: sum 435');
+    expect(emu.stderr).toBe('');
+    expect(emu.code).toBe(qemu.code);
+  }, TIMEOUT);
+
+  it('a parent that exits before its child: the orphan runs on and its output arrives', async () => {
+    const dir = fresh();
+    const qemu = await runSide('qemu', dir, bin, ['orphan']);
+    const emu = await runSide('emu', dir, bin, ['orphan']);
+    expect(emu.stdout).toBe('parent: exits before its child\norphan: still running after its parent\n');
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.code).toBe(0);
+  }, TIMEOUT);
+
+  it('100 short-lived processes in a loop run on recycled workers (a few, far below maxWorkers)', async () => {
+    const dir = fresh();
+    const script = 'i=0; s=0; while [ $i -lt 100 ]; do (exit 1); s=$((s+$?)); i=$((i+1)); done; echo $s';
+    const qemu = await runSide('qemu', dir, BUSYBOX, ['sh', '-c', script]);
+    const emu = await runSide('emu', dir, BUSYBOX, ['sh', '-c', script]);
+    expect(emu.stdout).toBe('100\n');
+    expect(emu.stdout).toBe(qemu.stdout);
+    const perf = await runSide('emu', dir, BUSYBOX, ['sh', '-c', script], ['--perf']);
+    const m = /rv64: (\d+) processes forked, on (\d+) workers/.exec(perf.stderr);
+    expect(m?.[1]).toBe('100');
+    expect(Number(m?.[2])).toBeLessThanOrEqual(4);
+  }, TIMEOUT);
+});
