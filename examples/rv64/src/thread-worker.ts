@@ -12,6 +12,7 @@ import { abi } from 'systab/abi/linux-riscv64';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { G_SPAWN, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
+import { pollUntilDone } from './linux/proc-wait.js';
 import { deliverSignals, interrupted, signalWaiting } from './linux/signals.js';
 import type { ThreadContext } from './linux/thread.js';
 import { Memory } from './memory.js';
@@ -85,7 +86,8 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
   const call = t.call.bind(t) as SyscallFn, words = mem.i32;
   const syscall: SyscallFn = (nr, a0, a1, a2, a3, a4, a5) => {
     if (local[nr] !== 1) group.nudge(words); // the leader may be blocked: wake it to take this call
-    return call(nr, a0, a1, a2, a3, a4, a5);
+    const r = call(nr, a0, a1, a2, a3, a4, a5);
+    return r < -4095 ? pollUntilDone(call, ctx, nr, r, a0, a1, a2, a3, a4, a5) : r; // a pipe that would block (proc-wait.ts)
   };
   cpu = new Cpu(mem, syscall, d.text[0], d.text[1]);
   cpu.lo.set(s.lo);

@@ -48,3 +48,19 @@ export function specialAnswer(c: CallerSide, cpu: Cpu, nr: number, r: number, a0
   }
   return specialAnswer(c, cpu, nr, r, a0, a1, a2, a3, a4, a5);
 }
+
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * A thread of the first process on a worker (thread-worker.ts) has no view
+ * of the kernel's generation word: it polls, a millisecond at a time, until
+ * the call no longer would block.
+ */
+export function pollUntilDone(call: SyscallFn, ctx: ThreadContext, nr: number, r: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+  while (isBlock(r) && !ctx.group.exiting) {
+    if (signalWaiting(ctx)) { ctx.cpu().interrupt = true; return -EINTR; }
+    Atomics.wait(NAP, 0, 0, 1);
+    r = call(nr, a0, a1, a2, a3, a4, a5);
+  }
+  return isBlock(r) ? -EINTR : r;
+}
