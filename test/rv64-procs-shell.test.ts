@@ -29,6 +29,7 @@ const SH: [string, string][] = [
   ['exit code through sleep 0', 'sleep 0; exit 3'],
   ['a 3-stage pipeline', 'echo c a b | tr " " "\\n" | sort -r'],
   ['backpressure: seq 1 20000 | sort -rn | head -3', 'seq 1 20000 | sort -rn | head -3'],
+  ['a writer blocks on a full pipe until its reader wakes', 'seq 1 20000 | (sleep 0.3; wc -c)'],
   ['yes | head -2 (SIGPIPE ends yes)', 'yes | head -2; echo status $?'],
   ['a background job and wait', '(sleep 0.2; echo bg) & echo fg; wait; echo done $?'],
   ['subshell exit codes', '(exit 4); echo $?; (false) || echo failed'],

@@ -16,7 +16,7 @@ export interface ProcessSetup {
   modules: LinuxModule[];
   host: ProcHost;
   kernel: Kernel;
-  /** Wires the table in; the first process's syscall function, with the kernel's answers handled. */
+  /** Wires the table in; the first process's syscall function (the kernel's special answers are finished inside its calls). */
   attach(table: Table, leader: ThreadContext, syscall: SyscallFn, cpu: () => Cpu): SyscallFn;
   /** After the CPU stopped: true when an execve restarted it on a new program (run it again). */
   execed(cpu: Cpu): boolean;
@@ -46,10 +46,11 @@ export function setupProcesses(o: { proc: Process; group: ThreadGroup; pid: numb
       host.setTable(table);
       leader.fork = (s, flags, ptid, ctid) => host.fork(rec, s, flags, ptid, ctid);
       const c: CallerSide = side = { kw: kernel.kw, ctx: leader, call: syscall, exec: false, block: (gen, ms) => host.block(gen, ms) };
-      return (nr, a0, a1, a2, a3, a4, a5) => {
-        const r = syscall(nr, a0, a1, a2, a3, a4, a5);
-        return r < -4095 ? specialAnswer(c, cpu(), nr, r, a0, a1, a2, a3, a4, a5) : r;
+      kernel.leaderSpecial = (handler, nr, r, a0, a1, a2, a3, a4, a5) => {
+        c.call = (_nr, b0, b1, b2, b3, b4, b5) => handler(b0, b1, b2, b3, b4, b5); // again, inside this call
+        return specialAnswer(c, cpu(), nr, r, a0, a1, a2, a3, a4, a5);
       };
+      return syscall; // unchanged: only routed calls can answer specially
     },
     execed(cpu) {
       if (!side?.exec || o.group.exiting) return false;

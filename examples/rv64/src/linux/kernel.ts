@@ -58,6 +58,12 @@ export class Kernel {
   table: Table | undefined;
   /** Processes not yet ended (the first one included). */
   live = 0;
+  /**
+   * The first process's own calls (made on this thread) that answer "would
+   * block" or EXEC_DONE are finished here, inside the call (proc-setup.ts):
+   * handler: the call's handler, to run again; nr: its number.
+   */
+  leaderSpecial?: (handler: Handler, nr: number, r: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
   constructor(firstPid: number) {
     // Apart from the first process's thread ids (pid + 1, ...).

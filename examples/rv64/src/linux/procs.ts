@@ -14,6 +14,7 @@ import type { Kernel, ProcRecord } from './kernel.js';
 import { pipe2Handler, pipes } from './pipes.js';
 import type { Handler, LinuxModule, Process } from './process.js';
 
+const NR_PPOLL = 73;
 const WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
 const P_ALL = 0, P_PID = 1, P_PGID = 2;
 const EPIPE = 32, SIGPIPE = 13, SIGCHLD = 17, CLD_EXITED = 1, CLD_KILLED = 2;
@@ -137,9 +138,16 @@ export function routedModules(k: Kernel, first: Process, localNames: ReadonlySet
     (rec as ProcRecord & { hv: Handler[] }).hv = hv;
     rec.h = all;
   };
+  // A special answer (below -4095) to the first process's own call is finished in the call, so a
+  // trace sees the final result and the CPU's calls that are not routed pay nothing; others' go back to their caller.
   const router = (name: string): Handler => {
-    const i = slot(name);
-    return (a0, a1, a2, a3, a4, a5) => (k.self() as ProcRecord & { hv: Handler[] }).hv[i]!(a0, a1, a2, a3, a4, a5);
+    const i = slot(name), nr = name === 'ppoll' ? NR_PPOLL : 0;
+    return (a0, a1, a2, a3, a4, a5) => {
+      const rec = k.self() as ProcRecord & { hv: Handler[] };
+      const r = rec.hv[i]!(a0, a1, a2, a3, a4, a5);
+      if (r >= -4095 || rec !== k.leader || k.leaderSpecial === undefined || k.table?.caller() !== undefined) return r;
+      return k.leaderSpecial(rec.hv[i]!, nr, r, a0, a1, a2, a3, a4, a5);
+    };
   };
   const owned = new Set<string>();
   const modules = linuxModules(first).map((m): LinuxModule => {
