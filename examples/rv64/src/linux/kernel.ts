@@ -153,10 +153,10 @@ export class Kernel {
 
   /** kill(2): pid > 0 one process, 0 the caller's group, -1 every process but init and the caller, < -1 group -pid. */
   kill(from: ProcRecord, pid: number, sig: number): number {
-    if (sig < 0 || sig > 64) return -EINVAL;
     const targets = [...this.procs.values()].filter((r) => (pid > 0 ? r.pid === pid : pid === 0 ? r.pgid === from.pgid : pid === -1 ? r !== from : r.pgid === -pid));
     const live = targets.filter((r) => r.state === 'running' || pid > 0);
-    if (live.length === 0) return -ESRCH;
+    if (live.length === 0) return -ESRCH; // before the signal's check, as Linux finds the task first
+    if (sig < 0 || sig > 64) return -EINVAL;
     for (const r of live) this.signal(r, sig);
     return 0;
   }
