@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { loadElf } from '../elf.js';
 import { buildStack } from '../stack.js';
-import { EACCES, EFAULT, ENOENT, ENOMEM } from './errno.js';
+import { EACCES, EAGAIN, EFAULT, ENOENT, ENOMEM } from './errno.js';
 import { wipeMemory } from './fork.js';
 import { statLoc, openLoc } from './fsops.js';
 import { G_TRAMP } from './group.js';
@@ -106,6 +106,8 @@ export function execve(rec: ProcRecord, pathPtr: number, argvPtr: number, envpPt
     path = next[0]!;
   }
   if (!checkElf(prog.image)) return -ENOEXEC;
+  // Linux ends the other threads first (de_thread); here they would run on in the emptied memory.
+  if (rec.group.live > 1) return -EAGAIN;
   // The point of no return: the old program's memory goes.
   wipeMemory(mem);
   let elf: ReturnType<typeof loadElf>;
