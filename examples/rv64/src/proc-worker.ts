@@ -56,7 +56,18 @@ export function runProcWorker(): void {
   const d = (workerData as { rv64Proc: ProcInit }).rv64Proc;
   const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
   try {
-    for (;;) runProcess(d, t, take(d));
+    for (;;) {
+      const job = take(d);
+      try {
+        runProcess(d, t, job);
+      } catch (e) {
+        // A bug of ours, not the guest's: the process dies as if aborted, and its parent hears of it.
+        writeSync(2, `rv64: pid ${job.pid}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+        const n: ProcNotice = { kind: 'exit', pid: job.pid, code: 134, signal: 6 };
+        d.port.postMessage(n);
+        new ThreadGroup(d.leaderGroup).nudge(new Int32Array(new SharedArrayBuffer(4)));
+      }
+    }
   } finally {
     t.close();
   }
