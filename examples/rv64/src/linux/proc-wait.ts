@@ -6,11 +6,33 @@
 // new program. Both answers are below -4095, so the hot path pays one
 // compare (`r < -4095`) for all of this.
 import type { Cpu, SyscallFn } from '../cpu.js';
-import { blockGen, EXEC_DONE, isBlock, K_GEN } from './kernel.js';
+import { G_PENDING } from './group.js';
+import { actionOf, blockGen, EXEC_DONE, isBlock, K_GEN } from './kernel.js';
 import { signalWaiting } from './signals.js';
 import type { ThreadContext } from './thread.js';
 
-const EINTR = 4, NR_PPOLL = 73;
+const EINTR = 4, NR_PPOLL = 73, SA_RESTART = 0x10000000;
+
+/**
+ * A signal ends the wait: EINTR, and the handler runs as the call returns;
+ * with SA_RESTART the call is made again once the handler returns (as the
+ * kernel restarts it: the frame's pc is the ecall, with its a0 back).
+ */
+function interruptedBy(ctx: ThreadContext, cpu: Cpu, a0: number): number {
+  cpu.interrupt = true;
+  const w = ctx.group.w, at = G_PENDING + 2 * ctx.slot;
+  const lo = Atomics.load(w, at) & ~ctx.sigmask[0], hi = Atomics.load(w, at + 1) & ~ctx.sigmask[1];
+  const sig = lo !== 0 ? 32 - Math.clz32(lo & -lo) : 64 - Math.clz32(hi & -hi);
+  if ((actionOf(ctx.group, sig).flags & SA_RESTART) === 0 || actionOf(ctx.group, sig).handler <= 1) return -EINTR;
+  const prev = cpu.onInterrupt;
+  cpu.onInterrupt = () => {
+    cpu.onInterrupt = prev;
+    cpu.pc -= 4; // back to the ecall (4 bytes: RVC has no compressed ecall)
+    cpu.setReg(10, a0);
+    prev?.();
+  };
+  return -EINTR;
+}
 
 export interface CallerSide {
   kw: Int32Array;
@@ -38,7 +60,7 @@ export function specialAnswer(c: CallerSide, cpu: Cpu, nr: number, r: number, a0
     const gen = blockGen(r);
     for (;;) {
       if (ctx.group.exiting) return -EINTR;
-      if (signalWaiting(ctx)) { cpu.interrupt = true; return -EINTR; }
+      if (signalWaiting(ctx)) return interruptedBy(ctx, cpu, a0);
       const left = deadline - performance.now();
       if (left <= 0) return 0;
       if (Atomics.load(c.kw, K_GEN) !== gen) break;
