@@ -9,7 +9,7 @@
 import { EAGAIN, EFAULT, EINVAL } from './errno.js';
 import type { Kernel } from './kernel.js';
 import type { Handler } from './process.js';
-import { S_IFIFO, type FdTable, type MemFs, type OpenFile, type PipeEnd } from './vfs.js';
+import { S_IFIFO, type FdTable, type Inode, type MemFs, type OpenFile, type PipeEnd } from './vfs.js';
 
 const EPIPE = 32; // include/uapi/asm-generic/errno-base.h
 const O_NONBLOCK = 0o4000, O_DIRECT = 0o40000, O_LARGEFILE = 0o100000, O_CLOEXEC = 0o2000000;
@@ -24,7 +24,13 @@ export class Pipe {
   readers = 1;
   writers = 1;
 
-  constructor(private readonly k: Kernel) {}
+  /** inode: the FIFO inode both ends show; its size follows len, which epoll.ts (readiness) and FIONREAD read. */
+  constructor(private readonly k: Kernel, private readonly inode?: Inode) {}
+
+  private moved(): void {
+    if (this.inode) this.inode.size = this.len;
+    this.k.changed();
+  }
 
   read(dst: Uint8Array, nonblock: boolean): number {
     if (dst.length === 0) return 0;
@@ -38,7 +44,7 @@ export class Pipe {
     if (n > first) dst.set(this.ring.subarray(0, n - first), first);
     this.head = (this.head + n) % PIPE_SIZE;
     this.len -= n;
-    this.k.changed();
+    this.moved();
     return n;
   }
 
@@ -54,7 +60,7 @@ export class Pipe {
     this.ring.set(src.subarray(0, first), tail);
     if (n > first) this.ring.set(src.subarray(first, n), 0);
     this.len += n;
-    this.k.changed();
+    this.moved();
     return n;
   }
 
@@ -79,8 +85,8 @@ export function pipe2Handler(k: Kernel, mem: { valid(a: number, n: number): bool
   return (fdsPtr, flags) => {
     if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) !== 0) return -EINVAL;
     if (!mem.valid(fdsPtr, 8)) return -EFAULT;
-    const pipe = new Pipe(k);
     const inode = vfs.newInode(S_IFIFO | 0o600);
+    const pipe = new Pipe(k, inode);
     const cloexec = (flags & O_CLOEXEC) !== 0;
     const end = (writing: boolean): OpenFile => ({ kind: 'pipe', hostFd: -1, inode, pos: 0, flags: (flags & O_NONBLOCK) | O_LARGEFILE | (writing ? 1 : 0), path: '', pipe: pipe.end(writing) });
     const ends = [end(false), end(true)];
