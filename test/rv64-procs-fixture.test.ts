@@ -1,5 +1,6 @@
 // fork, waitpid, pipe, dup2, execve, kill and SIGPIPE made explicitly by a C
-// fixture (fixtures/procs.c), against qemu-riscv64; a parent that exits
+// fixture (fixtures/procs.c), and fork from a thread (fixtures/procs-threads.c),
+// against qemu-riscv64; a parent that exits
 // before its child (the orphan's output still arrives); 100 short-lived
 // processes on a few recycled workers; table.verify() after each run.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,16 @@ describe.concurrent('processes: a C fixture and adversarial cases', () => {
     expect(emu.stdout).toContain('30 children: sum 435');
     expect(emu.stderr).toBe('');
     expect(emu.code).toBe(qemu.code);
+  }, TIMEOUT);
+
+  it('fork from a second thread of a threaded process (the child has that thread and a copy of the memory), while main reads the pipe', async () => {
+    const dir = fresh();
+    const pt = compileFixture('procs-threads');
+    const qemu = await runSide('qemu', dir, pt, []);
+    const emu = await runSide('emu', dir, pt, []);
+    expect(emu.stdout).toBe('thread: child exited 4\nmain read: child of a thread: shared 42\nmain: shared 41\n');
+    expect(emu.stdout).toBe(qemu.stdout);
+    expect(emu.code).toBe(0);
   }, TIMEOUT);
 
   it('a parent that exits before its child: the orphan runs on and its output arrives', async () => {

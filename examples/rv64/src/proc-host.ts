@@ -128,7 +128,12 @@ export class ProcHost {
     }
   }
 
-  private notice(pw: ProcWorker, n: ProcNotice): void {
+  /** A fork asked by a thread of the first process (thread-worker.ts posts it through the thread host). */
+  threadFork(n: unknown): void {
+    this.notice(undefined, n as ProcNotice);
+  }
+
+  private notice(pw: ProcWorker | undefined, n: ProcNotice): void {
     const k = this.o.kernel;
     const rec = k.procs.get(n.pid);
     if (n.kind === 'exit') { if (rec) k.exited(rec, n.code, n.signal); return; }

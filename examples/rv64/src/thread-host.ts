@@ -29,7 +29,7 @@ export interface HostOptions {
   /** The trace each worker joins, when the run is traced. */
   trace?: ThreadTrace;
   /** Other processes (proc-host.ts): while busy, the leader serves as it does for threads, and serve() takes their notices. */
-  others?: { busy(): boolean; serve(): void };
+  others?: { busy(): boolean; serve(): void; threadFork?(notice: unknown): void };
 }
 
 const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks between two looks at carried calls
@@ -117,7 +117,9 @@ export class ThreadHost {
     for (const port of this.ports) {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
         Atomics.sub(this.o.group.w, G_SPAWN, 1);
-        this.spawn(m.message as ThreadStart);
+        // A thread's fork (proc-worker.ts's notice) rides the same port as its clones.
+        if ((m.message as { kind?: string }).kind === 'fork') this.o.others?.threadFork?.(m.message);
+        else this.spawn(m.message as ThreadStart);
       }
     }
   }

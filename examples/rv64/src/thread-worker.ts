@@ -75,6 +75,15 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
       group.nudge(mem.i32); // the leader takes it at its next tick, or now if it is blocked
       group.ring();
     },
+    fork: (start, flags, ptid, ctid) => { // made by the leader's side (proc-host.ts), which answers in reply
+      const reply = new Int32Array(new SharedArrayBuffer(8));
+      d.port.postMessage({ kind: 'fork', pid: d.pid, start, flags, ptid, ctid, reply: reply.buffer });
+      Atomics.add(group.w, G_SPAWN, 1);
+      group.nudge(mem.i32);
+      group.ring();
+      while (Atomics.load(reply, 0) === 0) { Atomics.wait(reply, 0, 0, 5); group.nudge(mem.i32); }
+      return reply[1]!;
+    },
     halt: () => { cpu!.halted = true; },
     exited: (code) => { exitCode = code; }, // the finally below removes this thread from the group
   };
