@@ -2,8 +2,9 @@
 // fixture (fixtures/procs.c), and fork from a thread (fixtures/procs-threads.c),
 // against qemu-riscv64; a parent that exits
 // before its child (the orphan's output still arrives); 100 short-lived
-// processes on a few recycled workers; table.verify() after each run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// processes on a few recycled workers; -f over processes; table.verify()
+// after each run.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,20 @@ describe.concurrent('processes: a C fixture and adversarial cases', () => {
     expect(emu.stdout).toBe('parent: exits before its child\norphan: still running after its parent\n');
     expect(emu.stdout).toBe(qemu.stdout);
     expect(emu.code).toBe(0);
+  }, TIMEOUT);
+
+  it('-f traces every process: [pid N] lines, execve = 0, no line for a call that would block, +++ killed by SIGPIPE +++', async () => {
+    const dir = fresh();
+    const out = join(dir, 'trace.txt');
+    const emu = await runSide('emu', dir, BUSYBOX, ['sh', '-c', 'echo hi | tr a-z A-Z; yes | head -1'], ['-f', '-o', out]);
+    expect(emu.stdout).toBe('HI\ny\n');
+    const lines = readFileSync(out, 'utf8').split('\n');
+    const child = (re: RegExp) => lines.filter((l) => /^\[pid +\d+\] /.test(l) && re.test(l));
+    expect(child(/execve\("\/proc\/self\/exe", \["tr", "a-z", "A-Z"\].*= 0$/)).toHaveLength(1);
+    expect(child(/write\(1, "HI\\n", 3\) += 3$/)).toHaveLength(1);
+    expect(child(/\+\+\+ killed by SIGPIPE \+\+\+/)).toHaveLength(1);
+    expect(child(/\+\+\+ exited with 0 \+\+\+/).length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => /= -(8589934592|1099511627776|\d{10,})/.test(l))).toEqual([]); // no raw special answer
   }, TIMEOUT);
 
   it('100 short-lived processes in a loop run on recycled workers (a few, far below maxWorkers)', async () => {

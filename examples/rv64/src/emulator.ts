@@ -119,6 +119,7 @@ export function run(o: RunOptions): RunResult {
   }
   if (procs) {
     syscall = procs.attach(table!, leader, syscall, () => cpu!);
+    procs.host.setTrace(threadTrace);
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);
   cpu.pc = elf.entry;

@@ -8,11 +8,12 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { Table } from 'systab';
 import { copyMemory, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, fsView } from './linux/fork.js';
 import { G_LEADER_WAIT, G_NAP, G_NUDGE, G_SIGACT, G_TRAMP, ThreadGroup } from './linux/group.js';
-import { K_GEN, XW_WORDS, type Kernel, type ProcRecord } from './linux/kernel.js';
+import { K_GEN, XW_KILLED, XW_WORDS, type Kernel, type ProcRecord } from './linux/kernel.js';
 import { Process } from './linux/process.js';
 import type { Routed } from './linux/procs.js';
 import type { ThreadContext, ThreadStart } from './linux/thread.js';
 import type { Memory } from './memory.js';
+import type { ThreadTrace } from './thread-trace.js';
 import { PROC_IDLE, PROC_START, type ProcInit, type ProcJob, type ProcNotice } from './proc-worker.js';
 
 interface ProcWorker { w: Worker; port: MessagePort; box: Int32Array; threadId: number; rec?: ProcRecord }
@@ -52,6 +53,10 @@ export class ProcHost {
 
   setTable(t: Table): void { this.o.table = t; }
 
+  /** -f: every process's worker joins this trace. */
+  setTrace(tr: ThreadTrace | undefined): void { this.trace = tr; }
+  private trace: ThreadTrace | undefined;
+
   counts(): { forks: number; workers: number } { return { forks: this.forks, workers: this.started }; }
 
   /** Other processes are running: the main thread must serve them. */
@@ -73,6 +78,7 @@ export class ProcHost {
     if (flags & CLONE_PARENT_SETTID && mem.valid(ptid, 4)) { mem.dv.setInt32(ptid, pid, true); p.mem.dv.setInt32(ptid, pid, true); }
     const xw = new Int32Array(new SharedArrayBuffer(XW_WORDS * 4));
     xw.set(parent.xw);
+    xw[XW_KILLED] = 0;
     const rec: ProcRecord = { pid, ppid: parent.pid, pgid: parent.pgid, sid: parent.sid, proc, group, h: {}, xw, state: 'running', status: 0, killedBy: 0 };
     this.o.routed.build(rec);
     rec.thread = pw.threadId;
@@ -101,7 +107,7 @@ export class ProcHost {
     const { port1, port2 } = new MessageChannel();
     const box = new Int32Array(new SharedArrayBuffer(4));
     box[0] = PROC_IDLE;
-    const init: ProcInit = { table: this.o.table!.describe(), port: port2, box, kw: this.o.kernel.kw.buffer as SharedArrayBuffer, leaderGroup: this.o.leaderGroup.sab };
+    const init: ProcInit = { table: this.o.table!.describe(), port: port2, box, kw: this.o.kernel.kw.buffer as SharedArrayBuffer, leaderGroup: this.o.leaderGroup.sab, trace: this.trace };
     this.started++;
     const w = new Worker(this.o.url, { workerData: { rv64Proc: init }, transferList: [port2] });
     const pw: ProcWorker = { w, port: port1, box, threadId: w.threadId };

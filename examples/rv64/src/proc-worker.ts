@@ -13,12 +13,13 @@ import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { execStart } from './linux/exec.js';
 import { G_CODE, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
-import { K_GEN } from './linux/kernel.js';
+import { EXEC_DONE, isBlock, K_GEN, XW_KILLED } from './linux/kernel.js';
 import { specialAnswer, type CallerSide } from './linux/proc-wait.js';
 import { deliverSignals, interrupted, signalWaiting } from './linux/signals.js';
 import type { ThreadContext, ThreadStart } from './linux/thread.js';
 import { Memory } from './memory.js';
 import { CALL_TIMEOUT } from './thread-worker.js';
+import { joinTrace, type ThreadTrace } from './thread-trace.js';
 
 /** Mailbox states: running a process, idle, a job posted. */
 export const PROC_IDLE = 1, PROC_START = 3;
@@ -30,6 +31,21 @@ export interface ProcInit {
   box: Int32Array;
   kw: SharedArrayBuffer;
   leaderGroup: SharedArrayBuffer;
+  /** The first process's trace, which this worker joins (strace -f). */
+  trace?: ThreadTrace;
+}
+
+/**
+ * What a process's trace lines show of the kernel's special answers: a
+ * "would block" attempt is no line (the call is made again, and its line
+ * comes then); execve's EXEC_DONE is the 0 strace shows.
+ */
+export function traceRewrite(line: string): string | null {
+  const m = /= (-\d+)\n?$/.exec(line);
+  if (!m) return line;
+  const r = Number(m[1]);
+  if (isBlock(r)) return null;
+  return r === EXEC_DONE ? line.slice(0, m.index) + '= 0\n' : line;
 }
 
 /** A process to run: its memory, group words, exec words (text range), first registers. */
@@ -55,11 +71,18 @@ export function isProcWorker(): boolean {
 export function runProcWorker(): void {
   const d = (workerData as { rv64Proc: ProcInit }).rv64Proc;
   const t: Table = attach(d.table, { callTimeout: CALL_TIMEOUT });
+  // -f: one trace for the worker's life; lines read the memory of the process it runs now.
+  const now = { mem: undefined as Memory | undefined, pid: 0 };
+  const view = { valid: (a: number, n: number) => now.mem?.valid(a, n) ?? false, bytes: (a: number, n: number) => now.mem!.bytes(a, n) };
+  const tr = d.trace ? joinTrace(t, view, d.trace, () => now.pid, traceRewrite) : undefined;
   try {
     for (;;) {
       const job = take(d);
+      now.pid = job.pid;
+      now.mem = new Memory(job.mem.size, job.mem);
       try {
-        runProcess(d, t, job);
+        const end = runProcess(d, t, job, now.mem);
+        if (d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(job.pid).padStart(5)}] +++ ${end.signal ? `killed by ${SIGNAMES[end.signal] ?? end.signal}` : `exited with ${end.code}`} +++\n`);
       } catch (e) {
         // A bug of ours, not the guest's: the process dies as if aborted, and its parent hears of it.
         writeSync(2, `rv64: pid ${job.pid}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
@@ -69,9 +92,12 @@ export function runProcWorker(): void {
       }
     }
   } finally {
+    tr?.close();
     t.close();
   }
 }
+
+const SIGNAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
 
 /** Waits in the mailbox for the next process. */
 function take(d: ProcInit): ProcJob {
@@ -85,8 +111,7 @@ function take(d: ProcInit): ProcJob {
   }
 }
 
-function runProcess(d: ProcInit, t: Table, job: ProcJob): void {
-  const mem = new Memory(job.mem.size, job.mem);
+function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: number; signal: number } {
   const group = new ThreadGroup(job.group), leader = new ThreadGroup(d.leaderGroup);
   const kw = new Int32Array(d.kw), xw = new Int32Array(job.xw);
   const s = job.start;
@@ -159,4 +184,5 @@ function runProcess(d: ProcInit, t: Table, job: ProcJob): void {
   const n: ProcNotice = { kind: 'exit', pid: job.pid, code, signal };
   d.port.postMessage(n);
   nudge();
+  return { code, signal: signal || Atomics.load(xw, XW_KILLED) };
 }

@@ -20,7 +20,9 @@ export const EXEC_DONE = -(2 ** 40);
 export const isBlock = (r: number): boolean => r <= BLOCK_BASE && r > BLOCK_BASE - 2 ** 32;
 export const blockGen = (r: number): number => (BLOCK_BASE - r) | 0;
 /** Exec words (ProcRecord.xw): entry, text start, text end, sp, each as two 32-bit halves. */
-export const XW_ENTRY = 0, XW_TEXT = 2, XW_TEXT_END = 4, XW_SP = 6, XW_WORDS = 8;
+export const XW_ENTRY = 0, XW_TEXT = 2, XW_TEXT_END = 4, XW_SP = 6;
+/** The signal the kernel ended the process with (its own thread reads it for the trace's `+++ killed by`). */
+export const XW_KILLED = 8, XW_WORDS = 9;
 
 const SIGCHLD = 17, SIGKILL = 9, SIGSTOP = 19;
 const SA_NOCLDWAIT = 2;
@@ -130,7 +132,7 @@ export class Kernel {
   /** The kernel ends the process with sig (kill's default action, SIGPIPE): it stops at its next tick, call or wake. */
   terminate(rec: ProcRecord, sig: number): void {
     if (rec.state !== 'running') return;
-    if (!rec.killedBy) rec.killedBy = sig;
+    if (!rec.killedBy) { rec.killedBy = sig; Atomics.store(rec.xw, XW_KILLED, sig); }
     rec.group.endAll(128 + sig);
     Atomics.notify(rec.group.w, G_NAP);
     this.changed();
