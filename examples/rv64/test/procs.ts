@@ -2,8 +2,10 @@
 // processes, run in the emulator and under qemu-riscv64 in the same work
 // directory. qemu-user cannot execve a riscv64 program from its own process
 // (no binfmt_misc here), so on the qemu side DIR/bin holds wrapper scripts
-// (`exec qemu-riscv64 DIR/bin/busybox APPLET "$@"`): the reference stays
-// riscv64. On the emulator's side DIR/bin holds links to a copy of busybox
+// (`exec qemu-riscv64 DIR/bin/busybox APPLET "$@"`), and a link to qemu
+// itself, through which Debian's qemu-user runs what the guest execs
+// (busybox re-running /proc/self/exe): the reference stays riscv64. On the
+// emulator's side DIR/bin holds links to a copy of busybox
 // (busybox runs the applet its name says), and DIR is mounted at its own
 // path. Both sides see PATH=DIR/bin. The emulator runs with --verify
 // (table.verify() once every worker has ended), whose line is checked and
@@ -15,7 +17,7 @@ import { expect } from 'vitest';
 import { BUSYBOX } from './busybox.js';
 import { BUNDLE, GUEST_ENV } from './harness.js';
 
-export const APPLETS = ['cat', 'tr', 'wc', 'sort', 'head', 'seq', 'yes', 'ls', 'sleep', 'true', 'false', 'echo', 'sh'];
+export const APPLETS = ['cat', 'tr', 'wc', 'sort', 'head', 'seq', 'yes', 'ls', 'sleep', 'true', 'false', 'echo', 'sh', 'xargs', 'sed', 'awk'];
 
 /** qemu by absolute path: the guests' PATH is DIR/bin alone. */
 export const QEMU = spawnSync('sh', ['-c', 'command -v qemu-riscv64'], { encoding: 'utf8' }).stdout.trim() || 'qemu-riscv64';
@@ -41,7 +43,11 @@ export function setupDir(dir: string, side: 'qemu' | 'emu'): void {
   fs.mkdirSync(join(dir, 'data'), { recursive: true });
   for (const f of ['a', 'b', 'c', 'd']) fs.writeFileSync(join(dir, 'data', f), `${f}\n`);
   if (side === 'emu') fs.copyFileSync(BUSYBOX, join(dir, 'bin/busybox'));
-  else fs.writeFileSync(join(dir, 'bin/busybox'), `#!/bin/sh\nexec ${QEMU} ${BUSYBOX} "$@"\n`, { mode: 0o755 });
+  else {
+    fs.writeFileSync(join(dir, 'bin/busybox'), `#!/bin/sh\nexec ${QEMU} ${BUSYBOX} "$@"\n`, { mode: 0o755 });
+    // Debian's qemu-user runs a foreign program the guest execs (busybox's /proc/self/exe) through the qemu-riscv64 it finds in PATH.
+    fs.symlinkSync(QEMU, join(dir, 'bin/qemu-riscv64'));
+  }
   for (const a of APPLETS) {
     if (side === 'emu') fs.symlinkSync('busybox', join(dir, 'bin', a));
     else fs.writeFileSync(join(dir, 'bin', a), `#!/bin/sh\nexec ${QEMU} ${BUSYBOX} ${a} "$@"\n`, { mode: 0o755 });
