@@ -1,7 +1,7 @@
 // Shared by test/rv64-procs*.test.ts: shells and fixtures that make
 // processes, run in the emulator and under qemu-riscv64 in the same work
-// directory. qemu-user cannot execve a riscv64 program from its own process
-// (no binfmt_misc here), so on the qemu side DIR/bin holds wrapper scripts
+// directory. The host kernel cannot run a riscv64 program (no binfmt_misc
+// here), so on the qemu side DIR/bin holds wrapper scripts
 // (`exec qemu-riscv64 DIR/bin/busybox APPLET "$@"`), and a link to qemu
 // itself, through which Debian's qemu-user runs what the guest execs
 // (busybox re-running /proc/self/exe): the reference stays riscv64. On the
