@@ -7,7 +7,7 @@
 // generation word that blocked callers wait on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockGen, isBlock, K_GEN, Kernel } from '../examples/rv64/src/linux/kernel.js';
+import { blockGen, isBlock, K_GEN, KernelWords } from '../examples/rv64/src/linux/answers.js';
 import { Pipe, PIPE_BUF, PIPE_SIZE } from '../examples/rv64/src/linux/pipes.js';
 
 const EAGAIN = -11, EPIPE = -32;
@@ -26,7 +26,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('rv64 pipes: the ring against a byte-queue model', () => {
   it('answers every sequence of writes, reads and closes as the model does', () => {
     fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-      const k = new Kernel(1000);
+      const k = new KernelWords();
       const pipe = new Pipe(k);
       const r = pipe.end(false), w = pipe.end(true);
       const model = { q: [] as number[], readers: 1, writers: 1 };
@@ -69,7 +69,7 @@ describe('rv64 pipes: the ring against a byte-queue model', () => {
   });
 
   it('a write of at most PIPE_BUF bytes is all or nothing; a longer one fills what is left', () => {
-    const k = new Kernel(1000);
+    const k = new KernelWords();
     const pipe = new Pipe(k), w = pipe.end(true), r = pipe.end(false);
     expect(w.write(new Uint8Array(PIPE_SIZE - 100), false)).toBe(PIPE_SIZE - 100);
     expect(isBlock(w.write(new Uint8Array(200), false))).toBe(true);

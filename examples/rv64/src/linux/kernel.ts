@@ -7,18 +7,12 @@
 // pids, parents, process groups, zombies and their wait statuses, and
 // sending signals from one process to another.
 import type { Table } from 'systab';
+import { KernelWords } from './answers.js';
 import { G_NAP, G_PENDING, G_SIGACT, ThreadGroup } from './group.js';
 import type { Handler, Process } from './process.js';
 import { IGNORED, SIG_DFL, SIG_IGN } from './signals.js';
 
-/** The kernel's shared words: K_GEN moves (and is notified) whenever a pipe, a process or a signal changes. */
-export const K_GEN = 0, K_WORDS = 4;
-/** "Would block" answers carry K_GEN as the caller saw it; the caller waits for it to move, then calls again. */
-export const BLOCK_BASE = -(2 ** 33);
-/** execve succeeded: the caller's thread starts the program its exec words describe. */
-export const EXEC_DONE = -(2 ** 40);
-export const isBlock = (r: number): boolean => r <= BLOCK_BASE && r > BLOCK_BASE - 2 ** 32;
-export const blockGen = (r: number): number => (BLOCK_BASE - r) | 0;
+export { BLOCK_BASE, blockGen, EXEC_DONE, isBlock, K_GEN, K_WORDS } from './answers.js';
 /** Exec words (ProcRecord.xw): entry, text start, text end, sp, each as two 32-bit halves. */
 export const XW_ENTRY = 0, XW_TEXT = 2, XW_TEXT_END = 4, XW_SP = 6;
 /** The signal the kernel ended the process with (its own thread reads it for the trace's `+++ killed by`). */
@@ -51,8 +45,7 @@ export interface ProcRecord {
   thread?: number;
 }
 
-export class Kernel {
-  readonly kw = new Int32Array(new SharedArrayBuffer(K_WORDS * 4));
+export class Kernel extends KernelWords {
   readonly procs = new Map<number, ProcRecord>();
   readonly byThread = new Map<number, ProcRecord>();
   leader!: ProcRecord;
@@ -68,6 +61,7 @@ export class Kernel {
   leaderSpecial?: (handler: Handler, nr: number, r: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => number;
 
   constructor(firstPid: number) {
+    super();
     // Apart from the first process's thread ids (pid + 1, ...).
     this.nextPid = firstPid + 10000;
   }
@@ -78,15 +72,6 @@ export class Kernel {
   self(): ProcRecord {
     const c = this.table?.caller();
     return c === undefined ? this.leader : this.byThread.get(c.threadId) ?? this.leader;
-  }
-
-  changed(): void {
-    Atomics.add(this.kw, K_GEN, 1);
-    Atomics.notify(this.kw, K_GEN);
-  }
-
-  blockAnswer(): number {
-    return BLOCK_BASE - (Atomics.load(this.kw, K_GEN) >>> 0);
   }
 
   add(rec: ProcRecord): void {

@@ -7,8 +7,7 @@
 // own worker (Atomics.wait on the kernel's generation word, which every pipe
 // change moves) and makes the call again.
 import { EAGAIN, EFAULT, EINVAL } from './errno.js';
-import type { Kernel } from './kernel.js';
-import type { Handler } from './process.js';
+import type { KernelWords } from './answers.js';
 import { S_IFIFO, type FdTable, type Inode, type MemFs, type OpenFile, type PipeEnd } from './vfs.js';
 
 const EPIPE = 32; // include/uapi/asm-generic/errno-base.h
@@ -25,7 +24,7 @@ export class Pipe {
   writers = 1;
 
   /** inode: the FIFO inode both ends show; its size follows len, which epoll.ts (readiness) and FIONREAD read. */
-  constructor(private readonly k: Kernel, private readonly inode?: Inode) {}
+  constructor(private readonly k: KernelWords, private readonly inode?: Inode) {}
 
   private moved(): void {
     if (this.inode) this.inode.size = this.len;
@@ -81,7 +80,7 @@ export class Pipe {
 }
 
 /** pipe2 over the process's table; both ends are 'pipe' descriptions of one fresh FIFO inode (fstat shows S_IFIFO). */
-export function pipe2Handler(k: Kernel, mem: { valid(a: number, n: number): boolean; dv: DataView }, fds: FdTable, vfs: MemFs): Handler {
+export function pipe2Handler(k: KernelWords, mem: { valid(a: number, n: number): boolean; dv: DataView }, fds: FdTable, vfs: MemFs): (fdsPtr: number, flags: number) => number {
   return (fdsPtr, flags) => {
     if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) !== 0) return -EINVAL;
     if (!mem.valid(fdsPtr, 8)) return -EFAULT;
