@@ -39,12 +39,12 @@ describe.concurrent('processes: a C fixture and adversarial cases', () => {
     expect(emu.code).toBe(qemu.code);
   }, TIMEOUT);
 
-  it('fork from a second thread of a threaded process (the child has that thread and a copy of the memory), while main reads the pipe', async () => {
+  it('fork from a second thread of a threaded process (the child has that thread and a copy of the memory), while main reads the pipe; a child with threads of its own', async () => {
     const dir = fresh();
     const pt = compileFixture('procs-threads');
     const qemu = await runSide('qemu', dir, pt, []);
     const emu = await runSide('emu', dir, pt, []);
-    expect(emu.stdout).toBe('thread: child exited 4\nmain read: child of a thread: shared 42\nmain: shared 41\n');
+    expect(emu.stdout).toBe('thread: child exited 4\nmain read: child of a thread: shared 42\nmain: shared 41\nthreads in a child: counter 3000, sum 3\nthreaded child exited 9; parent counter 0\n');
     expect(emu.stdout).toBe(qemu.stdout);
     expect(emu.code).toBe(0);
   }, TIMEOUT);

@@ -7,16 +7,21 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Table } from 'systab';
 import { copyMemory, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, fsView } from './linux/fork.js';
-import { G_LEADER_WAIT, G_NAP, G_NUDGE, G_SIGACT, G_TRAMP, ThreadGroup } from './linux/group.js';
+import { execStart } from './linux/exec.js';
+import { G_LEADER_WAIT, G_NAP, G_NUDGE, G_SIGACT, G_SPAWN, G_TRAMP, ThreadGroup } from './linux/group.js';
 import { K_GEN, XW_KILLED, XW_WORDS, type Kernel, type ProcRecord } from './linux/kernel.js';
 import { Process } from './linux/process.js';
 import type { Routed } from './linux/procs.js';
 import type { ThreadContext, ThreadStart } from './linux/thread.js';
 import type { Memory } from './memory.js';
+import { handTo, newBox } from './thread-box.js';
 import type { ThreadTrace } from './thread-trace.js';
+import type { WorkerInit } from './thread-worker.js';
 import { PROC_IDLE, PROC_START, type ProcInit, type ProcJob, type ProcNotice } from './proc-worker.js';
 
 interface ProcWorker { w: Worker; port: MessagePort; box: Int32Array; threadId: number; rec?: ProcRecord }
+/** A thread of a child process: its own worker (thread-worker.ts), ended with its process. */
+interface ChildThread { w: Worker; port: MessagePort; rec: ProcRecord }
 
 /** Processes alive at once beside the first (each is a worker with a record in the table: emulator.ts sizes maxWorkers for them). */
 export const MAX_PROCS = 32;
@@ -45,6 +50,7 @@ function homeContext(pid: number, mem: Memory, group: ThreadGroup): ThreadContex
 
 export class ProcHost {
   private readonly workers = new Set<ProcWorker>();
+  private readonly threads = new Set<ChildThread>();
   private serving = false;
   private forks = 0;
   private started = 0;
@@ -121,6 +127,21 @@ export class ProcHost {
     return pw;
   }
 
+  /** A thread of child process rec, on a fresh worker that attaches to the table; its calls are rec's (kernel.byThread). */
+  private startThread(rec: ProcRecord, s: ThreadStart): void {
+    if (rec.group.exiting) { rec.group.remove(s.tid); return; }
+    const { port1, port2 } = new MessageChannel();
+    const box = newBox();
+    handTo(box, s, true);
+    const x = execStart(rec.xw);
+    const init: WorkerInit = { table: this.o.table!.describe(), mem: rec.proc.mem.share(), group: rec.group.sab, box, pid: rec.pid, text: [x.textStart, x.textEnd], port: port2, trace: this.trace };
+    const w = new Worker(this.o.url, { workerData: { rv64Thread: init }, transferList: [port2] });
+    const ct: ChildThread = { w, port: port1, rec };
+    this.threads.add(ct);
+    this.o.kernel.byThread.set(w.threadId, rec);
+    w.on('exit', () => { this.threads.delete(ct); port1.close(); if (this.o.kernel.byThread.get(w.threadId) === rec) this.o.kernel.byThread.delete(w.threadId); });
+  }
+
   /** Takes the children's posted notices: fork requests and exits. */
   serve(): void {
     if (this.serving) return;
@@ -128,6 +149,13 @@ export class ProcHost {
     try {
       for (const pw of this.workers) {
         for (let m = receiveMessageOnPort(pw.port); m !== undefined; m = receiveMessageOnPort(pw.port)) this.notice(pw, m.message as ProcNotice);
+      }
+      for (const ct of this.threads) {
+        for (let m = receiveMessageOnPort(ct.port); m !== undefined; m = receiveMessageOnPort(ct.port)) {
+          const msg = m.message as ProcNotice | ThreadStart;
+          Atomics.sub(ct.rec.group.w, G_SPAWN, 1); // thread-worker.ts counts what it posts
+          if ('kind' in msg) this.notice(undefined, msg); else this.startThread(ct.rec, msg);
+        }
       }
     } finally {
       this.serving = false;
@@ -142,7 +170,12 @@ export class ProcHost {
   private notice(pw: ProcWorker | undefined, n: ProcNotice): void {
     const k = this.o.kernel;
     const rec = k.procs.get(n.pid);
-    if (n.kind === 'exit') { if (rec) k.exited(rec, n.code, n.signal); return; }
+    if (n.kind === 'exit') {
+      if (rec) k.exited(rec, n.code, n.signal);
+      for (const ct of this.threads) if (ct.rec.pid === n.pid) { this.threads.delete(ct); ct.port.close(); void ct.w.terminate(); }
+      return;
+    }
+    if (n.kind === 'spawn') { if (rec && rec.state === 'running') this.startThread(rec, n.start); else if (rec) rec.group.remove(n.start.tid); return; }
     const reply = new Int32Array(n.reply);
     const pid = rec && rec.state === 'running' ? this.fork(rec, n.start, n.flags, n.ptid, n.ctid) : -3;
     Atomics.store(reply, 1, pid);
@@ -195,6 +228,6 @@ export class ProcHost {
 
   /** Ends every process worker; resolves once all have exited. */
   end(): Promise<void> {
-    return Promise.all([...this.workers].map((pw) => pw.w.terminate())).then(() => undefined);
+    return Promise.all([...this.workers, ...this.threads].map((pw) => pw.w.terminate())).then(() => undefined);
   }
 }

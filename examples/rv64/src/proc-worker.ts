@@ -11,7 +11,7 @@ import { attach, type Table, type TableDescriptor } from 'systab';
 import { abi } from 'systab/abi/linux-riscv64';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { execStart } from './linux/exec.js';
-import { G_CODE, ThreadGroup } from './linux/group.js';
+import { G_BELL, G_CODE, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
 import { EXEC_DONE, isBlock, K_GEN, XW_KILLED } from './linux/kernel.js';
 import { specialAnswer, type CallerSide } from './linux/proc-wait.js';
@@ -60,7 +60,8 @@ export interface ProcJob {
 /** What a process worker posts to the home. */
 export type ProcNotice =
   | { kind: 'exit'; pid: number; code: number; signal: number }
-  | { kind: 'fork'; pid: number; start: ThreadStart; flags: number; ptid: number; ctid: number; reply: SharedArrayBuffer };
+  | { kind: 'fork'; pid: number; start: ThreadStart; flags: number; ptid: number; ctid: number; reply: SharedArrayBuffer }
+  | { kind: 'spawn'; pid: number; start: ThreadStart };
 
 const SIGNALS: Record<GuestFault['signal'], number> = { SIGILL: 4, SIGTRAP: 5, SIGBUS: 7, SIGSEGV: 11 };
 
@@ -122,7 +123,11 @@ function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: n
     tid: job.pid, pid: job.pid, mem, group, clearTid: s.clearTid, sigmask: s.sigmask, altstack: null, slot: -1, sigreturn: false,
     cpu: () => cpu!,
     wait: (i32, index, value, ms) => Atomics.wait(i32, index, value, ms),
-    spawn: null, // threads in a child process: not yet
+    spawn: (start) => { // a thread of this process: the home starts its worker (thread-worker.ts)
+      const n: ProcNotice = { kind: 'spawn', pid: job.pid, start };
+      d.port.postMessage(n);
+      nudge();
+    },
     fork: (start, flags, ptid, ctid) => {
       const reply = new Int32Array(new SharedArrayBuffer(8));
       const n: ProcNotice = { kind: 'fork', pid: job.pid, start, flags, ptid, ctid, reply: reply.buffer as SharedArrayBuffer };
@@ -132,7 +137,7 @@ function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: n
       return reply[1]!;
     },
     halt: () => { cpu!.halted = true; },
-    exited: (code) => { exitCode = code; },
+    exited: (code) => { exitCode = code; group.remove(job.pid); },
   };
   const local = new Uint8Array(1024);
   for (const m of threadLocalModules(ctx)) {
@@ -180,6 +185,8 @@ function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: n
     const x = execStart(xw);
     c.restart(x.entry, x.sp, x.textStart, x.textEnd);
   }
+  // The first thread exited alone (exit, not exit_group): the process lives while its other threads do.
+  if (side.exec === false) for (let bell = Atomics.load(group.w, G_BELL); !group.exiting && group.live > 0; bell = Atomics.load(group.w, G_BELL)) Atomics.wait(group.w, G_BELL, bell, 50);
   const code = group.exiting ? Atomics.load(group.w, G_CODE) : exitCode;
   const n: ProcNotice = { kind: 'exit', pid: job.pid, code, signal };
   d.port.postMessage(n);

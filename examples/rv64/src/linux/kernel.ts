@@ -66,7 +66,8 @@ export class Kernel extends KernelWords {
     this.nextPid = firstPid + 10000;
   }
 
-  allocPid(): number { return this.nextPid++; }
+  /** A new pid; the next 63 numbers are left for the process's threads (their ids count up from its pid, as the first process's do). */
+  allocPid(): number { const pid = this.nextPid; this.nextPid += 64; return pid; }
 
   /** The calling process: by the worker that carried the call here; the first process's own calls and its threads' otherwise. */
   self(): ProcRecord {
