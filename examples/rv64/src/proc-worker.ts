@@ -82,8 +82,7 @@ export function runProcWorker(): void {
       now.pid = job.pid;
       now.mem = new Memory(job.mem.size, job.mem);
       try {
-        const end = runProcess(d, t, job, now.mem);
-        if (d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(job.pid).padStart(5)}] +++ ${end.signal ? `killed by ${SIGNAMES[end.signal] ?? end.signal}` : `exited with ${end.code}`} +++\n`);
+        runProcess(d, t, job, now.mem);
       } catch (e) {
         // A bug of ours, not the guest's: the process dies as if aborted, and its parent hears of it.
         writeSync(2, `rv64: pid ${job.pid}: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
@@ -112,7 +111,7 @@ function take(d: ProcInit): ProcJob {
   }
 }
 
-function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: number; signal: number } {
+function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): void {
   const group = new ThreadGroup(job.group), leader = new ThreadGroup(d.leaderGroup);
   const kw = new Int32Array(d.kw), xw = new Int32Array(job.xw);
   const s = job.start;
@@ -188,8 +187,10 @@ function runProcess(d: ProcInit, t: Table, job: ProcJob, mem: Memory): { code: n
   // The first thread exited alone (exit, not exit_group): the process lives while its other threads do.
   if (side.exec === false) for (let bell = Atomics.load(group.w, G_BELL); !group.exiting && group.live > 0; bell = Atomics.load(group.w, G_BELL)) Atomics.wait(group.w, G_BELL, bell, 50);
   const code = group.exiting ? Atomics.load(group.w, G_CODE) : exitCode;
+  // The trace's last line before the notice: once the parent has reaped, the run may end at once.
+  const sig = signal || Atomics.load(xw, XW_KILLED);
+  if (d.trace && d.trace.fd >= 0) writeSync(d.trace.fd, `[pid ${String(job.pid).padStart(5)}] +++ ${sig ? `killed by ${SIGNAMES[sig] ?? sig}` : `exited with ${code}`} +++\n`);
   const n: ProcNotice = { kind: 'exit', pid: job.pid, code, signal };
   d.port.postMessage(n);
   nudge();
-  return { code, signal: signal || Atomics.load(xw, XW_KILLED) };
 }
