@@ -46,15 +46,28 @@ export class Cpu {
   onInterrupt: (() => void) | null = null;
   /** Instructions between two ticks (read when run() starts). */
   tickEvery = 8192;
-  private readonly cache: Int32Array;
+  private cache: Int32Array;
 
   constructor(
     readonly mem: Memory,
     private syscall: SyscallFn,
-    private readonly cacheBase: number,
+    private cacheBase: number,
     cacheEnd: number,
   ) {
     this.cache = new Int32Array(Math.max(0, Math.ceil((cacheEnd - cacheBase) / 2)));
+  }
+
+  /** execve: a new program in the same memory; every register zero but sp, a fresh decode cache. Call run() again. */
+  restart(pc: number, sp: number, cacheBase: number, cacheEnd: number): void {
+    this.cacheBase = cacheBase;
+    this.cache = new Int32Array(Math.max(0, Math.ceil((cacheEnd - cacheBase) / 2)));
+    this.lo.fill(0); this.hi.fill(0);
+    this.fpu.w.fill(0); this.fpu.frm = 0; this.fpu.flags = 0;
+    this.reservation = -1;
+    this.pc = pc;
+    this.setReg(2, sp);
+    this.halted = false;
+    this.interrupt = false;
   }
 
   setSyscall(fn: SyscallFn): void { this.syscall = fn; }

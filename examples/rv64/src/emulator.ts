@@ -7,7 +7,9 @@ import { systabDispatcher } from './dispatch-systab.js';
 import { loadElf } from './elf.js';
 import { G_CODE, G_TRAMP, MAX_THREADS, ThreadGroup } from './linux/group.js';
 import { deliverSignals, interrupted, signalWaiting, TRAMPOLINE } from './linux/signals.js';
-import { linuxModules } from './linux/index.js';
+import { linuxModules, threadLocalModules } from './linux/index.js';
+import { setupProcesses } from './proc-setup.js';
+import { MAX_PROCS } from './proc-host.js';
 import { statLoc } from './linux/fsops.js';
 import { mountAll } from './linux/mounts.js';
 import { walk } from './linux/namei.js';
@@ -58,6 +60,8 @@ export interface RunResult {
   table?: Table;
   /** Resolves once every guest thread's worker has exited. */
   ended: Promise<void>;
+  /** Processes: how many forks ran, and on how many workers (they are kept and reused). */
+  processes?: { forks: number; workers: number };
 }
 
 export function run(o: RunOptions): RunResult {
@@ -102,14 +106,20 @@ export function run(o: RunOptions): RunResult {
     if (typeof l === 'number' || typeof st === 'number' || (st.mode & 0o170000) !== 0o040000) throw new Error(`rv64: --cwd=${o.cwd}: no such directory in the guest (mount one first with --mount=HOST:GUEST)`);
     proc.cwd = l.path;
   }
-  const modules = linuxModules(proc);
+  // Processes (fork, execve, pipes between workers) where threads can be: the first process is kernel.leader.
+  const procs = threads ? setupProcesses({ proc, group, pid, local: new Set(threadLocalModules(leader).map((m) => m.name)), text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), serveThreads: () => host?.serve() }) : undefined;
+  const modules = procs ? procs.modules : linuxModules(proc);
   let syscall: SyscallFn;
   let table: Table | undefined;
   let threadTrace: ThreadTrace | undefined;
   if (o.dispatch === 'switch') syscall = switchDispatcher(modules);
   else {
-    ({ table, syscall } = systabDispatcher(modules, o.table !== undefined ? { table: o.table } : threads ? { maxWorkers: MAX_THREADS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
+    ({ table, syscall } = systabDispatcher(modules, o.table !== undefined ? { table: o.table } : threads ? { maxWorkers: MAX_THREADS + MAX_PROCS + 8, callRecords: 4, callTimeout: CALL_TIMEOUT } : {}));
     threadTrace = o.onTable?.(table, mem) ?? undefined;
+  }
+  if (procs) {
+    syscall = procs.attach(table!, leader, syscall, () => cpu!);
+    procs.host.setTrace(threadTrace);
   }
   cpu = new Cpu(mem, syscall, elf.textStart, elf.textEnd);
   cpu.pc = elf.entry;
@@ -117,7 +127,7 @@ export function run(o: RunOptions): RunResult {
   cpu.setReg(2, buildStack(mem, stackTop, { argv: o.argv, env: o.env, elf, uid, gid }));
   if (threads) {
     const c = cpu;
-    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { c.halted = true; }, trace: threadTrace });
+    host = new ThreadHost({ table: table!, mem, group, pid, text: [elf.textStart, elf.textEnd], url: o.workerUrl ?? new URL(import.meta.url), halt: () => { cpu!.halted = true; }, trace: threadTrace, others: procs?.host });
     const h = host;
     cpu.tick = () => { h.tick(); if (!c.halted && signalWaiting(leader)) deliverSignals(leader); };
     cpu.tickEvery = TICK;
@@ -126,18 +136,23 @@ export function run(o: RunOptions): RunResult {
 
   const t0 = performance.now();
   let fault: string | undefined;
-  try {
-    cpu.run();
-  } catch (e) {
-    if (!(e instanceof GuestFault)) throw e;
-    fault = `${e.signal}: ${e.message}`;
-    group.endAll(SIGNAL_EXIT[e.signal]);
+  for (;;) {
+    try {
+      cpu.run();
+    } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+      fault = `${e.signal}: ${e.message}`;
+      group.endAll(SIGNAL_EXIT[e.signal]);
+    }
+    if (!procs?.execed(cpu)) break; // execve: the same CPU starts the new program
   }
   // The leader exited alone (exit, not exit_group): the process lives while its other threads do.
   if (!group.exiting) host?.finish();
-  const ended = host?.end() ?? Promise.resolve();
+  // Other processes run on (orphans): their output still arrives; the exit code stays the first process's.
+  procs?.ended(group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode, fault ? SIGNAL_EXIT[fault.split(':')[0] as GuestFault['signal']] - 128 : 0);
+  const ended = Promise.all([host?.end(), procs?.host.end()]).then(() => undefined);
   const seconds = (performance.now() - t0) / 1000;
   const exitCode = group.exiting ? Atomics.load(group.w, G_CODE) : leaderCode;
   proc.exitCode = exitCode;
-  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended };
+  return { exitCode, instructions: cpu.instret + group.instructions(), seconds, fault, table, ended, processes: procs?.host.counts() };
 }

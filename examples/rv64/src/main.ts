@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { splitQualifier } from 'systab/trace';
 import { run } from './emulator.js';
 import { isThreadWorker, runThreadWorker } from './thread-worker.js';
+import { isProcWorker, runProcWorker } from './proc-worker.js';
 import { parseMount } from './linux/mounts.js';
 import type { Mount } from './linux/vfs.js';
 import { formatStats, startStats, startTrace, type StraceOptions } from './trace.js';
@@ -116,6 +117,7 @@ function main(argv: string[]): number {
   if (r.fault) process.stderr.write(`rv64: ${r.fault}\n`);
   if (stats && r.table) process.stderr.write(formatStats(r.table));
   if (perf) process.stderr.write(`rv64: ${r.instructions} instructions in ${r.seconds.toFixed(3)} s: ${(r.instructions / r.seconds / 1e6).toFixed(1)} M/s\n`);
+  if (perf && r.processes && r.processes.forks > 0) process.stderr.write(`rv64: ${r.processes.forks} processes forked, on ${r.processes.workers} workers\n`);
   if (verify && r.table) {
     const t = r.table;
     // After the workers' exits have been seen (systab frees their records on those events).
@@ -128,4 +130,5 @@ function main(argv: string[]): number {
 
 // The same bundle is every guest thread's worker script (thread-worker.ts).
 if (isThreadWorker()) runThreadWorker();
+else if (isProcWorker()) runProcWorker();
 else process.exitCode = main(process.argv.slice(2));

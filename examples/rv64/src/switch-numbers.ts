@@ -8,7 +8,8 @@ export const SWITCH_NUMBERS: Record<string, number> = {
   nanosleep: 101, clock_gettime: 113, clock_nanosleep: 115, rt_sigaction: 134, rt_sigprocmask: 135, uname: 160, getpid: 172, getppid: 173,
   getuid: 174, geteuid: 175, getgid: 176, getegid: 177, gettid: 178, sysinfo: 179, brk: 214, munmap: 215, mremap: 216,
   mmap: 222, mprotect: 226, madvise: 233, prlimit64: 261, getrandom: 278, rseq: 293,
-  // threads.ts
+  // threads.ts (and proc-local.ts: rt_sigsuspend)
+  rt_sigsuspend: 133,
   epoll_create1: 20, epoll_ctl: 21, epoll_pwait: 22, futex: 98, sched_getaffinity: 123, sched_yield: 124, tkill: 130, tgkill: 131, sigaltstack: 132, rt_sigreturn: 139, clone: 220,
   // files, directories and the calls a shell makes at start (the switch's default branch finds them by number)
   mknodat: 33, symlinkat: 36, linkat: 37, statfs: 43, fstatfs: 44, truncate: 45, ftruncate: 46, fallocate: 47, chdir: 49,

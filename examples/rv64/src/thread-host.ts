@@ -28,6 +28,8 @@ export interface HostOptions {
   halt(): void;
   /** The trace each worker joins, when the run is traced. */
   trace?: ThreadTrace;
+  /** Other processes (proc-host.ts): while busy, the leader serves as it does for threads, and serve() takes their notices. */
+  others?: { busy(): boolean; serve(): void; threadFork?(notice: unknown): void };
 }
 
 const FIRST_SLICE = 0.05, LAST_SLICE = 1; // ms: how long the leader blocks between two looks at carried calls
@@ -88,7 +90,7 @@ export class ThreadHost {
    */
   tick(): void {
     const { group } = this.o;
-    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0) {
+    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0 || this.o.others?.busy()) {
       const n = Atomics.load(group.w, G_NUDGE);
       if (n !== this.nudges) { this.nudges = n; this.hot = 4; }
       if (this.hot > 0 || (++this.ticks & 15) === 0) {
@@ -103,9 +105,10 @@ export class ThreadHost {
   /** Runs carried calls and posted clones, and halts the leader once the process ends. */
   serve(): void {
     const { group } = this.o;
-    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0) {
+    if (group.live > 1 || Atomics.load(group.w, G_SPAWN) > 0 || this.o.others?.busy()) {
       this.o.table.poll();
       if (Atomics.load(group.w, G_SPAWN) > 0) this.take();
+      this.o.others?.serve();
     }
     if (group.exiting) this.o.halt();
   }
@@ -114,7 +117,9 @@ export class ThreadHost {
     for (const port of this.ports) {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
         Atomics.sub(this.o.group.w, G_SPAWN, 1);
-        this.spawn(m.message as ThreadStart);
+        // A thread's fork (proc-worker.ts's notice) rides the same port as its clones.
+        if ((m.message as { kind?: string }).kind === 'fork') this.o.others?.threadFork?.(m.message);
+        else this.spawn(m.message as ThreadStart);
       }
     }
   }
@@ -129,7 +134,7 @@ export class ThreadHost {
    */
   wait(i32: Int32Array, index: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
     const { group, mem } = this.o;
-    if (group.live <= 1 && Atomics.load(group.w, G_SPAWN) === 0) return Atomics.wait(i32, index, value, ms);
+    if (group.live <= 1 && Atomics.load(group.w, G_SPAWN) === 0 && !this.o.others?.busy()) return Atomics.wait(i32, index, value, ms);
     const end = performance.now() + ms;
     // The word a nudge wakes: in guest memory, or one of the group's (sleeps, epoll).
     const at = i32 === mem.i32 ? index + 1 : i32 === group.w ? -(index + 1) : 0;

@@ -16,9 +16,12 @@ export interface ThreadTrace {
 }
 
 /** Joins the trace on this worker; the prefix follows the thread that is running. */
-export function joinTrace(t: Table, mem: Memory, tt: ThreadTrace, tid: () => number): Trace {
+export function joinTrace(t: Table, mem: Pick<Memory, 'valid' | 'bytes'>, tt: ThreadTrace, tid: () => number, rewrite?: (line: string) => string | null): Trace {
   const read = (a: number, n: number) => (mem.valid(a, n) ? mem.bytes(a, n) : null);
   if (tt.fd < 0) return attachTrace(t, tt.desc);
-  const sink = (line: string) => { writeSync(tt.fd, `[pid ${String(tid()).padStart(5)}] ${line}`); };
+  const sink = (line: string) => {
+    const l = rewrite ? rewrite(line) : line; // a process's worker drops its "would block" attempts (proc-worker.ts)
+    if (l !== null) writeSync(tt.fd, `[pid ${String(tid()).padStart(5)}] ${l}`);
+  };
   return attachTrace(t, tt.desc, { sink, format: { read, strSize: tt.strSize } });
 }

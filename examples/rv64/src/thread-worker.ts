@@ -12,6 +12,7 @@ import { abi } from 'systab/abi/linux-riscv64';
 import { Cpu, GuestFault, type SyscallFn } from './cpu.js';
 import { G_SPAWN, ThreadGroup } from './linux/group.js';
 import { threadLocalModules } from './linux/index.js';
+import { pollUntilDone } from './linux/proc-wait.js';
 import { deliverSignals, interrupted, signalWaiting } from './linux/signals.js';
 import type { ThreadContext } from './linux/thread.js';
 import { Memory } from './memory.js';
@@ -74,6 +75,15 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
       group.nudge(mem.i32); // the leader takes it at its next tick, or now if it is blocked
       group.ring();
     },
+    fork: (start, flags, ptid, ctid) => { // made by the leader's side (proc-host.ts), which answers in reply
+      const reply = new Int32Array(new SharedArrayBuffer(8));
+      d.port.postMessage({ kind: 'fork', pid: d.pid, start, flags, ptid, ctid, reply: reply.buffer });
+      Atomics.add(group.w, G_SPAWN, 1);
+      group.nudge(mem.i32);
+      group.ring();
+      while (Atomics.load(reply, 0) === 0) { Atomics.wait(reply, 0, 0, 5); group.nudge(mem.i32); }
+      return reply[1]!;
+    },
     halt: () => { cpu!.halted = true; },
     exited: (code) => { exitCode = code; }, // the finally below removes this thread from the group
   };
@@ -85,7 +95,8 @@ function runThread(d: WorkerInit, t: Table, mem: Memory, group: ThreadGroup, run
   const call = t.call.bind(t) as SyscallFn, words = mem.i32;
   const syscall: SyscallFn = (nr, a0, a1, a2, a3, a4, a5) => {
     if (local[nr] !== 1) group.nudge(words); // the leader may be blocked: wake it to take this call
-    return call(nr, a0, a1, a2, a3, a4, a5);
+    const r = call(nr, a0, a1, a2, a3, a4, a5);
+    return r < -4095 ? pollUntilDone(call, ctx, nr, r, a0, a1, a2, a3, a4, a5) : r; // a pipe that would block (proc-wait.ts)
   };
   cpu = new Cpu(mem, syscall, d.text[0], d.text[1]);
   cpu.lo.set(s.lo);

@@ -7,13 +7,14 @@ import { miscModule } from './misc.js';
 import { mmModule } from './mm.js';
 import type { LinuxModule, Process } from './process.js';
 import { procModule } from './proc.js';
+import { withProcessLocal } from './proc-local.js';
 import type { ThreadContext } from './thread.js';
 import { threadModule } from './threads.js';
 import { timeModule } from './time.js';
 
 /** The modules each guest thread runs itself: the leader loads them, every other thread provide()s its own. */
 export function threadLocalModules(ctx: ThreadContext): LinuxModule[] {
-  return [threadModule(ctx), timeModule(ctx), epollWaitModule(ctx)];
+  return withProcessLocal(ctx, [threadModule(ctx), timeModule(ctx), epollWaitModule(ctx)]);
 }
 
 export function linuxModules(p: Process): LinuxModule[] {

@@ -24,19 +24,25 @@ export interface ProcessOptions {
   io?: HostIo;
   /** The leader: the program's first thread (its thread-local calls, and the group every thread shares). */
   thread: ThreadContext;
+  /** A forked process's: the file tree (shared by every process), its descriptors (a fork of the parent's), its pid. */
+  fs?: MemFs;
+  fds?: FdTable;
+  pid?: number;
 }
 
 export class Process {
   readonly mem: Memory;
-  readonly fs = new MemFs();
+  readonly fs: MemFs;
   readonly fds: FdTable;
   cwd = '/';
-  readonly pid = process.pid;
+  readonly pid: number;
   exitCode: number | null = null;
-  readonly brkStart: number;
+  /** Where brk starts (execve moves it). */
+  brkStart: number;
   brk: number;
   readonly mmapTop: number;
-  readonly exe: string;
+  /** What /proc/self/exe opens (execve changes it). */
+  exe: string;
   readonly halt: (code: number) => void;
   readonly thread: ThreadContext;
 
@@ -46,7 +52,9 @@ export class Process {
     this.mmapTop = o.mmapTop;
     this.exe = o.exe;
     this.halt = o.halt;
-    this.fds = new FdTable(o.io);
+    this.fds = o.fds ?? new FdTable(o.io);
+    this.fs = o.fs ?? new MemFs();
+    this.pid = o.pid ?? process.pid;
     this.thread = o.thread;
   }
 }

@@ -47,6 +47,8 @@ export interface ThreadContext {
   wait(i32: Int32Array, index: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out';
   /** Starts a new guest thread; null where there can be none (no SharedArrayBuffer, or the switch dispatcher). */
   readonly spawn: ((s: ThreadStart) => void) | null;
+  /** fork: a new process from this thread's snapshot (procs.ts); the child's pid or -errno. Absent where there are no processes. */
+  fork?: (s: ThreadStart, flags: number, ptid: number, ctid: number) => number;
   /** Stops this thread's CPU after the current call. */
   halt(): void;
   /** This thread ended with exit(code) (after its CLONE_CHILD_CLEARTID word was cleared). */

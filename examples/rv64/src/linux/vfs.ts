@@ -81,6 +81,18 @@ export interface OpenFile {
   listing?: DirEntry[];
   /** The embedder's descriptors 0-2 (RunOptions.io), used instead of node:fs where given. */
   io?: HostIo;
+  /** Descriptors that refer to this description, in every process's table (fork shares them). */
+  refs?: number;
+  /** A pipe2() end shared between processes (pipes.ts); reads and writes go to it. */
+  pipe?: PipeEnd;
+}
+
+/** One end of a pipe (pipes.ts): count or -errno, or a "would block" answer the caller's thread waits on. */
+export interface PipeEnd {
+  read(dst: Uint8Array, nonblock: boolean): number;
+  write(src: Uint8Array, nonblock: boolean): number;
+  /** The last descriptor of this end closed. */
+  release(): void;
 }
 
 /** The host side of descriptors 0-2 without node:fs (a browser worker): write answers the count or -errno; read, if given, fills dst (0 at end of file). */
@@ -232,7 +244,26 @@ export class FdTable {
   limit = 1024;
 
   constructor(io?: HostIo) {
-    for (let fd = 0; fd < 3; fd++) this.files[fd] = io ? { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: fd === 0 ? 0 : 2, path: '', io } : { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: hostFlags(fd), path: '' };
+    for (let fd = 0; fd < 3; fd++) this.files[fd] = io ? { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: fd === 0 ? 0 : 2, path: '', io, refs: 1 } : { kind: 'host', hostFd: fd, inode: null, pos: 0, flags: hostFlags(fd), path: '', refs: 1 };
+  }
+
+  /** fork(): the same open file descriptions under the same numbers (offsets shared, as Linux). */
+  fork(): FdTable {
+    const t = Object.create(FdTable.prototype) as FdTable;
+    const files = this.files.slice();
+    for (const f of files) if (f) f.refs = (f.refs ?? 1) + 1;
+    Object.assign(t, { files, cloexec: new Set(this.cloexec), limit: this.limit });
+    return t;
+  }
+
+  /** execve: descriptors marked FD_CLOEXEC close. */
+  closeOnExec(): void {
+    for (const fd of [...this.cloexec]) this.close(fd);
+  }
+
+  /** The process has ended: every descriptor closes. */
+  closeAll(): void {
+    for (const fd of this.open()) this.close(fd);
   }
 
   get(fd: number): OpenFile | null {
@@ -249,7 +280,12 @@ export class FdTable {
   }
 
   set(fd: number, file: OpenFile, cloexec = false): void {
-    this.files[fd] = file;
+    const old = this.files[fd];
+    if (old !== file) {
+      if (old) this.close(fd);
+      file.refs = (file.refs ?? 0) + 1;
+      this.files[fd] = file;
+    }
     this.setCloexec(fd, cloexec);
   }
 
@@ -266,8 +302,12 @@ export class FdTable {
     if (!f) return -EBADF;
     this.files[fd] = null;
     this.cloexec.delete(fd);
+    // The description closes with its last descriptor in any process.
+    f.refs = (f.refs ?? 1) - 1;
+    if (f.refs > 0) return 0;
+    f.pipe?.release();
     const ownsHostFd = f.kind === 'hostfile' || (f.kind === 'host' && f.hostFd > 2); // not the emulator's own stdio
-    if (ownsHostFd && !this.files.includes(f)) try { fs.closeSync(f.hostFd); } catch { /* already gone */ }
+    if (ownsHostFd) try { fs.closeSync(f.hostFd); } catch { /* already gone */ }
     return 0;
   }
 
@@ -298,6 +338,7 @@ const hostErrno = (e: unknown): number => -((e as { errno?: number }).errno ? Ma
 
 /** Reads up to len bytes into dst; returns the count or -errno. */
 export function readFile(file: OpenFile, dst: Uint8Array): number {
+  if (file.pipe) return file.pipe.read(dst, (file.flags & O_NONBLOCK) !== 0);
   if (file.io) return file.io.read ? file.io.read(file.hostFd, dst) : 0;
   if (file.kind === 'host' || file.kind === 'hostfile') {
     try {
@@ -330,6 +371,7 @@ function readDevice(kind: DeviceKind, dst: Uint8Array): number {
 
 /** Writes src; returns the count or -errno. */
 export function writeFile(file: OpenFile, src: Uint8Array, append: boolean): number {
+  if (file.pipe) return file.pipe.write(src, (file.flags & O_NONBLOCK) !== 0);
   if (file.io) return file.io.write(file.hostFd, src);
   if (file.kind === 'host' || file.kind === 'hostfile') {
     try {
