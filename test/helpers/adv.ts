@@ -6,7 +6,7 @@ import type { Table } from 'systab';
 export interface EvalWorker {
   worker: Worker;
   threadId: number;
-  /** Runs `code` (an async function body over ctx: systab, seccomp, trace, t, state, post) in the worker; resolves with its result, rejects with the error code it threw. */
+  /** Runs `code` (an async function body over ctx: systab, seccomp, trace, wasi, t, state, post, data) in the worker; resolves with its result, rejects with the error code it threw. */
   run<T = unknown>(code: string, arg?: unknown): Promise<T>;
   /** Starts a synchronous loop in the worker (the body returns true to stop); the worker answers nothing meanwhile. */
   spin(body: string, arg?: unknown): void;

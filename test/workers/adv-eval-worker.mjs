@@ -8,10 +8,11 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import * as systab from 'systab';
 import * as seccomp from 'systab/seccomp';
 import * as trace from 'systab/trace';
+import * as wasi from 'systab/wasi';
 
 const AsyncFunction = (async () => {}).constructor;
 const t = systab.attach(workerData.desc, workerData.attach ?? {});
-const ctx = { systab, seccomp, trace, t, threadId, state: {}, post: (m) => parentPort.postMessage(m), data: workerData };
+const ctx = { systab, seccomp, trace, wasi, t, threadId, state: {}, post: (m) => parentPort.postMessage(m), data: workerData };
 
 parentPort.on('message', async (m) => {
   if (m.sync) {
