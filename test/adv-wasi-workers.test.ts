@@ -49,7 +49,7 @@ async function guest(t: ReturnType<typeof createTable>, ms: number) {
   workers.push(w);
   const flags = new Int32Array(new SharedArrayBuffer(16));
   const done = w.run<Record<string, number>>(GUEST, { flags: flags.buffer, ms, stopAfter: 200 });
-  const { token } = await w.next<{ token: number }>('token');
+  const { token } = await w.next<{ token: string }>('token');
   while (Atomics.load(flags, 3) === 0 || Atomics.load(flags, 2) < 50) await new Promise((r) => setTimeout(r, 2));
   return { w, flags, done, token };
 }
@@ -58,7 +58,7 @@ describe('an implementation unloaded or replaced under a guest on another thread
   it('unload from the main thread: no call starts in it after the unload resolved; the guest gets nosys (52) after', async () => {
     const t = createTable({ abi });
     const { flags, done, token } = await guest(t, 4000);
-    await t.module(token)!.unload({ timeout: 3000 });
+    await t.module(token).unload({ timeout: 3000 });
     Atomics.store(flags, 0, 1);
     const answers = await done;
     expect(Atomics.load(flags, 1)).toBe(0);
