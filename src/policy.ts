@@ -65,6 +65,7 @@ export class Policy {
 
 /** Turns per-number switches on or off (see Table.hooks). */
 export function setHooks(p: Policy, targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
+  open(p);
   const v = p.v;
   const slots = slotsFor(v.abi, v.map, targets, 'hooks', true);
   if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
@@ -84,6 +85,11 @@ export function setHooks(p: Policy, targets: readonly (string | number)[] | '*',
   v.core.publish();
 }
 
+/** Switches and policy codes are every thread's: a closed view (its worker record given back) changes none (the writer lock refuses it the same way). */
+function open(p: Policy): void {
+  if (p.t.closed) throw new SystabError('EBUSY', 'this table view is closed (close() gave its worker record back); attach again');
+}
+
 export function setEnter(p: Policy, hook: EnterHook | null): void {
   if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onEnter() takes a function or null (got ${show(hook)})`);
   p.enter = hook ?? undefined;
@@ -96,6 +102,7 @@ export function setExit(p: Policy, hook: ExitHook | null): void {
 
 /** Sets what a missing call does (see Table.setMissing); the caller sets its out-of-range mode after a '*'. */
 export function setMissing(p: Policy, targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
+  open(p);
   const v = p.v;
   const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
   if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
