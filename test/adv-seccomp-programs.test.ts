@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTable, SystabError } from 'systab';
-import { createSeccompEngine, filterBytes, filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO } from 'systab/seccomp';
+import { createSeccompEngine, filterBytes, filterInstructions, filterTable, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO } from 'systab/seccomp';
 import { abi } from 'systab/abi/linux-x86_64';
 
 const R = (k: number) => ({ code: 0x06, jt: 0, jf: 0, k });
@@ -82,6 +82,20 @@ describe('programs that are not what they look like', () => {
     const seccomp = createSeccompEngine();
     // eslint-disable-next-line no-sparse-arrays
     expect(outcome(() => seccomp.install([[ALLOW]], { abis: [abi, , abi] as never }))).toBe('EBADSPEC');
+  });
+});
+
+describe('filterInstructions() of what is not a program\'s bytes', () => {
+  // It was the internal reader: a DataView over whatever came, so a RangeError for 7 or 9 bytes, a
+  // TypeError for an array, null or a string, and instructions made up from a Uint16Array's or a DataView's bytes.
+  for (const [label, v] of [['7 bytes', new Uint8Array(7)], ['9 bytes', new Uint8Array(9)], ['an array', [1, 2]], ['null', null], ['a string', 'abc'], ['a Uint16Array', new Uint16Array(4)], ['a DataView', new DataView(new ArrayBuffer(8))]] as const) {
+    it(`${label}: EBADSPEC`, () => {
+      expect(outcome(() => filterInstructions(v as never))).toBe('EBADSPEC');
+    });
+  }
+  it('bytes read back are the instructions written', () => {
+    const p = [{ code: 0x20, jt: 0, jf: 0, k: 4 }, { code: 0x15, jt: 1, jf: 2, k: 0xc000003e }, R(SECCOMP_RET_ALLOW)];
+    expect(filterInstructions(filterBytes(p))).toEqual(p);
   });
 });
 

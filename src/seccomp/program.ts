@@ -62,6 +62,15 @@ export function filterBytes(p: SeccompProgram): Uint8Array {
   return programBytes(p, 0).slice();
 }
 
+/**
+ * A program's struct sock_filter bytes (8 per instruction, little-endian)
+ * read back as instructions; anything but such bytes is EBADSPEC.
+ */
+export function filterInstructions(bytes: Uint8Array): SockFilter[] {
+  if (!(bytes instanceof Uint8Array)) throw new SystabError('EBADSPEC', `seccomp: filterInstructions() takes a program's bytes, a Uint8Array of 8 per instruction (got ${bytes === null ? 'null' : Object.prototype.toString.call(bytes)})`);
+  return instructions(programBytes(bytes, 0));
+}
+
 /** The program's instructions (for messages and tests). */
 export function instructions(bytes: Uint8Array): SockFilter[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
