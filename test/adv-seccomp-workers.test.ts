@@ -121,3 +121,46 @@ describe('a joined thread terminated while it evaluates', () => {
     expect(freeBytes(f)).toBe(freeBytes(g));
   });
 });
+
+describe('joins, leaves and stacks racing', () => {
+  it('two workers joining and leaving in a loop while the owner stacks: every answer is a stacked errno or ESECCOMP, never older than one seen, and the sets are given back', { timeout: 30000 }, async () => {
+    const t = createTable({ abi });
+    t.load({ name: 'io', handlers: { getpid: () => 42 } });
+    const errnoFor = (i: number) => [{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 0, jf: 1, k: GETPID }, ret(SECCOMP_RET_ERRNO | i)[0]!, ret(SECCOMP_RET_ALLOW)[0]!];
+    const f = filterTable(t, [errnoFor(1)]);
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const ws = [await evalWorker(t), await evalWorker(t)];
+    workers.push(...ws);
+    const loop = `
+      const stop = new Int32Array(arg.stop);
+      const seen = {}; let last = 0, backwards = 0, n = 0;
+      while (Atomics.load(stop, 0) === 0) {
+        const j = ctx.seccomp.attachFilter(ctx.t, arg.desc);
+        for (let k = 0; k < 20; k++) {
+          const r = ctx.t.call(${GETPID});
+          if (-r < last) backwards++;
+          last = Math.max(last, -r); n++;
+        }
+        j.close();
+        let r; try { r = ctx.t.call(${GETPID}); } catch (e) { r = e.code; }
+        seen[r] = (seen[r] ?? 0) + 1;
+        await null;
+      }
+      ctx.t.verify();
+      return { seen, last, backwards, n };`;
+    const runs = ws.map((w) => w.run<{ seen: Record<string, number>; last: number; backwards: number; n: number }>(loop, { stop: stop.buffer, desc: f.describe() }));
+    const free0 = freeBytes(f);
+    for (let i = 2; i <= 150; i++) {
+      f.stack([errnoFor(i)]);
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    Atomics.store(stop, 0, 1);
+    for (const r of await Promise.all(runs)) {
+      expect(r.backwards).toBe(0);
+      expect(Object.keys(r.seen)).toEqual(['ESECCOMP']); // left: refused, never let through
+      expect(r.n).toBeGreaterThan(0);
+    }
+    expect(free0 - freeBytes(f)).toBeLessThan(150 * 1000); // not every set kept
+    t.verify();
+  });
+});
