@@ -73,6 +73,29 @@ describe('a thread joined to filters that were closed', () => {
   });
 });
 
+describe('a second thread that filters the same table', () => {
+  // Each TableFilter sets the table's PLUG_SECCOMP reasons from its own
+  // set alone (#switches(): on where its action is not ALLOW, *off*
+  // elsewhere) and close() clears them on every slot. So a worker that
+  // makes filters of its own on a table filtered by another thread (nothing
+  // refuses it) turns the first filters' switches off for every number its
+  // own program allows: the first owner's calls, and those of every thread
+  // joined to it, take the hot path unfiltered. The kernel stacks a second
+  // thread's filters on the first's. Fix (src/seccomp/table.ts): refuse
+  // filterTable() on a table another filter has switched (EBUSY: "join it
+  // with attachFilter(), or stack()"), or keep one reason bit per filter.
+  it.fails("does not switch the first thread's filters off", async () => {
+    const { t, w } = await table();
+    const denyGetpid = [{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 0, jf: 1, k: GETPID }, ret(SECCOMP_RET_ERRNO | 1)[0]!, ret(SECCOMP_RET_ALLOW)[0]!];
+    filterTable(t, [denyGetpid]);
+    expect(t.call(GETPID)).toBe(-1);
+    const r = await code(w.run(`ctx.state.g = ctx.seccomp.filterTable(ctx.t, [[{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }]]); return 1`));
+    const after = t.call(GETPID);
+    expect(r === 'EBUSY' || after === -1, `the worker's filterTable() answered ${String(r)}; the owner's getpid then ${String(after)}`).toBe(true);
+    expect(after).toBe(-1);
+  });
+});
+
 /** A program whose answer depends on args[0] (never cached) and that takes `n` instructions to get there. */
 const slow = (n: number) => [
   { code: 0x20, jt: 0, jf: 0, k: 16 },
