@@ -67,7 +67,7 @@ export function checkRelay(buf: unknown, rings: number): SharedArrayBuffer {
   if (!(buf instanceof SharedArrayBuffer) || buf.byteLength < 4 * HEADER) throw new SystabError('EATTACH', 'attachTrace(): the descriptor\'s follow buffer is not a SharedArrayBuffer of a trace made with follow');
   const h = new Int32Array(buf, 0, HEADER);
   const bytes = h[W_BYTES]!;
-  if (h[W_MAGIC] !== MAGIC || h[W_RINGS] !== rings || bytes < 256 || bytes % 4 !== 0 || buf.byteLength !== 4 * HEADER + rings * (4 * R_WORDS + bytes)) {
+  if (h[W_MAGIC] !== MAGIC || h[W_RINGS] !== rings || bytes < 256 || (bytes & (bytes - 1)) !== 0 || buf.byteLength !== 4 * HEADER + rings * (4 * R_WORDS + bytes)) {
     throw new SystabError('EATTACH', `attachTrace(): the descriptor's follow buffer is not a relay of ${rings} rings (its header is damaged, or it is another table's)`);
   }
   return buf;
