@@ -65,6 +65,7 @@ export class Policy {
 
 /** Turns per-number switches on or off (see Table.hooks). */
 export function setHooks(p: Policy, targets: readonly (string | number)[] | '*', switches: { count?: boolean; enter?: boolean; exit?: boolean }): void {
+  open(p);
   const v = p.v;
   const slots = slotsFor(v.abi, v.map, targets, 'hooks', true);
   if (switches === null || typeof switches !== 'object') throw new SystabError('EBADSPEC', `hooks() switches must be an object like { count: true } (got ${show(switches)})`);
@@ -84,6 +85,11 @@ export function setHooks(p: Policy, targets: readonly (string | number)[] | '*',
   v.core.publish();
 }
 
+/** Switches and policy codes are every thread's: a closed view (its worker record given back) changes none (the writer lock refuses it the same way). */
+function open(p: Policy): void {
+  if (p.t.closed) throw new SystabError('EBUSY', 'this table view is closed (close() gave its worker record back); attach again');
+}
+
 export function setEnter(p: Policy, hook: EnterHook | null): void {
   if (hook !== null && typeof hook !== 'function') throw new SystabError('EBADHANDLER', `onEnter() takes a function or null (got ${show(hook)})`);
   p.enter = hook ?? undefined;
@@ -96,6 +102,7 @@ export function setExit(p: Policy, hook: ExitHook | null): void {
 
 /** Sets what a missing call does (see Table.setMissing); the caller sets its out-of-range mode after a '*'. */
 export function setMissing(p: Policy, targets: readonly (string | number)[] | '*', policy: MissingPolicy): void {
+  open(p);
   const v = p.v;
   const code = policy === 'enosys' ? L.POLICY_ENOSYS : policy === 'throw' ? L.POLICY_THROW : policy === 'log-once' ? L.POLICY_LOG_ONCE : typeof policy === 'function' ? L.POLICY_TRAP : -1;
   if (code < 0) throw new SystabError('EBADSPEC', `missing-call policy must be 'enosys', 'throw', 'log-once' or a function (got ${show(policy)})`);
@@ -144,9 +151,26 @@ function oorFiltered(p: Policy, nr: number, args: number[]): number {
     } finally {
       p.t.depth--;
     }
-    if (answer !== undefined) return answer as number;
+    if (answer !== undefined) {
+      const a = filterAnswer(p, nr, answer);
+      if (typeof a === 'number') return a;
+      if (typeof a === 'bigint') throw badFilterAnswer(p, nr, a);
+      // An async supervisor: its number, or (undefined: let it run) what the number answers unfiltered.
+      return a.then((r) => (r === undefined ? oorAnswer(p, nr, args) : typeof r === 'number' ? r : Promise.reject(badFilterAnswer(p, nr, r)))) as unknown as number;
+    }
   }
   return oorAnswer(p, nr, args);
+}
+
+/** A filter callback's answer (onTrap's, onKill's, onNotify's): a number, a bigint (call64() decides), or a promise; anything else is EBADRESULT, not a value call() passes on. */
+function filterAnswer(p: Policy, nr: number, a: unknown): number | bigint | Promise<unknown> {
+  if (typeof a === 'number' || typeof a === 'bigint') return a;
+  if (a !== null && typeof a === 'object' && typeof (a as { then?: unknown }).then === 'function') return a as Promise<unknown>;
+  throw badFilterAnswer(p, nr, a);
+}
+
+function badFilterAnswer(p: Policy, nr: number, a: unknown): SystabError {
+  return new SystabError('EBADRESULT', `seccomp: the filter's callback answered call ${nr} of ${p.v.abi.id} with ${show(a)}; onTrap, onKill and onNotify answer a number (or a promise of one, or undefined to let a notified call run)`);
 }
 
 function oorAnswer(p: Policy, nr: number, args: number[]): number {
@@ -224,9 +248,10 @@ function hookedBelow<R>(p: Policy, nr: number, slot: number, word: number, args:
       p.t.depth--;
     }
     if (answer !== undefined) {
-      if (typeof answer !== 'object') return result(answered(p, slot, word, answer));
+      const a = filterAnswer(p, nr, answer);
+      if (typeof a !== 'object') return result(answered(p, slot, word, a));
       // A promise (an async supervisor): its number, or the rest of the call once it lets it run, as the call's answer (counted in flight, so the handler stays).
-      const later = (answer as Promise<unknown>).then((a) => (a === undefined ? belowFilter(p, nr, slot, word, args, run, (r) => r) : answered(p, slot, word, a as number)));
+      const later = a.then((r) => (r === undefined ? belowFilter(p, nr, slot, word, args, run, (x) => x) : typeof r === 'number' ? answered(p, slot, word, r) : Promise.reject(badFilterAnswer(p, nr, r))));
       return result(later);
     }
   }

@@ -95,6 +95,7 @@ describe('stacked-over sets are freed once no thread reads them', () => {
     const stop = new SharedArrayBuffer(8);
     const w = new Worker(new URL('./workers/seccomp-reclaim-worker.mjs', import.meta.url), { workerData: { desc: t.describe(), filterDesc: f.describe(), stop } });
     const done = new Promise<{ calls: number; last: number; backwards: number; errors: [unknown, number][] }>((r) => w.once('message', r));
+    const exited = new Promise((r) => w.once('exit', r)); // listened for now: a worker that has already ended by the time its message is read emits 'exit' at once
     const s = new Int32Array(stop);
     while (Atomics.load(s, 1) === 0) await new Promise((r) => setTimeout(r, 1));
     // Each stack copies every program below it; each makes write's errno one higher (a tie of actions goes to the newest filter's data).
@@ -110,11 +111,11 @@ describe('stacked-over sets are freed once no thread reads them', () => {
     // In use now: the newest set and at most the few a reader still named; nothing like what they all took.
     const used = free0 - arena.freeBytes();
     expect(used).toBeLessThan(kept / 10);
-    // Until the worker has called under the last set (a loaded machine may not have run it since).
-    for (const t0 = performance.now(); Atomics.load(s, 1) < 200 && performance.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 1));
+    // The worker says (stop[1] = 1 + the highest errno it has seen) when it has seen the last set; under load it may not have yet.
+    while (Atomics.load(s, 1) < 201) await new Promise((r) => setTimeout(r, 1));
     Atomics.store(s, 0, 1);
     const r = await done;
-    await new Promise((r) => w.once('exit', r));
+    await exited;
     expect(r.calls).toBeGreaterThan(100);
     expect({ backwards: r.backwards, errors: r.errors, last: r.last }).toEqual({ backwards: 0, errors: [], last: 200 });
     t.verify();

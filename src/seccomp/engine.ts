@@ -134,7 +134,7 @@ export class SeccompEngine {
     if (specs === undefined || !Array.isArray(specs) || specs.length === 0) {
       throw new SystabError('EBADSPEC', 'seccomp: install() needs options.abis, the ABIs the filters answer for (an Abi from systab/abi/<id>, or { id, base, count, arch?, bigEndian? })');
     }
-    const sections = specs.map((s: SeccompAbiSpec) => this.section(s));
+    const sections = Array.from(specs, (s: SeccompAbiSpec) => this.section(s));
     const insns = all.reduce((n, p) => n + p.length / L.INSN_BYTES, 0);
     const dirAt = L.S_WORDS * 4;
     const secAt = dirAt + all.length * L.D_WORDS * 4;
@@ -299,14 +299,16 @@ export class SeccompEngine {
   }
 
   private section(s: SeccompAbiSpec): Omit<SeccompSection, 'cacheAt'> {
-    const known = typeof s?.id === 'string' ? seccompArchs[s.id] : undefined;
-    const arch = s?.arch ?? known?.arch;
-    const bigEndian = s?.bigEndian ?? known?.bigEndian;
-    const okRange = Number.isInteger(s?.base) && Number.isInteger(s?.count) && s.base >= 0 && s.count >= 0 && s.count <= 1 << 20 && s.base + s.count <= 2 ** 32;
-    if (typeof s?.id !== 'string' || arch === undefined || bigEndian === undefined || !okRange || !Number.isInteger(arch) || arch < -(2 ** 31) || arch >= 2 ** 32) {
-      throw new SystabError('EBADSPEC', `seccomp: ABI ${typeof s?.id === 'string' ? s.id : String(s)} needs an id, a number range { base, count } and, for an ABI systab does not know, its arch value and byte order ({ arch, bigEndian })`);
+    // Each field read once: a getter that changes between reads would get past the checks with one value and size the cache with another.
+    const { id, base, count, arch: givenArch, bigEndian: givenBigEndian } = (s ?? {}) as Partial<SeccompAbiSpec>;
+    const known = typeof id === 'string' ? seccompArchs[id] : undefined;
+    const arch = givenArch ?? known?.arch;
+    const bigEndian = givenBigEndian ?? known?.bigEndian;
+    const okRange = Number.isInteger(base) && Number.isInteger(count) && base! >= 0 && count! >= 0 && count! <= 1 << 20 && base! + count! <= 2 ** 32;
+    if (typeof id !== 'string' || arch === undefined || bigEndian === undefined || !okRange || !Number.isInteger(arch) || arch < -(2 ** 31) || arch >= 2 ** 32) {
+      throw new SystabError('EBADSPEC', `seccomp: ABI ${typeof id === 'string' ? id : String(s)} needs an id, a number range { base, count } and, for an ABI systab does not know, its arch value and byte order ({ arch, bigEndian })`);
     }
-    return { id: s.id, arch: arch >>> 0, bigEndian, base: s.base, count: s.count };
+    return { id, arch: arch >>> 0, bigEndian, base: base!, count: count! };
   }
 
   private write(sec: Omit<SeccompSection, 'cacheAt'>, data: SeccompData): void {

@@ -5,7 +5,7 @@
 export { createSeccompEngine, SeccompEngine } from './engine.js';
 export type { SeccompAbiSpec, InstallOptions, SeccompSection, SeccompFilters, SeccompData, SeccompEngineOptions } from './engine.js';
 export type { SockFilter, SeccompProgram } from './program.js';
-export { filterBytes, instructions as filterInstructions } from './program.js';
+export { filterBytes, filterInstructions } from './program.js';
 export * from './actions.js';
 export { seccompArchs, auditArchNames, AUDIT_ARCH_64BIT, AUDIT_ARCH_LE, X32_SYSCALL_BIT } from './arch.js';
 export type { SeccompArch } from './arch.js';

@@ -22,16 +22,24 @@ function field(v: unknown, max: number): boolean {
 /** The program's bytes, or EBADSPEC naming the instruction that is not one. */
 export function programBytes(p: SeccompProgram, filter: number): Uint8Array {
   if (p instanceof Uint8Array) {
-    if (p.length % L.INSN_BYTES !== 0) {
-      throw new SystabError('EBADSPEC', `seccomp: filter ${filter} is ${p.length} bytes, not a whole number of 8-byte struct sock_filter instructions`);
+    // A plain copy, read once through the array's own length: a subclass's length getter is never
+    // asked (a lying one sized the set smaller than what set() copied into it), and bytes another
+    // thread writes meanwhile are read once.
+    const copy = new Uint8Array(p);
+    if (copy.length % L.INSN_BYTES !== 0) {
+      throw new SystabError('EBADSPEC', `seccomp: filter ${filter} is ${copy.length} bytes, not a whole number of 8-byte struct sock_filter instructions`);
     }
-    return p;
+    return copy;
   }
   if (!Array.isArray(p)) throw new SystabError('EBADSPEC', `seccomp: filter ${filter} is not an array of { code, jt, jf, k } instructions or their bytes`);
-  const out = new Uint8Array(p.length * L.INSN_BYTES);
+  const n = p.length;
+  // Before allocating: a sparse array may claim 2^32 - 1 instructions.
+  if (n > L.MAX_INSNS) throw new SystabError('EINVAL', `seccomp: filter ${filter} has ${n} instructions; the kernel takes 1 to ${L.MAX_INSNS} (BPF_MAXINSNS)`);
+  const out = new Uint8Array(n * L.INSN_BYTES);
   const v = new DataView(out.buffer);
-  p.forEach((ins: unknown, i) => {
-    const s = ins as Partial<SockFilter> | null;
+  // Every index, holes included (forEach skips them, which left a zero instruction, BPF_LD|BPF_IMM 0, in their place).
+  for (let i = 0; i < n; i++) {
+    const s = p[i] as Partial<SockFilter> | null;
     const k = s?.k;
     const kOk = typeof k === 'number' && Number.isInteger(k) && k >= -0x80000000 && k <= 0xffffffff;
     if (s === null || typeof s !== 'object' || !field(s.code, 0xffff) || !field(s.jt, 0xff) || !field(s.jf, 0xff) || !kOk) {
@@ -41,7 +49,7 @@ export function programBytes(p: SeccompProgram, filter: number): Uint8Array {
     v.setUint8(i * 8 + 2, s.jt!);
     v.setUint8(i * 8 + 3, s.jf!);
     v.setUint32(i * 8 + 4, k! >>> 0, true);
-  });
+  }
   return out;
 }
 
@@ -52,6 +60,15 @@ export function programBytes(p: SeccompProgram, filter: number): Uint8Array {
  */
 export function filterBytes(p: SeccompProgram): Uint8Array {
   return programBytes(p, 0).slice();
+}
+
+/**
+ * A program's struct sock_filter bytes (8 per instruction, little-endian)
+ * read back as instructions; anything but such bytes is EBADSPEC.
+ */
+export function filterInstructions(bytes: Uint8Array): SockFilter[] {
+  if (!(bytes instanceof Uint8Array)) throw new SystabError('EBADSPEC', `seccomp: filterInstructions() takes a program's bytes, a Uint8Array of 8 per instruction (got ${bytes === null ? 'null' : Object.prototype.toString.call(bytes)})`);
+  return instructions(programBytes(bytes, 0));
 }
 
 /** The program's instructions (for messages and tests). */

@@ -59,8 +59,9 @@ export function checkFollow(follow: unknown, tid: unknown, sink: unknown, what: 
   if (follow === null || typeof follow !== 'object') throw new SystabError('EBADSPEC', `${what}() output follow must be an object like { prefix: 'pid' } (got ${show(follow)})`);
   for (const k of Object.keys(follow)) if (!['bytes', 'prefix', 'column'].includes(k)) throw new SystabError('EBADSPEC', `${what}() output follow has no "${k}" (it takes bytes, prefix, column)`);
   const { bytes, prefix, column } = follow as { bytes?: unknown; prefix?: unknown; column?: unknown };
-  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 256 || bytes > RELAY_BYTES_MAX || bytes % 4 !== 0)) {
-    throw new SystabError('EBADSPEC', `${what}() output follow.bytes must be a multiple of 4 from 256 to ${RELAY_BYTES_MAX} (bytes per thread's ring; got ${show(bytes)})`);
+  // A power of two: a ring's cursors count bytes modulo 2^32, and only a size that divides 2^32 maps them to the same place across that wrap.
+  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 256 || bytes > RELAY_BYTES_MAX || (bytes & (bytes - 1)) !== 0)) {
+    throw new SystabError('EBADSPEC', `${what}() output follow.bytes must be a power of two from 256 to ${RELAY_BYTES_MAX} (bytes per thread's ring; got ${show(bytes)})`);
   }
   if (prefix !== undefined && (typeof prefix !== 'string' || !PREFIXES.includes(prefix))) throw new SystabError('EBADSPEC', `${what}() output follow.prefix must be 'pid', 'bracket' or 'none' (got ${show(prefix)})`);
   if (column !== undefined && (typeof column !== 'number' || !Number.isInteger(column) || column < 0 || column > 1000)) throw new SystabError('EBADSPEC', `${what}() output follow.column must be an integer from 0 to 1000 (got ${show(column)})`);

@@ -67,7 +67,7 @@ export function checkRelay(buf: unknown, rings: number): SharedArrayBuffer {
   if (!(buf instanceof SharedArrayBuffer) || buf.byteLength < 4 * HEADER) throw new SystabError('EATTACH', 'attachTrace(): the descriptor\'s follow buffer is not a SharedArrayBuffer of a trace made with follow');
   const h = new Int32Array(buf, 0, HEADER);
   const bytes = h[W_BYTES]!;
-  if (h[W_MAGIC] !== MAGIC || h[W_RINGS] !== rings || bytes < 256 || bytes % 4 !== 0 || buf.byteLength !== 4 * HEADER + rings * (4 * R_WORDS + bytes)) {
+  if (h[W_MAGIC] !== MAGIC || h[W_RINGS] !== rings || bytes < 256 || (bytes & (bytes - 1)) !== 0 || buf.byteLength !== 4 * HEADER + rings * (4 * R_WORDS + bytes)) {
     throw new SystabError('EATTACH', `attachTrace(): the descriptor's follow buffer is not a relay of ${rings} rings (its header is damaged, or it is another table's)`);
   }
   return buf;
@@ -115,7 +115,16 @@ export interface RelayReader {
   drain(all?: boolean): void;
 }
 
-export function relayReader(buf: SharedArrayBuffer | ArrayBuffer, write: (line: string) => void, prefix: PrefixStyle, column: number): RelayReader {
+export function relayReader(buf: SharedArrayBuffer | ArrayBuffer, sink: (line: string) => void, prefix: PrefixStyle, column: number): RelayReader {
+  // The owner prints other threads' lines later, from its drains (a 50 ms timer among them), where no
+  // caller waits for a sink's error: a sink that throws loses its line, and a drain never throws.
+  const write = (line: string): void => {
+    try {
+      sink(line);
+    } catch {
+      // the line is lost with the sink
+    }
+  };
   const h = new Int32Array(buf, 0, HEADER);
   const rings = Array.from({ length: h[W_RINGS]! }, (_, i) => ringOf(buf, i));
   const dropped = new Int32Array(rings.length);

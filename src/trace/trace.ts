@@ -380,6 +380,8 @@ function checkTable(t: unknown, what: string): void {
     ok = false;
   }
   if (!ok) throw new SystabError('EBADSPEC', `${what}() takes a systab Table (from createTable() or attach()) (got ${t === null ? 'null' : typeof t})`);
+  // A closed view gave its worker record back: a trace there would write into that record's counters, rings and relay ring, another thread's now.
+  if ((t as { closed?: unknown }).closed === true) throw new SystabError('EBUSY', `${what}(): this table view is closed (close() gave its worker record back); attach again`);
 }
 
 /** The output's options, each read once: a getter cannot answer one thing to a check and another to its use. */

@@ -25,7 +25,7 @@ while (Atomics.load(stop, 0) === 0) {
   if (typeof r === 'number') {
     if (-r < last) backwards++;
     last = Math.max(last, -r);
-    Atomics.store(stop, 1, Math.max(1, last)); // running, and the newest set it has seen
+    Atomics.store(stop, 1, 1 + last); // running, and the newest set seen
   } else answers.set(r, (answers.get(r) ?? 0) + 1);
   calls++;
 }
