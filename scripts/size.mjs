@@ -4,7 +4,7 @@
 // inlined where the entry makes tables. Each budget is the size measured
 // when it was set plus 6-9% (README: Development, the size budget):
 //   systab            24,841 bytes -> 26,624; 26,689 -> 28,672 (the summary's sampled timing on the counted paths, the count switch's reasons)
-//   systab/wasi       27,683 bytes -> 29,696; 29,786 -> 30,720 (the table's caller(), filter and count paths) (it bundles the table too: its
+//   systab/wasi       27,683 bytes -> 29,696; 29,786 -> 30,720 (the table's caller(), filter and count paths); 30,839 -> 32,768 (the summary's sampled timing in the counted way, the closed view's refusals) (it bundles the table too: its
 //                     host takes the direct way on a systab Table)
 //   systab/abi/<id>   the largest ABI module, linux-alpha, 7,681 -> 8,192
 //   core.wasm         the core alone, raw: 5,390 -> 5,888; 5,912 -> 6,400 (the count switch's reasons, sampled timing in dispatch)
@@ -38,7 +38,7 @@ for (const f of abis) {
 }
 const rows = [
   ['systab (min+gzip, core inlined)', await gz('src/index.ts'), 28_672],
-  ['systab/wasi (min+gzip, core inlined)', await gz('src/wasi/index.ts'), 30_720],
+  ['systab/wasi (min+gzip, core inlined)', await gz('src/wasi/index.ts'), 32_768],
   [`systab/abi/* (min+gzip, largest: ${largest.id})`, largest.size, 8_192],
   ['core.wasm', readFileSync('dist/core.wasm').length, 6_400],
   ['systab/trace (min+gzip)', await gz('src/trace/index.ts'), 47_104],
