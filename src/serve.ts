@@ -51,8 +51,10 @@ function runCarried(t: Thread, code: Code, rec: number, caller: number): void {
   if (f === undefined) return reply(v, rec, caller, L.CE_NOCODE, 0);
   let r: unknown;
   const outer = t.carriedFrom; // a carried call served while a handler of one waits
+  const outerId = t.carriedId;
   t.depth++;
   t.carriedFrom = caller;
+  t.carriedId = v.i32[workerWord(v, caller, L.WR_ID)]!; // now: the record may change hands while the call runs
   try {
     r = f(f64[a]!, f64[a + 1]!, f64[a + 2]!, f64[a + 3]!, f64[a + 4]!, f64[a + 5]!);
   } catch {
@@ -60,6 +62,7 @@ function runCarried(t: Thread, code: Code, rec: number, caller: number): void {
   } finally {
     t.depth--;
     t.carriedFrom = outer;
+    t.carriedId = outerId;
   }
   if (typeof r === 'number') return reply(v, rec, caller, L.CE_OK, r);
   // A promise: the record stays TAKEN (and so holds its handler) until it settles.

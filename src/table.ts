@@ -55,7 +55,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   // Out-of-range numbers on the hot path: OOR_SLOW, OOR_ANSWER, OOR_COUNT. Written once by the constructor (V8 folds it;
   // a rewrite deoptimizes callers once and leaves an ordinary field; a byte array cost 9% always).
   /** @internal */ declare hotOorMode: number;
-  /** @internal The worker record whose carried call this thread is running (serve.ts), or -1. */ carriedFrom = -1;
+  /** @internal The worker record whose carried call this thread is running (serve.ts), or -1; and the threadId it attached with, read as the call was taken (a record may change hands). */ carriedFrom = -1; /** @internal */ carriedId = 0;
   /** @internal This thread's call timer (systab/trace's summary; counted.ts), set by setTimer(). */ hotTimer: Timer | undefined = undefined;
   #seenWake: number;
   #seenGp = 0;
@@ -324,7 +324,7 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
   /** Inside a call another thread carried here: that thread's worker record and the threadId it attached with (per-caller state at a home); else undefined. Read it before an await. */
   caller(): { worker: number; threadId: number } | undefined {
     const w = this.carriedFrom;
-    return w < 0 ? undefined : { worker: w, threadId: this.v.i32[workerWord(this.v, w, L.WR_ID)]! };
+    return w < 0 ? undefined : { worker: w, threadId: this.carriedId };
   }
 
   /** @internal A terminate() of thread `threadId` was asked for: calls are no longer posted to it. */

@@ -10,6 +10,8 @@ export interface Thread {
   depth: number;
   /** The worker record whose carried call this thread is running, or -1 (Table.caller()). */
   carriedFrom: number;
+  /** That worker's threadId, read when its call was taken (Table.caller()). */
+  carriedId: number;
   /** close() (or the thread's end) was seen: this view takes no more changes. */
   readonly closed: boolean;
   /** A quiescent point if this thread is in no call; returns whether it was one. */

@@ -29,10 +29,9 @@ describe('t.caller() on a home whose caller is terminated mid-call', () => {
   // was taken. A caller terminated while its call runs is evicted, its record
   // freed, and the next thread to attach claims the same index: from then
   // on the home's caller() names that new thread, which made no call here.
-  // Fix: serve.ts runCarried() should keep the caller's threadId (read when
-  // the call is taken, while its record is still the caller's) beside
-  // carriedFrom, and caller() answer that (src/table.ts is the lead's).
-  it.fails('still names the thread that made the call after another thread took its worker record', { timeout: 20000 }, async () => {
+  // Fixed: serve.ts runCarried() keeps the caller's threadId, read when the
+  // call is taken, and caller() answers that.
+  it('still names the thread that made the call after another thread took its worker record', { timeout: 20000 }, async () => {
     const t = createTable({ abi, callTimeout: 15000 });
     const gate = new Int32Array(new SharedArrayBuffer(8)); // [0] 1: the handler is running; [1] 1: go on
     const home = await start(t);

@@ -20,6 +20,8 @@ export interface TableWide {
   /** Its programs, oldest first. */
   programs(): readonly Uint8Array[];
   evaluate(nr: number, args: readonly (number | bigint)[], ip: number | bigint | undefined): number;
+  /** A joined thread's: the filters it joined were closed by their owner (a slot switched now is another filter's). */
+  closed?(): boolean;
 }
 
 /** What a worker gets of its creator's chain (describe()): the programs and the node of the newest, so TSYNC knows them as the same filters. */

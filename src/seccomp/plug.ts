@@ -54,6 +54,12 @@ function notify(t: PluggedTable, supervisor: NonNullable<FilterOptions['onNotify
   return answer as unknown as number;
 }
 
+/** A TRAP's or KILL's answer: never undefined, which would let the call run (fail closed; the policy checks the rest). */
+function answered(r: number, what: string, nr: number, abi: string): number {
+  if (r === undefined) throw new SystabError('EBADRESULT', `seccomp: ${what} for call ${nr} of ${abi} answered undefined: it answers the call (a number) or throws; the call does not run`);
+  return r;
+}
+
 /** The answer for a call as the kernel's seccomp gives it, or undefined to let it run. */
 export function makeFilterPlug(t: PluggedTable, o: FilterOptions, evaluate: (nr: number, slot: number, args: readonly (number | bigint)[], ip: number | bigint | undefined) => number): TracePlug {
   const negative = t.abi.convention === 'negative';
@@ -74,12 +80,12 @@ export function makeFilterPlug(t: PluggedTable, o: FilterOptions, evaluate: (nr:
       if (action === SECCOMP_RET_TRACE >>> 0) return enosys; // no tracer: the kernel answers ENOSYS
       if (action === SECCOMP_RET_USER_NOTIF >>> 0) return o.onNotify !== undefined ? notify(t, o.onNotify, nr, args) : enosys;
       if (action === SECCOMP_RET_TRAP >>> 0) {
-        if (o.onTrap !== undefined) return o.onTrap(nr, args, data);
+        if (o.onTrap !== undefined) return answered(o.onTrap(nr, args, data), 'onTrap', nr, abi);
         throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} trapped (SECCOMP_RET_TRAP, data ${data}); give filterTable() an onTrap to answer it`);
       }
       // KILL_THREAD; KILL_PROCESS, and what the kernel does not know, which it treats as KILL_PROCESS.
       const process = action !== SECCOMP_RET_KILL_THREAD >>> 0;
-      if (o.onKill !== undefined) return o.onKill(nr, args, process);
+      if (o.onKill !== undefined) return answered(o.onKill(nr, args, process), 'onKill', nr, abi);
       throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${abi} killed the ${process ? 'process' : 'thread'} (${process ? 'SECCOMP_RET_KILL_PROCESS' : 'SECCOMP_RET_KILL_THREAD'}); give filterTable() an onKill to handle it`);
     },
     exit() {},

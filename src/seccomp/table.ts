@@ -56,6 +56,7 @@ export class TableFilter {
   #switched: Uint8Array;
   /** @internal */
   constructor(t: AnyTable, programs: readonly SeccompProgram[], o: FilterOptions, none = false) {
+    if (t.closed) throw new SystabError('EBUSY', 'filterTable() on a view that close()d: its worker record is given back (attach() again)');
     this.#switched = new Uint8Array(t.v.map.total);
     this.#t = t;
     if (t.policy.filter !== undefined) throw new SystabError('EBUSY', `this thread already filters this ${t.abi.id} table: close() that filter first, or stack() onto it`);
@@ -152,7 +153,9 @@ export class TableFilter {
   #reclaim(): void {
     const c = this.#control;
     const reading = new Set<number>();
-    for (let w = 0; w < this.#t.v.i32[L.H_MAXW]!; w++) reading.add(Atomics.load(c, this.#reg.readingWord(w)));
+    const v = this.#t.v;
+    // A free record's word names nothing: its thread is gone (one terminated mid-evaluation never cleared it).
+    for (let w = 0; w < v.i32[L.H_MAXW]!; w++) if (Atomics.load(v.i32, workerWord(v, w, L.WR_STATE)) !== L.WS_FREE) reading.add(Atomics.load(c, this.#reg.readingWord(w)));
     this.#retired = this.#retired.filter((f) => {
       if (reading.has(f.at)) return true;
       this.engine.release(f);
@@ -211,6 +214,7 @@ export class AttachedFilter {
   #closed = false;
   /** @internal */
   constructor(t: AnyTable, desc: FilterDescriptor, o: FilterOptions) {
+    if (t.closed) throw new SystabError('EBUSY', 'attachFilter() on a view that close()d: its worker record is given back (attach() again)');
     const { memory, control, chain: inherited } = (desc ?? {}) as Partial<FilterDescriptor>;
     const words = controlLayout(t.v.i32[L.H_MAXW]!, t.v.map.total).words;
     if (!(memory instanceof WebAssembly.Memory) || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer) || !(control instanceof SharedArrayBuffer) || control.byteLength !== 4 * words) {
@@ -244,6 +248,7 @@ export class AttachedFilter {
       gen: () => Atomics.load(c, C_GEN),
       programs: () => held((set) => (set === 0 ? [] : reader.programsOf(set))),
       evaluate: (nr, args, ip) => held((set) => (set === 0 ? SECCOMP_RET_ALLOW : reader.evaluate(set, { nr, args, ...(ip !== undefined ? { ip } : {}) }))),
+      closed: () => Atomics.load(c, C_SET) === 0,
     };
     const chain = (this.#chain = new ThreadChain(reg, t.abi, wide));
     if (inherited !== undefined) reg.locked(() => chain.inherit(inherited));
@@ -297,8 +302,13 @@ function plugEvaluate(t: AnyTable, chain: ThreadChain, wide: TableWide) {
   const u8 = t.v.u8;
   const reasons = t.v.at.reasons;
   return (nr: number, slot: number, args: readonly (number | bigint)[], ip: number | bigint | undefined): number => {
+    const filtered = slot >= 0 && (Atomics.load(u8, reasons + slot) & PLUG_SECCOMP) !== 0;
+    // The filters this thread joined are closed, and another's switch the slot: this thread has not joined those (fail closed).
+    if (filtered && wide.closed?.() === true) {
+      throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${t.abi.id} is filtered on this table by filters this thread has not joined (the ones it joined were closed): attachFilter(table, filter.describe()) the new ones`);
+    }
     if (chain.active()) return chain.evaluate(nr, args, ip);
-    if (slot >= 0 && (Atomics.load(u8, reasons + slot) & PLUG_SECCOMP) === 0) return SECCOMP_RET_ALLOW;
+    if (slot >= 0 && !filtered) return SECCOMP_RET_ALLOW;
     return wide.evaluate(nr, args, ip);
   };
 }
