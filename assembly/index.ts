@@ -5,7 +5,7 @@
 import {
   MAGIC, LAYOUT_VERSION, HEADER_WORDS,
   H_MAGIC, H_VERSION, H_ABI, H_SLOTS, H_BASE, H_MAIN, H_MAXH, H_MAXM, H_MAXW,
-  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
+  H_STATE, H_GP, H_CHANGES, H_LOCK, H_ENOSYS, H_NEXTH, H_BYTES, H_OOR_COUNT, H_CALLS, H_ORPHANS, H_FILTERED, ORPHANS_LOCK_LOST, ORPHANS_ALL, STATE_EMPTY, STATE_INIT, STATE_READY,
   SLOTS_MAX, MODULES_MAX, WORKERS_MAX, HANDLERS_MIN, MODULES_MIN, WORD_SHIFT, PAGE_SHIFT, LAYOUT_ALIGN_BYTES, BYTE_ROWS, ERRNO_MAX,
   ID_MASK, HOOK_COUNT, HOOK_MASK, HOOK_TRACE, PR_REASONS, PR_PLUGS, PR_COUNTS, PR_COUNT_HOOKS, SLOW, FAST_MASK, GEN_SHIFT, GEN_MASK, POLICY_SHIFT, POLICY_MASK,
   POLICY_LOG_ONCE, POLICY_LOGGED,
@@ -377,6 +377,11 @@ export function plugSet(slot: i32, reason: i32, on: bool): i32 {
 }
 // @ts-ignore: decorator
 @inline function reasonBits(reasons: u8): i32 { return ((reasons & PR_PLUGS) != 0 ? HOOK_TRACE : 0) | ((reasons & PR_COUNTS) != 0 ? HOOK_COUNT : 0); }
+/** Counts table-wide filters in or out (H_FILTERED); rings at publish, so every thread looks again at numbers beyond the table. */
+export function filteredAdd(d: i32): void {
+  atomic.add<i32>(w(H_FILTERED), d);
+  changed();
+}
 /** The count switch of out-of-range numbers (they have no slot word); a flip rings like a slot's. */
 export function oorCountSet(on: bool): void {
   if (atomic.xchg<i32>(w(H_OOR_COUNT), on ? 1 : 0) != (on ? 1 : 0)) changed();

@@ -45,7 +45,8 @@ export const ORPHANS_LOCK_LOST = 2;
 export const ORPHANS_ALL = ORPHANS_LEFT | ORPHANS_LOCK_LOST;
 export const H_LEASE_ID = 19; // a random id the creator writes: the table's part of each thread's Web Lock name (lease.ts)
 export const H_TRACE = 20; // who made the table's trace (systab/trace's claim.ts): its worker record + 1 | its claim generation << 11; 0: none
-export const HEADER_WORDS = 22; // even, so the f64 fields of call records stay 8-byte aligned (word 21 spare)
+export const H_FILTERED = 21; // table-wide seccomp filters installed now (systab/seccomp): a thread that has not joined them is refused numbers beyond the table too
+export const HEADER_WORDS = 22; // even, so the f64 fields of call records stay 8-byte aligned
 
 export const STATE_EMPTY = 0;
 export const STATE_INIT = 1; // one instance won the header CAS and is writing the layout

@@ -69,7 +69,7 @@ export function checkLayout(i32: Int32Array, byteLength: number, abi: Abi, finge
 // What src/core.ts needs of the core: its imports and exports, by name and kind.
 const IMPORTS = ['env.memory:memory', 'env.js_call:function', 'env.js_call64:function', 'env.js_slow:function', 'env.js_now:function', 'env.js_timed:function'];
 const FUNCTIONS =
-  'layoutVersion slotsAt handlersAt modulesAt workersAt countersAt stripeWords callsAt resolvedAtBytes asyncAtBytes reasonsAtBytes layoutBytes init bind lockTry unlock publish workerClaim workerSetOnline workerRelease gpStart quiesce gpWaiter handlerAlloc handlerRetire handlerRevive handlerFree handlerSetBelow slotSwap hooksSet plugSet policySet policyLogged moduleClaim modulePublish moduleFree moduleBump dispatch setSeenWake setOorMode setSampling oorCountSet callWasm callWasm64 verify';
+  'layoutVersion slotsAt handlersAt modulesAt workersAt countersAt stripeWords callsAt resolvedAtBytes asyncAtBytes reasonsAtBytes layoutBytes init bind lockTry unlock publish workerClaim workerSetOnline workerRelease gpStart quiesce gpWaiter handlerAlloc handlerRetire handlerRevive handlerFree handlerSetBelow slotSwap hooksSet plugSet policySet policyLogged moduleClaim modulePublish moduleFree moduleBump dispatch setSeenWake setOorMode setSampling oorCountSet filteredAdd callWasm callWasm64 verify';
 const exportsWanted = (): string[] => [...FUNCTIONS.split(' ').map((n) => `${n}:function`), 'memory:memory', 'table:table'];
 const checked = new WeakSet<WebAssembly.Module>();
 

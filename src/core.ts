@@ -49,6 +49,7 @@ export interface CoreExports {
   setOorMode(mode: number): void;
   setSampling(on: number, next: number): void;
   oorCountSet(on: number): void;
+  filteredAdd(d: number): void;
   callWasm(id: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   callWasm64(id: number, a0: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint;
   verify(): number;

@@ -121,7 +121,7 @@ export function setMissing(p: Policy, targets: readonly (string | number)[] | '*
 
 /** How the hot paths treat out-of-range numbers: only an ABI with one range and the default policy answers there. */
 export function oorModeNow(p: Policy): number {
-  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys' || p.plug?.oor !== undefined || p.filter !== undefined) return L.OOR_SLOW;
+  if (p.v.abi.extra.length !== 0 || p.oorPolicy !== 'enosys' || p.plug?.oor !== undefined || p.filter !== undefined || Atomics.load(p.v.i32, L.H_FILTERED) !== 0) return L.OOR_SLOW;
   return Atomics.load(p.v.i32, L.H_OOR_COUNT) === 0 ? L.OOR_ANSWER : L.OOR_COUNT;
 }
 
@@ -142,6 +142,10 @@ export function missingOor(p: Policy, nr: number, args: number[]): number {
 
 function oorFiltered(p: Policy, nr: number, args: number[]): number {
   const filter = p.filter;
+  // Filtered, and this thread has not joined: refused (TSYNC's guarantee, as for the table's own numbers).
+  if (filter === undefined && Atomics.load(p.v.i32, L.H_FILTERED) > 0) {
+    throw new SystabError('ESECCOMP', `seccomp: call ${nr} of ${p.v.abi.id} (beyond the table) is filtered on this table, and this thread has not joined its filters: attachFilter(table, filter.describe()) first`);
+  }
   // A number seccomp_data can hold (no fraction, 32 bits): the filter's answer, if it gives one, before the policy's trap could run.
   if (filter !== undefined && (nr === (nr | 0) || nr === nr >>> 0)) {
     let answer: number | bigint | undefined;

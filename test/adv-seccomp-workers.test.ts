@@ -45,7 +45,7 @@ describe('a thread that never joined', () => {
   // owner's own call of the same number is -EPERM. A fix needs a table-wide
   // "filtered" word that the hot path's out-of-range mode reads (src/table.ts
   // setOorMode, the lead's) and the refusal in policy.ts oorFiltered().
-  it.fails('is refused a number beyond the table that the filters deny (its missing-call trap does not run)', async () => {
+  it('is refused a number beyond the table that the filters deny (its missing-call trap does not run)', async () => {
     const { t, w } = await table();
     filterTable(t, [DENY]);
     expect(t.call(OOR)).toBe(-1);

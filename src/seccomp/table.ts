@@ -85,10 +85,15 @@ export class TableFilter {
     this.#chain = new ThreadChain(this.#reg, t.abi, wide);
     const chain = this.#chain;
     t.policy.filter = makeFilterPlug(t, o, plugEvaluate(t, chain, wide));
+    // Counted in the table's header: a thread that has not joined is refused numbers beyond the table too (before the switches ring).
+    this.#counted = !none;
+    if (this.#counted) t.v.core.filteredAdd(1);
     t.setOorMode(oorModeNow(t.policy)); // numbers beyond the table reach the filter too
     this.#switches();
     mine.set(t, this);
   }
+
+  #counted = false;
 
   /** What another thread passes to attachFilter() (a shared table's filters only); with this thread's own chain, which that thread inherits. */
   describe(): FilterDescriptor {
@@ -186,6 +191,7 @@ export class TableFilter {
     Atomics.add(this.#control, C_GEN, 1);
     for (let slot = 0; slot < t.v.map.total; slot++) if (this.#switched[slot] === 1) setPlug(t.v, slot, PLUG_SECCOMP, false);
     this.#switched.fill(0);
+    if (this.#counted) t.v.core.filteredAdd(-1);
     plugPublish(t.v);
     if (mine.get(t) === this) mine.delete(t);
   }
