@@ -129,6 +129,7 @@ export function checkCoreRegions(core: { layoutVersion(): number; slotsAt(): num
 export function checkRecords(view: View, verify: () => void, end: () => void): void {
   const i32 = view.i32;
   const deadline = performance.now() + 1000;
+  let quiet = 0; // a verdict seen with the lock free and no slot change around it
   do {
     const lock0 = Atomics.load(i32, L.H_LOCK);
     const changes = Atomics.load(i32, L.H_CHANGES);
@@ -136,10 +137,16 @@ export function checkRecords(view: View, verify: () => void, end: () => void): v
     if (v === 0) return; // nothing wrong was seen, whatever the writers did
     if ((Atomics.load(i32, L.H_ORPHANS) & L.ORPHANS_LOCK_LOST) !== 0) break; // a half-made change awaiting repair: verify() repairs, then judges
     // A slot's trace bit and plug reasons apart may be a plugSet() in progress (it takes no lock): look again.
+    // A writer may also take the lock and give it back inside one look without a slot change (a load refused after
+    // its handlers were allocated, then freed): a verdict stands only when a second look, a moment later, repeats it.
     if (v >>> L.V_CODE_SHIFT !== L.V_PLUG && lock0 === 0 && Atomics.load(i32, L.H_LOCK) === 0 && Atomics.load(i32, L.H_CHANGES) === changes) {
-      end();
-      throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, view.map).replace(/^verify: /, '')}`);
-    }
+      if (v === quiet) {
+        end();
+        throw new SystabError('EATTACH', `table records are damaged: ${decodeVerify(v, view.map).replace(/^verify: /, '')}`);
+      }
+      quiet = v;
+      for (const t0 = performance.now(); performance.now() - t0 < 1; ); // no Atomics.wait: a browser's main thread attaches too
+    } else quiet = 0;
   } while (performance.now() < deadline);
   try {
     verify();
