@@ -426,9 +426,8 @@ export class Table<N extends string = string, Answer extends number | Promise<nu
     this.#release();
   }
 
-  /** A closed view calls nothing through the record it gives back: plugs gone, hot paths (the core's too) miss a doorbell value it takes again only after 2^32 - 1 rings (an integer: NaN would make the field a double for every table), slow() refuses. */
+  /** A closed view calls nothing through the record it gives back: hot paths (the core's too) miss a doorbell value it takes again only after 2^32 - 1 rings (an integer: NaN would make the field a double for every table), slow() refuses; a trace still open here writes what it holds (a thread's exit line) at its close(). */
   #shut(): void {
-    this.policy.plug = this.hotTimer = undefined;
     this.#seenWake = (Atomics.load(this.v.i32, this.v.wakeAt) - 1) | 0;
     this.v.core.setSeenWake(this.#seenWake);
   }

@@ -5,12 +5,12 @@
 // sample (its slot's samples' mean stands for the calls not timed). The
 // countdown between samples is random (1 to 2 x SAMPLE_EVERY - 1), so no
 // periodic pattern of calls aliases it. A sample that took SLOW_MS or more (a
-// slow call, or one the OS preempted or a GC stopped) times its slot whole for
-// the next SPAN calls: if they average SLOW_MS or more the slot has slow calls,
-// the sample counts as a sample (for the ~64 calls it stands for) and the
-// slot stays timed whole; else it was a one-off, counted once, and the slot
-// is sampled again. So a preempted sample is not scaled up 64 times, and a
-// number with a few slow calls among many is not underestimated.
+// slow call, or one the OS preempted or a GC stopped) counts once, as itself,
+// not for the ~64 calls a sample stands for, and times its slot whole for the
+// next SPAN calls: if they average SLOW_MS or more the slot stays timed whole,
+// else it is sampled again. So a preempted sample is not scaled up 64 times,
+// and a slow number is timed exactly from its first slow sample on (what it
+// did before that is estimated from the samples, or the whole calls' mean).
 import * as L from '../../assembly/layout.js';
 import type { Timer } from '../thread.js';
 import { control, CTL_TIME, SUM_EXACT, SUM_EXACT_MS, SUM_SAMPLED, SUM_SAMPLED_MS, SUM_WORDS, type TraceState } from './control.js';
@@ -25,7 +25,6 @@ export function makeTimer(s: TraceState): Timer {
   const every = new Uint8Array(s.slots);
   const left = new Int32Array(s.slots);
   const spanMs = new Float64Array(s.slots);
-  const pending = new Float64Array(s.slots); // the sample that began the span, until the span tells what it was
   let seed = (Math.random() * 0x7fffffff) | 1;
   return {
     down: L.SAMPLE_EVERY,
@@ -37,8 +36,7 @@ export function makeTimer(s: TraceState): Timer {
         every[slot] = 1;
         left[slot] = SPAN;
         spanMs[slot] = 0;
-        pending[slot] = ms;
-        return;
+        whole = true; // counted once, as itself, never for the calls a sample stands for
       }
       if (!whole) {
         w[at + SUM_SAMPLED]!++;
@@ -50,13 +48,7 @@ export function makeTimer(s: TraceState): Timer {
       if (every[slot] === 0) return;
       spanMs[slot]! += ms;
       if (--left[slot]! > 0) return;
-      const slow = spanMs[slot]! >= SLOW_MS * SPAN;
-      if (pending[slot]! > 0) {
-        w[at + (slow ? SUM_SAMPLED : SUM_EXACT)]!++;
-        f64[(at + (slow ? SUM_SAMPLED_MS : SUM_EXACT_MS)) >> 1]! += pending[slot]!;
-        pending[slot] = 0;
-      }
-      if (!slow) every[slot] = 0;
+      if (spanMs[slot]! < SLOW_MS * SPAN) every[slot] = 0;
       left[slot] = SPAN;
       spanMs[slot] = 0;
     },
