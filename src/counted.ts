@@ -24,7 +24,10 @@ export function countedCall(t: Counting, i: number, nr: number, f: Function, a0:
   const n = c[at + L.C_CALLS]!;
   c[at + L.C_CALLS] = n + 1;
   const tm = t.hotTimer;
-  if (tm !== undefined && (n >>> 0 < L.SAMPLE_FIRST || tm.every[i] !== 0 || --tm.down <= 0)) return timedCall(t, tm, n >>> 0 < L.SAMPLE_FIRST || tm.every[i] !== 0, i, nr, f, a0, a1, a2, a3, a4, a5);
+  if (tm !== undefined) {
+    const whole = n >>> 0 < L.SAMPLE_FIRST || tm.every[i] !== 0;
+    if (whole || --tm.down <= 0) return timedCall(t, tm, whole, i, nr, f, a0, a1, a2, a3, a4, a5);
+  }
   return countedRun(t, i, nr, f, a0, a1, a2, a3, a4, a5);
 }
 

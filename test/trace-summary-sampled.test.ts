@@ -136,6 +136,23 @@ describe('the sampled summary', () => {
     t.close();
   });
 
+  it('an async table: a promise\'s call is timed until it settles (whole or sampled), and counted once', async () => {
+    const t = createTable({ abi, async: true });
+    t.load({ name: 'm', handlers: { getpid: () => new Promise<number>((ok) => setTimeout(() => ok(7), 2)) } });
+    const tr = traceTable(t);
+    tr.summary(['getpid']);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) expect(await t.call(GETPID)).toBe(7);
+    const wall = (performance.now() - t0) / 1000;
+    const row = tr.summaryRows().rows[0]!;
+    expect(row.calls).toBe(20);
+    // Each waits at least 2 ms; the 16 timed whole and the slow rule time them to their settling, not to the promise's making.
+    expect(row.seconds).toBeGreaterThan(0.8 * 20 * 2e-3);
+    expect(row.seconds).toBeLessThan(1.1 * wall);
+    t.verify();
+    tr.close();
+  });
+
   it('counts what a thread that never attached the trace calls (its times are not taken)', async () => {
     const t = createTable({ abi, maxWorkers: 4 });
     t.load({ name: 'm', handlers: { getpid: () => 4242, close: () => -9, getppid: () => 1 } });

@@ -21,7 +21,7 @@ const HWPROBE: Record<number, number> = { 0: 0, 1: 0, 2: 0, 3: 1, 4: 0b11, 5: 0 
 const IGNORED = new Set([17, 18, 23, 28]);
 
 /** pgrp and session of the host process, from /proc/self/stat (fields 5 and 6). */
-function hostIds(): { pgid: number; sid: number } {
+export function hostIds(): { pgid: number; sid: number } {
   try {
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -6,7 +6,6 @@
 // getppid, process groups) are here, over the kernel's records; pipe2 and
 // ppoll are replaced by pipe-aware ones (pipes.ts), and writes that meet a
 // pipe without readers send SIGPIPE.
-import * as fs from 'node:fs';
 import { EFAULT, EINVAL, ESRCH } from './errno.js';
 import { execve } from './exec.js';
 import { linuxModules } from './index.js';
@@ -20,16 +19,8 @@ const P_ALL = 0, P_PID = 1, P_PGID = 2;
 const EPIPE = 32, SIGPIPE = 13, SIGCHLD = 17, CLD_EXITED = 1, CLD_KILLED = 2;
 const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100;
 
-/** The host's process group and session (the first process's, as misc.ts reads them). */
-export function hostIds(): { pgid: number; sid: number } {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pgid: Number(f[2]), sid: Number(f[3]) };
-  } catch {
-    return { pgid: process.pid, sid: process.pid };
-  }
-}
+/** The host's process group and session (the first process's). */
+export { hostIds } from './misc.js';
 
 /** The process calls, over rec. */
 function processCalls(k: Kernel, rec: ProcRecord, base: Record<string, Handler>, rebuild: (r: ProcRecord) => void): Record<string, Handler> {
